@@ -1,0 +1,204 @@
+//! Corpus-level results: what corpus stages compute once over all articles, and what the
+//! report is made of.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{EntityKind, OutletFrom, UnitKind};
+
+/// Whether an article made it through the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Processed by every stage.
+    #[default]
+    Ok,
+    /// Rejected by ingest or by a stage; `error` says why.
+    Rejected,
+}
+
+/// One input item of the run, processed or rejected: the report's `articles[]` row.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleRecord {
+    /// Stable article id (for rejected inputs: derived from path and line).
+    pub id: String,
+    /// Input file path.
+    pub path: String,
+    /// 1-based line for line-oriented inputs.
+    pub line: Option<u64>,
+    /// Title, if known.
+    pub title: Option<String>,
+    /// Outlet, if known.
+    pub outlet: Option<String>,
+    /// Where the outlet came from.
+    pub outlet_from: Option<OutletFrom>,
+    /// Publication date as given.
+    pub published: Option<String>,
+    /// URL, if given.
+    pub url: Option<String>,
+    /// Ok or rejected.
+    pub status: Status,
+    /// Why it was rejected (`stage: reason` for stage failures).
+    pub error: Option<String>,
+    /// Non-fatal problems.
+    pub warnings: Vec<String>,
+    /// Id of the article this one is a near-copy of (syndicated or re-posted text).
+    pub copy_of: Option<String>,
+}
+
+/// An entity resolved across the corpus.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Stable id (derived from kind and canonical name).
+    pub id: String,
+    /// Canonical name.
+    pub name: String,
+    /// Entity type.
+    pub kind: EntityKind,
+    /// Every other surface form merged into it, sorted.
+    pub aliases: Vec<String>,
+    /// Ids of the articles that mention it, sorted.
+    pub articles: Vec<String>,
+    /// Total number of mentions.
+    pub mentions: usize,
+    /// Mentions per article id.
+    pub mention_counts: BTreeMap<String, usize>,
+    /// Roles seen with it, per article id ("Senator", "US Secretary of State").
+    pub roles: BTreeMap<String, Vec<String>>,
+    /// Gazetteer id, if it came from a gazetteer.
+    pub gazetteer_id: Option<String>,
+}
+
+/// One occurrence of a claim or quote in an article.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Article id.
+    pub article: String,
+    /// Outlet of the article.
+    pub outlet: String,
+    /// Start byte in the article's source.
+    pub start: usize,
+    /// End byte in the article's source.
+    pub end: usize,
+    /// The member's text.
+    pub text: String,
+    /// Speaker entity id (quotes), if resolved.
+    pub speaker: Option<String>,
+    /// Start of the enclosing sentence in the source (for showing context).
+    pub sentence_start: usize,
+    /// End of the enclosing sentence in the source.
+    pub sentence_end: usize,
+    /// Text of the enclosing sentence, for quotes (so a report can show the quote in
+    /// context without reading the source back); `None` for claims (it equals `text`).
+    pub context: Option<String>,
+}
+
+/// A group of units that state the same thing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Stable id (derived from the content, not from processing order).
+    pub id: String,
+    /// Quote or claim.
+    pub kind: UnitKind,
+    /// Representative text (the most complete member).
+    pub text: String,
+    /// Speaker entity id, for quotes whose members agree on one.
+    pub speaker: Option<String>,
+    /// Speaker name, when known.
+    pub speaker_name: Option<String>,
+    /// Distinct article ids, sorted.
+    pub articles: Vec<String>,
+    /// Distinct outlets, sorted; copies count once.
+    pub outlets: Vec<String>,
+    /// Entity ids its members mention, sorted.
+    pub entities: Vec<String>,
+    /// Members, in article id then position order.
+    pub members: Vec<Member>,
+}
+
+/// Articles whose text is a near-copy of another's (syndication, re-posts).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CopyGroup {
+    /// The article kept as the original (the smallest id).
+    pub original: String,
+    /// The copies, sorted.
+    pub copies: Vec<String>,
+    /// Estimated Jaccard similarity of the copies' text to the original (lowest in group).
+    pub similarity: f64,
+}
+
+/// A claim or quote that only one outlet reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SingleSource {
+    /// Quote or claim.
+    pub kind: UnitKind,
+    /// The cluster it belongs to, if it was clustered with same-outlet members.
+    pub cluster: Option<String>,
+    /// The one occurrence shown.
+    pub member: Member,
+}
+
+/// Counts for one stage of the run (deterministic: no timings).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageStats {
+    /// The stage kind.
+    pub kind: String,
+    /// Articles handed to it.
+    pub articles_in: u64,
+    /// Articles it passed on.
+    pub articles_out: u64,
+    /// Articles it rejected.
+    pub errors: u64,
+}
+
+/// Run statistics recorded in the report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Inputs found (articles read plus inputs rejected by ingest).
+    pub found: u64,
+    /// Articles processed by every stage.
+    pub ok: u64,
+    /// Inputs rejected (by ingest or by a stage).
+    pub rejected: u64,
+    /// Source bytes of the processed articles.
+    pub bytes: u64,
+    /// Distinct outlets among processed articles.
+    pub outlets: u64,
+    /// Per-stage counts, in pipeline order.
+    pub stages: Vec<StageStats>,
+    /// Run-level warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Everything the run knows at the end: the report's content.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Corpus {
+    /// Every input item, processed or rejected, sorted by id.
+    pub articles: Vec<ArticleRecord>,
+    /// Entities across the corpus.
+    pub entities: Vec<Entity>,
+    /// For each article id, the global entity id of each of its local entities
+    /// (index = `Document::entities` index). Filled by the entity corpus stage.
+    pub entity_links: BTreeMap<String, Vec<String>>,
+    /// Claim and quote clusters, ranked.
+    pub clusters: Vec<Cluster>,
+    /// Near-copy article groups.
+    pub copies: Vec<CopyGroup>,
+    /// Claims and quotes only one outlet reports.
+    pub single_source: Vec<SingleSource>,
+    /// Run statistics.
+    pub stats: Stats,
+}
+
+impl Corpus {
+    /// The global entity id of local entity `local` of article `article`, if linked.
+    pub fn entity_id(&self, article: &str, local: usize) -> Option<&str> {
+        self.entity_links.get(article).and_then(|v| v.get(local)).map(String::as_str)
+    }
+
+    /// The record of article `id`, if any.
+    pub fn article(&self, id: &str) -> Option<&ArticleRecord> {
+        self.articles.binary_search_by(|a| a.id.as_str().cmp(id)).ok().map(|i| &self.articles[i])
+    }
+}
