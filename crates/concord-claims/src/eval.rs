@@ -1,0 +1,479 @@
+//! Evaluation on public data: the clustering decision on MRPC sentence pairs, and quote
+//! extraction and speaker attribution on BASIL.
+//!
+//! Both read their data by path and return typed errors with the path at fault; callers
+//! (the `concord eval` command) decide what to do when the data is absent.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use concord_core::{Article, Document, Sentence, SentenceKind, Span};
+
+use crate::key;
+use crate::quotes::QuoteExtractor;
+use crate::stage::{kind_salt, UNIT_FAMILY};
+use crate::ClaimOptions;
+
+/// Why an evaluation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// A file or folder could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path at fault.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file is not in the expected format.
+    #[error("{path}:{line}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when not line-oriented).
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EvalError + '_ {
+    move |source| EvalError::Io { path: path.to_path_buf(), source }
+}
+
+/// Pair classification scores: would the clustering put the two sentences in one cluster?
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PairReport {
+    /// Pairs read.
+    pub pairs: usize,
+    /// Paraphrases predicted together.
+    pub tp: usize,
+    /// Non-paraphrases predicted together (false merges).
+    pub fp: usize,
+    /// Paraphrases kept apart (misses).
+    pub fn_: usize,
+    /// Non-paraphrases kept apart.
+    pub tn: usize,
+    /// Pairs that LSH made candidates.
+    pub candidates: usize,
+}
+
+impl PairReport {
+    /// tp / (tp + fp).
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// tp / (tp + fn).
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    /// (tp + tn) / pairs.
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.tp + self.tn, self.pairs)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl fmt::Display for PairReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "pairs       {}", self.pairs)?;
+        writeln!(f, "candidates  {} (LSH)", self.candidates)?;
+        writeln!(f, "tp {}  fp {}  fn {}  tn {}", self.tp, self.fp, self.fn_, self.tn)?;
+        writeln!(f, "precision   {:.3}", self.precision())?;
+        writeln!(f, "recall      {:.3}", self.recall())?;
+        writeln!(f, "f1          {:.3}", self.f1())?;
+        write!(f, "accuracy    {:.3}", self.accuracy())
+    }
+}
+
+/// The decision the clustering makes for two claim sentences: `(candidate, similarity,
+/// together)`. Candidate means the two share an LSH band; together means candidate and
+/// verified at or above the threshold (with two units, star clustering joins exactly those).
+pub fn pair_decision(a: &str, b: &str, opts: &ClaimOptions) -> (bool, f64, bool) {
+    pair_decision_idf(a, b, opts, None)
+}
+
+/// [`pair_decision`] with IDF weights from the corpus the pair comes from (as the
+/// [`crate::Clusterer`] uses over its own units).
+pub fn pair_decision_idf(a: &str, b: &str, opts: &ClaimOptions, idf: Option<&key::Idf>) -> (bool, f64, bool) {
+    let unit = |s: &str| {
+        let seq = key::content_tokens(s, &[], true);
+        let set = key::token_set(&seq);
+        let ok = key::words(s).len() >= opts.min_claim_words && set.len() >= opts.min_content_words;
+        let sig = key::minhash(&key::shingles(&seq, opts.shingle_size), opts.num_hashes, UNIT_FAMILY);
+        (set, key::band_keys(&sig, opts.bands, kind_salt(concord_core::UnitKind::Claim)), ok)
+    };
+    let (ta, ba, oka) = unit(a);
+    let (tb, bb, okb) = unit(b);
+    let candidate = oka && okb && ba.iter().zip(&bb).any(|(x, y)| x == y);
+    let sim = key::similarity_idf(&ta, &tb, &opts.weights(), idf);
+    (candidate, sim, candidate && sim >= opts.threshold)
+}
+
+/// Scores the clustering decision on a Microsoft Research Paraphrase file (tab-separated,
+/// header line, optional UTF-8 BOM: `Quality`, `#1 ID`, `#2 ID`, `#1 String`, `#2 String`).
+/// With `predictions`, writes one line per pair: ids, gold, predicted 0/1, similarity.
+pub fn mrpc(path: &Path, predictions: Option<&Path>, opts: &ClaimOptions) -> Result<PairReport, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut out = match predictions {
+        Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p).map_err(io(p))?)),
+        None => None,
+    };
+    let mut r = PairReport::default();
+    // IDF over every sentence of the file, as the clusterer computes it over its units.
+    let sets: Vec<Vec<key::Token>> = text
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split('\t').skip(3).take(2))
+        .map(|s| key::token_set(&key::content_tokens(s, &[], true)))
+        .collect();
+    let idf = key::Idf::new(sets.iter().map(Vec::as_slice));
+    for (n, line) in text.lines().enumerate() {
+        if n == 0 || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 5 {
+            return Err(EvalError::Format {
+                path: path.into(),
+                line: n + 1,
+                message: format!("expected 5 tab-separated fields, found {}", f.len()),
+            });
+        }
+        let gold = match f[0].trim() {
+            "1" => true,
+            "0" => false,
+            other => {
+                return Err(EvalError::Format {
+                    path: path.into(),
+                    line: n + 1,
+                    message: format!("label {other:?} is not 0 or 1"),
+                })
+            }
+        };
+        let (cand, sim, pred) = pair_decision_idf(f[3], f[4], opts, Some(&idf));
+        r.pairs += 1;
+        r.candidates += cand as usize;
+        match (gold, pred) {
+            (true, true) => r.tp += 1,
+            (false, true) => r.fp += 1,
+            (true, false) => r.fn_ += 1,
+            (false, false) => r.tn += 1,
+        }
+        if let (Some(w), Some(p)) = (out.as_mut(), predictions) {
+            writeln!(w, "{}\t{}\t{}\t{}\t{:.4}", f[1], f[2], gold as u8, pred as u8, sim).map_err(io(p))?;
+        }
+    }
+    if let (Some(mut w), Some(p)) = (out, predictions) {
+        w.flush().map_err(io(p))?;
+    }
+    Ok(r)
+}
+
+/// Quote extraction and attribution scores on BASIL.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QuoteReport {
+    /// Articles read.
+    pub articles: usize,
+    /// Quotes extracted.
+    pub extracted: usize,
+    /// Annotated quotes (body sentences only; title quotes are left out).
+    pub annotated: usize,
+    /// Annotated quotes covered by an extracted quote (at least half of the annotated span).
+    pub found: usize,
+    /// Found annotated quotes whose annotated speaker is a named person.
+    pub named: usize,
+    /// Of those, how many got that person as speaker (same last name).
+    pub speaker_correct: usize,
+    /// Of those, how many got no speaker at all.
+    pub speaker_none: usize,
+}
+
+impl QuoteReport {
+    /// found / annotated.
+    pub fn recall(&self) -> f64 {
+        ratio(self.found, self.annotated)
+    }
+    /// speaker_correct / named.
+    pub fn speaker_accuracy(&self) -> f64 {
+        ratio(self.speaker_correct, self.named)
+    }
+}
+
+impl fmt::Display for QuoteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "articles          {}", self.articles)?;
+        writeln!(f, "quotes extracted  {}", self.extracted)?;
+        writeln!(f, "annotated quotes  {}", self.annotated)?;
+        writeln!(f, "quote recall      {:.3} ({}/{})", self.recall(), self.found, self.annotated)?;
+        write!(
+            f,
+            "speaker accuracy  {:.3} ({}/{} named-person quotes found; {} without speaker)",
+            self.speaker_accuracy(),
+            self.speaker_correct,
+            self.named,
+            self.speaker_none
+        )
+    }
+}
+
+const ORG_WORDS: &[&str] = &[
+    "party",
+    "democrats",
+    "republicans",
+    "naacp",
+    "house",
+    "senate",
+    "gop",
+    "committee",
+    "administration",
+    "department",
+    "court",
+    "campaign",
+    "news",
+    "times",
+    "post",
+    "association",
+    "council",
+    "union",
+    "coalition",
+    "office",
+    "agency",
+    "white",
+    "states",
+    "government",
+    "police",
+    "obamacare",
+    "congress",
+    "media",
+    "group",
+    "anti",
+    "pro",
+    "supporters",
+];
+
+/// A BASIL speaker label that names a person (`Michael_Steele`): its last name, lower-cased.
+fn named_person(label: &str) -> Option<String> {
+    let parts: Vec<&str> = label.split('_').filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 || parts.len() > 4 {
+        return None;
+    }
+    if !parts.iter().all(|p| p.chars().next().is_some_and(char::is_uppercase)) {
+        return None;
+    }
+    if parts.iter().any(|p| ORG_WORDS.contains(&p.to_lowercase().as_str())) {
+        return None;
+    }
+    parts.last().map(|p| p.to_lowercase())
+}
+
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(io(&d))? {
+            let p = e.map_err(io(&d))?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    serde_json::from_str(&text).map_err(|e| EvalError::Format {
+        path: path.into(),
+        line: e.line(),
+        message: e.to_string(),
+    })
+}
+
+/// Byte offset of char offset `c` in `s` (clamped).
+fn char_to_byte(s: &str, c: usize) -> usize {
+    s.char_indices().nth(c).map_or(s.len(), |(b, _)| b)
+}
+
+/// Builds the document of a BASIL article (paragraphs joined by a blank line, sentences
+/// by a space) and the byte start of each flattened sentence.
+pub fn basil_document(article: &serde_json::Value) -> (Document, Vec<(usize, String)>) {
+    let mut text = String::new();
+    let mut sentences = Vec::new();
+    let mut spans = Vec::new();
+    let paras = article.get("body-paragraphs").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    for (pi, p) in paras.iter().enumerate() {
+        let Some(sents) = p.as_array() else { continue };
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let mut first = true;
+        for s in sents {
+            let s = s.as_str().unwrap_or("");
+            if !first {
+                text.push(' ');
+            }
+            first = false;
+            let start = text.len();
+            text.push_str(s);
+            spans.push(Sentence {
+                span: Span::new(start, text.len()),
+                kind: SentenceKind::Story,
+                paragraph: pi as u32,
+            });
+            sentences.push((start, s.to_string()));
+        }
+    }
+    let mut doc = Document::new(Article { body: text, ..Default::default() });
+    doc.sentences = spans.into_iter().filter(|s| !s.span.is_empty()).collect();
+    (doc, sentences)
+}
+
+/// Scores quote extraction (recall of annotated quotes) and speaker attribution (on quotes
+/// whose annotated speaker is a named person) on the BASIL folder (`articles/`,
+/// `annotations/`). No entity tagger runs here: speakers come from the attribution
+/// patterns' own names.
+pub fn basil_quotes(dir: &Path, opts: &ClaimOptions) -> Result<QuoteReport, EvalError> {
+    let extractor = QuoteExtractor::new(opts.max_quote_bytes);
+    let mut r = QuoteReport::default();
+    let art_dir = dir.join("articles");
+    for path in json_files(&art_dir)? {
+        let rel = path.strip_prefix(&art_dir).unwrap_or(&path).to_path_buf();
+        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let ann_path =
+            dir.join("annotations").join(rel.parent().unwrap_or(Path::new(""))).join(format!("{stem}_ann.json"));
+        if !ann_path.exists() {
+            continue;
+        }
+        let article = read_json(&path)?;
+        let ann = read_json(&ann_path)?;
+        let (doc, sentences) = basil_document(&article);
+        let quotes = extractor.extract(&doc);
+        r.articles += 1;
+        r.extracted += quotes.len();
+        let anns = ann.get("phrase-level-annotations").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        for a in anns {
+            if a.get("quote").and_then(|v| v.as_str()) != Some("yes") {
+                continue;
+            }
+            let id = a.get("id").and_then(|v| v.as_str()).unwrap_or("");
+            let Some(k) = id.strip_prefix('p').and_then(|n| n.parse::<usize>().ok()) else { continue };
+            let Some((s0, sent)) = sentences.get(k) else { continue };
+            let cs = a.get("start").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+            let ce = a.get("end").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+            let span = Span::new(s0 + char_to_byte(sent, cs), s0 + char_to_byte(sent, ce.max(cs)));
+            if span.is_empty() {
+                continue;
+            }
+            r.annotated += 1;
+            let best = quotes
+                .iter()
+                .map(|q| {
+                    let ov = q.outer.end.min(span.end).saturating_sub(q.outer.start.max(span.start));
+                    (ov, q)
+                })
+                .max_by_key(|(ov, q)| (*ov, std::cmp::Reverse(q.outer.start)));
+            let Some((ov, q)) = best else { continue };
+            if ov * 2 < span.len() {
+                continue;
+            }
+            r.found += 1;
+            let label = a.get("speaker").and_then(|v| v.as_str()).unwrap_or("");
+            if let Some(last) = named_person(label) {
+                r.named += 1;
+                match &q.speaker {
+                    Some(s) => {
+                        let ok = s
+                            .name
+                            .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+                            .any(|w| w.to_lowercase() == last);
+                        r.speaker_correct += ok as usize;
+                    }
+                    None => r.speaker_none += 1,
+                }
+            }
+        }
+    }
+    if r.articles == 0 {
+        return Err(EvalError::Format {
+            path: dir.into(),
+            line: 0,
+            message: "no BASIL article with annotations found".into(),
+        });
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> PathBuf {
+        std::env::var_os("CONCORD_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")))
+    }
+
+    #[test]
+    fn mrpc_file_scores_and_writes_predictions() {
+        let dir = std::env::temp_dir().join(format!("concord-claims-mrpc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("pairs.txt");
+        std::fs::write(
+            &f,
+            "\u{feff}Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n\
+             1\t1\t2\tThe company said profits rose sharply in the third quarter.\tProfits rose sharply in the third quarter, the company said.\n\
+             0\t3\t4\tYucaipa sold the chain to Safeway in 1998 for $2.5 billion.\tYucaipa sold the chain to Safeway in 1995 for $1.8 billion.\n",
+        )
+        .unwrap();
+        let out = dir.join("pred.tsv");
+        let r = mrpc(&f, Some(&out), &ClaimOptions::default()).unwrap();
+        assert_eq!((r.pairs, r.tp, r.tn), (2, 1, 1));
+        let pred = std::fs::read_to_string(&out).unwrap();
+        assert!(pred.starts_with("1\t2\t1\t1\t"), "{pred}");
+        std::fs::write(&f, "h\n1\tonly\n").unwrap();
+        assert!(matches!(mrpc(&f, None, &ClaimOptions::default()), Err(EvalError::Format { line: 2, .. })));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn named_person_labels() {
+        assert_eq!(named_person("Michael_Steele").as_deref(), Some("steele"));
+        assert_eq!(named_person("Tea_Party"), None);
+        assert_eq!(named_person("other_anti"), None);
+    }
+
+    #[test]
+    fn basil_quote_scores_if_present() {
+        let dir = data().join("basil");
+        if !dir.join("articles").exists() {
+            println!("skipped: {} not found", dir.display());
+            return;
+        }
+        let r = basil_quotes(&dir, &ClaimOptions::default()).unwrap();
+        println!("{r}");
+        assert!(r.articles >= 100 && r.annotated > 300);
+        assert!(r.recall() > 0.5, "{r}");
+    }
+}

@@ -1,0 +1,1100 @@
+//! Direct quotations and speaker attribution.
+//!
+//! Quote marks: straight and curly double quotes, guillemets, and single quotes (curly or
+//! straight, told apart from apostrophes by their neighbours) outside double quotes; single
+//! quotes inside double quotes are nested and stay part of the outer quote. A quote may run
+//! over sentences; a quote left open at the end of a paragraph whose next paragraph opens
+//! with a quote mark continues there (the multi-paragraph convention): each paragraph's part
+//! becomes its own [`Quote`], and the parts share one speaker.
+//!
+//! Attribution patterns, tried in this order: after the quote (`"…," X said`, `"…," said X`,
+//! `"…," he added`, `"…," the Russian leader replied`, `X, a doctor, said`, `X later told
+//! Fox News`), then before it in the same sentence (`X said: "…"`, `X, smiling, responded in
+//! English: "…"`, `according to X`, `X: "…"`). The subject found is then resolved: a name to
+//! the mention it overlaps (or the surface form when there is no mention), a pronoun to the
+//! most recent person in subject position before it, a role noun (`the Russian leader`) to
+//! the person whose roles in the article share its words. No pattern, no speaker: `None`.
+
+use concord_core::{DocStage, Document, EntityKind, Quote, Span, Speaker, StageError};
+
+use crate::key::words;
+
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "admitted",
+    "admits",
+    "replied",
+    "replies",
+    "responded",
+    "remarked",
+    "quipped",
+    "stated",
+    "states",
+    "declared",
+    "explained",
+    "insisted",
+    "noted",
+    "notes",
+    "wrote",
+    "writes",
+    "asked",
+    "asks",
+    "argued",
+    "argues",
+    "warned",
+    "warns",
+    "continued",
+    "concluded",
+    "claimed",
+    "claims",
+    "stressed",
+    "reiterated",
+    "announced",
+    "acknowledged",
+    "suggested",
+    "tweeted",
+    "posted",
+    "joked",
+    "recalled",
+    "emphasized",
+    "emphasised",
+    "urged",
+    "commented",
+    "answered",
+    "conceded",
+    "countered",
+    "shouted",
+    "exclaimed",
+    "observed",
+    "maintained",
+    "vowed",
+    "promised",
+    "predicted",
+    "cautioned",
+    "complained",
+    "boasted",
+    "confirmed",
+    "denied",
+    "described",
+    "called",
+    "testified",
+    "wondered",
+    "mused",
+    "agreed",
+    "repeated",
+    "insists",
+    "adding",
+    "saying",
+];
+
+const ADVERBS: &[&str] =
+    &["later", "also", "then", "again", "once", "previously", "earlier", "had", "has", "have", "was"];
+
+const PRONOUNS: &[&str] = &["he", "she"];
+
+const ROLE_NOUNS: &[&str] = &[
+    "leader",
+    "president",
+    "minister",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "secretary",
+    "senator",
+    "governor",
+    "chancellor",
+    "premier",
+    "king",
+    "queen",
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "director",
+    "aide",
+    "lawyer",
+    "attorney",
+    "prosecutor",
+    "doctor",
+    "mayor",
+    "general",
+    "judge",
+    "ambassador",
+    "envoy",
+    "diplomat",
+    "congressman",
+    "congresswoman",
+    "lawmaker",
+    "candidate",
+    "commander",
+    "head",
+    "founder",
+    "analyst",
+    "expert",
+    "source",
+    "adviser",
+    "advisor",
+    "representative",
+    "speaker",
+    "counterpart",
+];
+
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "But",
+    "And",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "This",
+    "That",
+    "In",
+    "On",
+    "At",
+    "As",
+    "When",
+    "While",
+    "After",
+    "If",
+    "Yet",
+    "So",
+    "For",
+    "A",
+    "An",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "Its",
+    "Then",
+    "There",
+    "Here",
+    "What",
+    "Speaking",
+    "Meanwhile",
+    "However",
+    "Still",
+    "Asked",
+    "Although",
+    "Even",
+    "With",
+    "Without",
+    "Now",
+    "Later",
+    "According",
+    "You",
+    "My",
+    "Your",
+    "Some",
+    "Many",
+    "Most",
+    "One",
+    "Both",
+    "Chuckling",
+    "Smiling",
+];
+
+const TITLES: &[&str] = &[
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Gov",
+    "Sen",
+    "Rep",
+    "Gen",
+    "Lt",
+    "Col",
+    "Sgt",
+    "Prof",
+    "Rev",
+    "President",
+    "Senator",
+    "Governor",
+    "Minister",
+    "Secretary",
+    "Judge",
+    "Representative",
+    "Speaker",
+    "Chancellor",
+    "Premier",
+    "Mayor",
+];
+
+/// A quote as found, before it becomes a [`Quote`]: its spans and its multi-paragraph group.
+#[derive(Clone, Debug)]
+struct Piece {
+    outer: Span,
+    inner: Span,
+    group: usize,
+}
+
+/// Finds direct quotations in a document's text and attributes their speakers.
+///
+/// Usable alone: `QuoteExtractor::default().process(&mut doc)` fills `doc.quotes`
+/// (it reads `doc.sentences` and `doc.mentions` when present, and works without them).
+#[derive(Clone, Debug)]
+pub struct QuoteExtractor {
+    /// Longest quote kept, in bytes (longer ones are taken as unmatched marks).
+    pub max_quote_bytes: usize,
+}
+
+impl Default for QuoteExtractor {
+    fn default() -> Self {
+        QuoteExtractor { max_quote_bytes: 3000 }
+    }
+}
+
+fn is_double_open(c: char) -> bool {
+    matches!(c, '“' | '"' | '«' | '„')
+}
+
+impl QuoteExtractor {
+    /// An extractor with the given longest quote in bytes.
+    pub fn new(max_quote_bytes: usize) -> Self {
+        QuoteExtractor { max_quote_bytes }
+    }
+
+    /// The quotations of `doc`, in text order, with speakers.
+    pub fn extract(&self, doc: &Document) -> Vec<Quote> {
+        let pieces = self.find(&doc.text);
+        let mut quotes: Vec<Quote> = Vec::with_capacity(pieces.len());
+        let mut history: Vec<(usize, Speaker)> = Vec::new();
+        for (k, p) in pieces.iter().enumerate() {
+            let next_start = pieces.get(k + 1).map_or(doc.text.len(), |n| n.outer.start);
+            let prev_end = if k > 0 { pieces[k - 1].outer.end } else { 0 };
+            let (mut speaker, mut verb) = match attribute(doc, p, prev_end, next_start, &history) {
+                Some((s, v)) => (Some(s), v),
+                None => (None, None),
+            };
+            // "…," he said. "…": a quote right after an attributed one, with only the
+            // attribution between them in the same paragraph, continues it.
+            if speaker.is_none() && k > 0 {
+                if let Some(prev) = quotes.last().and_then(|q: &Quote| q.speaker.clone().map(|s| (s, q.verb.clone()))) {
+                    let gap = doc.text.get(prev_end..p.outer.start.max(prev_end)).unwrap_or("");
+                    let gw = words(gap);
+                    let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
+                    if !gap.contains("\n\n") && gw.len() <= 12 && (attributed || gw.is_empty()) {
+                        speaker = Some(Speaker { rule: "continuation".into(), ..prev.0 });
+                        verb = prev.1;
+                    }
+                }
+            }
+            if let Some(s) = &speaker {
+                if s.rule != "pronoun" || s.entity.is_some() {
+                    history.push((p.outer.start, s.clone()));
+                }
+            }
+            quotes.push(Quote { span: p.inner, outer: p.outer, speaker, verb });
+        }
+        // Parts of one multi-paragraph quote share the speaker one of them found.
+        let mut start = 0;
+        while start < pieces.len() {
+            let mut end = start + 1;
+            while end < pieces.len() && pieces[end].group == pieces[start].group {
+                end += 1;
+            }
+            if end - start > 1 {
+                let found = quotes[start..end].iter().find_map(|q| q.speaker.clone().map(|s| (s, q.verb.clone())));
+                if let Some((s, v)) = found {
+                    for q in &mut quotes[start..end] {
+                        if q.speaker.is_none() {
+                            q.speaker = Some(s.clone());
+                            q.verb = v.clone();
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        quotes
+    }
+
+    /// Finds the quote marks' pairs.
+    fn find(&self, text: &str) -> Vec<Piece> {
+        let mut out = Vec::new();
+        let mut group = 0;
+        // (position of the opening mark, its length, whether it is double)
+        let mut open: Option<(usize, usize, bool)> = None;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut k = 0;
+        while k < chars.len() {
+            let (i, c) = chars[k];
+            let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
+            let next = chars.get(k + 1).map(|x| x.1);
+            let prev_space = prev.map_or(true, |p| p.is_whitespace() || "([{—–-/".contains(p));
+            let next_word = next.is_some_and(|n| n.is_alphanumeric() || "$£€¿¡(".contains(n) || is_double_open(n));
+            if c == '\n' {
+                if let Some((o, ol, double)) = open {
+                    // Paragraph end inside a quote.
+                    let mut m = k;
+                    while m < chars.len() && chars[m].1.is_whitespace() {
+                        m += 1;
+                    }
+                    let para_break = chars[k..m].iter().filter(|x| x.1 == '\n').count() >= 1;
+                    if double && para_break && m < chars.len() && is_double_open(chars[m].1) {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                        open = Some((chars[m].0, chars[m].1.len_utf8(), true));
+                        k = m + 1;
+                        continue;
+                    }
+                    if double && i - o <= self.max_quote_bytes {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                    }
+                    group += 1;
+                    open = None;
+                }
+                k += 1;
+                continue;
+            }
+            match (c, open) {
+                // A new opening mark inside a quote means the earlier one was never closed
+                // (or a single quote was an apostrophe): start over here.
+                ('“' | '«' | '„', _) => open = Some((i, c.len_utf8(), true)),
+                ('”' | '»', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, c.len_utf8(), group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, 1, group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', None | Some((_, _, false))) if next.is_some_and(|n| !n.is_whitespace()) => {
+                    open = Some((i, 1, true))
+                }
+                ('‘', None) if next_word => open = Some((i, c.len_utf8(), false)),
+                ('\'', None) if prev_space && next_word => open = Some((i, 1, false)),
+                ('’' | '\'', Some((o, ol, false))) => {
+                    let closes = !next.is_some_and(char::is_alphanumeric) && !prev.is_some_and(char::is_whitespace);
+                    if closes && i > o + ol {
+                        self.push(&mut out, text, o, ol, i, c.len_utf8(), group);
+                        group += 1;
+                        open = None;
+                    }
+                }
+                _ => {}
+            }
+            if let Some((o, _, _)) = open {
+                if i - o > self.max_quote_bytes {
+                    open = None;
+                    group += 1;
+                }
+            }
+            k += 1;
+        }
+        if let Some((o, ol, true)) = open {
+            if text.len() - o <= self.max_quote_bytes {
+                self.push(&mut out, text, o, ol, text.len(), 0, group);
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &self,
+        out: &mut Vec<Piece>,
+        text: &str,
+        open: usize,
+        open_len: usize,
+        close: usize,
+        close_len: usize,
+        group: usize,
+    ) {
+        let inner_raw = &text[open + open_len..close];
+        let lead = inner_raw.len() - inner_raw.trim_start().len();
+        let trimmed = inner_raw.trim();
+        if trimmed.is_empty() || !trimmed.chars().any(char::is_alphanumeric) {
+            return;
+        }
+        let start = open + open_len + lead;
+        let inner = Span::new(start, start + trimmed.len());
+        let end = if close_len == 0 { inner.end } else { close + close_len };
+        out.push(Piece { outer: Span::new(open, end), inner, group });
+    }
+}
+
+impl DocStage for QuoteExtractor {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        doc.quotes = self.extract(doc);
+        Ok(())
+    }
+}
+
+/// The sentence (as a span) holding byte `pos`, or the line around it when the document has
+/// no sentences.
+pub(crate) fn sentence_at(doc: &Document, pos: usize) -> Span {
+    let i = doc.sentences.partition_point(|s| s.span.end <= pos);
+    if let Some(s) = doc.sentences.get(i) {
+        if s.span.start <= pos {
+            return s.span;
+        }
+    }
+    let text = &doc.text;
+    let mut pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let start = text[..pos].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
+    Span::new(start, end)
+}
+
+/// A noun phrase found as the subject of an attribution.
+#[derive(Debug, Clone)]
+enum Np {
+    Name(Span),
+    Pronoun(Span),
+    Role(Span),
+}
+
+fn word_list(text: &str, base: usize) -> Vec<(Span, &str)> {
+    words(text).into_iter().map(|(s, e)| (Span::new(base + s, base + e), &text[s..e])).collect()
+}
+
+fn lower(w: &str) -> String {
+    w.to_lowercase()
+}
+
+/// True for a speech verb (`said`, `added`, `told`, …).
+pub(crate) fn is_speech_verb(w: &str) -> bool {
+    is_verb(w)
+}
+
+fn is_verb(w: &str) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v = SPEECH_VERBS.to_vec();
+        v.sort_unstable();
+        v
+    });
+    if w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return sorted.binary_search(&w).is_ok();
+    }
+    sorted.binary_search(&lower(w).as_str()).is_ok()
+}
+
+fn is_cap_name_word(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w)
+}
+
+/// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
+fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
+    let (last_span, last) = *ws.last()?;
+    if PRONOUNS.contains(&lower(last).as_str()) {
+        return Some(Np::Pronoun(last_span));
+    }
+    if is_cap_name_word(last) {
+        let mut first = ws.len() - 1;
+        while first > 0 && ws.len() - first < 4 {
+            let (sp, w) = ws[first - 1];
+            let gap = doc.text.get(sp.end..ws[first].0.start).unwrap_or(" ");
+            let joins = gap == " " || gap == ". " || gap == "." || gap == "-";
+            if joins && (is_cap_name_word(w) || TITLES.contains(&w) || matches!(w, "de" | "van" | "von" | "bin" | "al"))
+            {
+                first -= 1;
+            } else {
+                break;
+            }
+        }
+        while first < ws.len() - 1 && TITLES.contains(&ws[first].1) {
+            first += 1;
+        }
+        return Some(Np::Name(Span::new(ws[first].0.start, last_span.end)));
+    }
+    if ROLE_NOUNS.contains(&lower(last).as_str()) {
+        let n = ws.len();
+        for back in 1..=4.min(n - 1) {
+            let w = lower(ws[n - 1 - back].1);
+            if matches!(w.as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+                return Some(Np::Role(Span::new(ws[n - 1 - back].0.start, last_span.end)));
+            }
+        }
+    }
+    None
+}
+
+/// The leading noun phrase of `ws` and the index of the word after it.
+fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
+    let (first_span, first) = *ws.first()?;
+    if PRONOUNS.contains(&lower(first).as_str()) {
+        return Some((Np::Pronoun(first_span), 1));
+    }
+    if matches!(lower(first).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+        for k in 1..ws.len().min(5) {
+            if ROLE_NOUNS.contains(&lower(ws[k].1).as_str()) {
+                let mut end = k;
+                while end + 1 < ws.len() && end < 5 && ROLE_NOUNS.contains(&lower(ws[end + 1].1).as_str()) {
+                    end += 1;
+                }
+                return Some((Np::Role(Span::new(first_span.start, ws[end].0.end)), end + 1));
+            }
+        }
+        return None;
+    }
+    let mut k = 0;
+    while k < ws.len() && TITLES.contains(&ws[k].1) {
+        k += 1;
+    }
+    let start = k;
+    while k < ws.len() && k - start < 4 {
+        let (sp, w) = ws[k];
+        if k > start {
+            let gap = doc.text.get(ws[k - 1].0.end..sp.start).unwrap_or(" ");
+            if !(gap == " " || gap == ". " || gap == "-") {
+                break;
+            }
+        }
+        if is_cap_name_word(w) || (k > start && matches!(w, "de" | "van" | "von" | "bin" | "al")) {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    if k > start {
+        return Some((Np::Name(Span::new(ws[start].0.start, ws[k - 1].0.end)), k));
+    }
+    None
+}
+
+/// Skips a `, apposition,` after word `k` (the comma right after word `k - 1`); returns
+/// the index of the first word after it.
+fn skip_apposition(doc: &Document, ws: &[(Span, &str)], k: usize) -> usize {
+    if k == 0 || k >= ws.len() {
+        return k;
+    }
+    let gap = doc.text.get(ws[k - 1].0.end..ws[k].0.start).unwrap_or("");
+    if !gap.trim_start().starts_with(',') {
+        return k;
+    }
+    // find the next word preceded by a comma, within 10 words
+    for m in k + 1..ws.len().min(k + 10) {
+        let g = doc.text.get(ws[m - 1].0.end..ws[m].0.start).unwrap_or("");
+        if g.contains(',') {
+            return m;
+        }
+        if g.contains(['.', ':', ';', '"', '“', '”']) {
+            break;
+        }
+    }
+    k
+}
+
+fn attribute(
+    doc: &Document,
+    p: &Piece,
+    prev_end: usize,
+    next_start: usize,
+    history: &[(usize, Speaker)],
+) -> Option<(Speaker, Option<String>)> {
+    let text = &doc.text;
+    // After the quote, up to the end of the sentence holding the closing mark.
+    let sent_after = sentence_at(doc, p.outer.end.saturating_sub(1));
+    let mut after_end = sent_after.end.max(p.outer.end).min(next_start).min(text.len());
+    if let Some(nl) = text.get(p.outer.end..after_end).and_then(|s| s.find('\n')) {
+        after_end = p.outer.end + nl;
+    }
+    let after = text.get(p.outer.end..after_end).unwrap_or("");
+    let ws = word_list(after, p.outer.end);
+    let lead_gap = text.get(p.outer.end..ws.first().map_or(p.outer.end, |w| w.0.start)).unwrap_or("");
+    let closes_sentence = {
+        let inner = doc.slice(p.inner);
+        inner.ends_with(['.'])
+            && !lead_gap.contains(',')
+            && ws.first().is_some_and(|w| w.1.chars().next().is_some_and(char::is_uppercase))
+    };
+    if !ws.is_empty() && !lead_gap.contains(['.', ';', '(']) && !closes_sentence {
+        // "…," said X
+        if is_verb(ws[0].1) {
+            if let Some((np, _)) = leading_np(doc, &ws[1..]) {
+                if let Some(s) = resolve(doc, np, "said X", history) {
+                    return Some((s, Some(lower(ws[0].1))));
+                }
+            }
+        }
+        // "…," X said / X, a doctor, said / X later told
+        if let Some((np, mut k)) = leading_np(doc, &ws) {
+            k = skip_apposition(doc, &ws, k);
+            while k < ws.len() && (ADVERBS.contains(&lower(ws[k].1).as_str()) || lower(ws[k].1).ends_with("ly")) {
+                k += 1;
+            }
+            if k < ws.len() && is_verb(ws[k].1) {
+                if let Some(s) = resolve(doc, np, "X said", history) {
+                    return Some((s, Some(lower(ws[k].1))));
+                }
+            }
+        }
+    }
+    // Before the quote, in the same sentence (or after the previous quote).
+    let sent = sentence_at(doc, p.outer.start);
+    let mut before_start = sent.start.max(prev_end).min(p.outer.start);
+    if let Some(nl) = text.get(before_start..p.outer.start).and_then(|s| s.rfind('\n')) {
+        before_start += nl + 1;
+    }
+    let before = text.get(before_start..p.outer.start).unwrap_or("");
+    let ws = word_list(before, before_start);
+    // according to X
+    for k in 0..ws.len().saturating_sub(2) {
+        if lower(ws[k].1) == "according" && lower(ws[k + 1].1) == "to" {
+            if let Some((np, _)) = leading_np(doc, &ws[k + 2..]) {
+                if let Some(s) = resolve(doc, np, "according to X", history) {
+                    return Some((s, None));
+                }
+            }
+        }
+    }
+    // X said: "…" (the last speech verb before the quote)
+    if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
+        if matches!(lower(ws[v].1).as_str(), "saying" | "adding" | "writing" | "telling" | "arguing" | "noting")
+            && v > 0
+        {
+            if let Some((np, _)) = leading_np(doc, &ws[..v]) {
+                if let Some(s) = resolve(doc, np, "X said", history) {
+                    return Some((s, Some(lower(ws[v].1))));
+                }
+            }
+        }
+        let mut end = v;
+        while end > 0 && (ADVERBS.contains(&lower(ws[end - 1].1).as_str()) || lower(ws[end - 1].1).ends_with("ly")) {
+            end -= 1;
+        }
+        // ", smiling," before the verb: skip back over it
+        if end > 0 {
+            let gap = text.get(ws[end - 1].0.end..ws[end].0.start).unwrap_or("");
+            if gap.contains(',') {
+                let mut m = end - 1;
+                while m > 0 && end - m < 6 {
+                    let g = text.get(ws[m - 1].0.end..ws[m].0.start).unwrap_or("");
+                    if g.contains(',') {
+                        end = m;
+                        break;
+                    }
+                    m -= 1;
+                }
+            }
+        }
+        if let Some(np) = trailing_np(doc, &ws[..end]) {
+            if let Some(s) = resolve(doc, np, "X said", history) {
+                return Some((s, Some(lower(ws[v].1))));
+            }
+        }
+        // "X looked at Y and said": the subject of the clause
+        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then") {
+            let mut starts = vec![0];
+            starts.extend(
+                (1..end).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))),
+            );
+            for st in starts {
+                if let Some((np, _)) = leading_np(doc, &ws[st..end]) {
+                    if let Some(s) = resolve(doc, np, "X said", history) {
+                        return Some((s, Some(lower(ws[v].1))));
+                    }
+                }
+            }
+        }
+        // "said X:" inverted
+        if let Some((np, _)) = leading_np(doc, &ws[v + 1..]) {
+            if let Some(s) = resolve(doc, np, "said X", history) {
+                return Some((s, Some(lower(ws[v].1))));
+            }
+        }
+    }
+    // X: "…"
+    if before.trim_end().ends_with(':') && ws.len() <= 4 {
+        if let Some(np @ Np::Name(_)) = trailing_np(doc, &ws) {
+            if let Some(s) = resolve(doc, np, "X:", history) {
+                return Some((s, None));
+            }
+        }
+    }
+    None
+}
+
+fn speaker_from_entity(doc: &Document, entity: usize, mention: Option<usize>, rule: &str) -> Speaker {
+    let name = doc.entities.get(entity).map(|e| e.name.clone()).unwrap_or_default();
+    Speaker { name, entity: Some(entity), mention, rule: rule.to_string() }
+}
+
+fn is_personish(kind: EntityKind) -> bool {
+    matches!(kind, EntityKind::Person | EntityKind::Org)
+}
+
+/// True when the mention is followed by a verb-like word (it is a sentence subject).
+fn subject_like(doc: &Document, m: &concord_core::Mention) -> bool {
+    subject_like_span(doc, m.span)
+}
+
+/// Like [`subject_like_span`], but the next word must be a speech verb, an `-ed` past
+/// tense or an auxiliary (for names found without entity tagging, which include places).
+fn subject_like_strict(doc: &Document, span: Span) -> bool {
+    let mut end = (span.end + 80).min(doc.text.len());
+    while !doc.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let after = doc.text.get(span.end..end).unwrap_or("");
+    let ws = word_list(after, span.end);
+    let mut k = skip_apposition(doc, &ws, 0);
+    if let Some(first) = ws.first() {
+        if after.get(..first.0.start - span.end).is_some_and(|g| g.contains(',')) {
+            k = (1..ws.len().min(12))
+                .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
+                .unwrap_or(k);
+        }
+    }
+    while k < ws.len() && (lower(ws[k].1).ends_with("ly") || ADVERBS.contains(&lower(ws[k].1).as_str())) {
+        k += 1;
+    }
+    ws.get(k).is_some_and(|(_, w)| {
+        let lw = lower(w);
+        w.chars().next().is_some_and(char::is_lowercase)
+            && (is_verb(w)
+                || lw.ends_with("ed")
+                || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did"))
+    })
+}
+
+/// True when the words after `span` look like a verb (the span is a sentence subject).
+fn subject_like_span(doc: &Document, span: Span) -> bool {
+    let m = concord_core::Mention { span, entity: 0, kind: EntityKind::Person, surface: String::new(), role: None };
+    let mut end = (m.span.end + 80).min(doc.text.len());
+    while !doc.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let Some(after) = doc.text.get(m.span.end..end) else {
+        return false;
+    };
+    let ws = word_list(after, m.span.end);
+    let k = skip_apposition(doc, &ws, 0);
+    let mut k = if ws.is_empty() {
+        return false;
+    } else {
+        let gap = after.get(..ws[0].0.start - m.span.end).unwrap_or("");
+        if gap.contains(',') {
+            // "Putin, smiling, suggested": skip to the word after the next comma
+            (1..ws.len().min(8))
+                .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
+                .unwrap_or(k)
+        } else {
+            k
+        }
+    };
+    while k < ws.len() && lower(ws[k].1).ends_with("ly") {
+        k += 1;
+    }
+    let Some((_, w)) = ws.get(k) else {
+        return false;
+    };
+    let lw = lower(w);
+    if w.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    !matches!(
+        lw.as_str(),
+        "and"
+            | "or"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "with"
+            | "from"
+            | "by"
+            | "the"
+            | "a"
+            | "an"
+            | "as"
+            | "who"
+            | "whom"
+            | "which"
+            | "that"
+            | "but"
+            | "nor"
+            | "about"
+            | "after"
+            | "before"
+            | "into"
+            | "over"
+            | "under"
+            | "than"
+            | "soon"
+            | "himself"
+            | "herself"
+            | "administration"
+            | "government"
+            | "campaign"
+            | "team"
+            | "aides"
+            | "officials"
+            | "supporters"
+            | "allies"
+            | "while"
+            | "during"
+            | "if"
+            | "because"
+    )
+}
+
+fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
+    match np {
+        Np::Name(span) => {
+            // A mention overlapping the name.
+            if let Some((mi, m)) =
+                doc.mentions.iter().enumerate().find(|(_, m)| m.span.overlaps(span) && is_personish(m.kind))
+            {
+                return Some(speaker_from_entity(doc, m.entity, Some(mi), rule));
+            }
+            let surface = doc.slice(span).trim().to_string();
+            if surface.is_empty() {
+                return None;
+            }
+            // An entity of the article whose name ends with this surface's last word.
+            let last = surface.split_whitespace().last().unwrap_or("").to_lowercase();
+            let ent = doc.entities.iter().enumerate().find(|(_, e)| {
+                e.kind == EntityKind::Person
+                    && std::iter::once(&e.name)
+                        .chain(&e.aliases)
+                        .any(|n| n.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last))
+            });
+            if let Some((ei, _)) = ent {
+                return Some(speaker_from_entity(doc, ei, None, rule));
+            }
+            // Without mentions: the fullest earlier speaker name ending with this word.
+            let full = history
+                .iter()
+                .rev()
+                .map(|(_, s)| s)
+                .filter(|s| {
+                    s.entity.is_none() && s.name.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last)
+                })
+                .max_by_key(|s| s.name.len())
+                .map(|s| s.name.clone());
+            let name = match full {
+                Some(f) if f.len() > surface.len() => f,
+                _ => surface,
+            };
+            Some(Speaker { name, entity: None, mention: None, rule: rule.to_string() })
+        }
+        Np::Pronoun(span) => {
+            let before = doc.mentions.partition_point(|m| m.span.end <= span.start);
+            let persons: Vec<usize> =
+                (0..before).rev().filter(|&i| doc.mentions[i].kind == EntityKind::Person).take(12).collect();
+            let pick =
+                persons.iter().copied().find(|&i| subject_like(doc, &doc.mentions[i])).or(persons.first().copied());
+            if let Some(mi) = pick {
+                return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "pronoun"));
+            }
+            if doc.mentions.is_empty() {
+                return recent_name(doc, span.start, history, "pronoun");
+            }
+            None
+        }
+        Np::Role(span) => {
+            let phrase = doc.slice(span).to_lowercase();
+            let words: Vec<&str> = phrase
+                .split_whitespace()
+                .filter(|w| !matches!(*w, "the" | "a" | "an" | "his" | "her" | "its" | "their"))
+                .collect();
+            let mut best: Option<(usize, usize)> = None; // (score, mention index)
+            for (mi, m) in doc.mentions.iter().enumerate() {
+                if m.kind != EntityKind::Person || m.span.start >= span.start {
+                    continue;
+                }
+                let role = m.role.as_deref().unwrap_or("").to_lowercase();
+                let score = words.iter().filter(|w| role.split_whitespace().any(|r| r == **w)).count();
+                if score > 0 && best.map_or(true, |(b, _)| score >= b) {
+                    best = Some((score, mi));
+                }
+            }
+            if let Some((_, mi)) = best {
+                return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
+            }
+            // An entity-level role match (roles seen anywhere in the article).
+            let persons: Vec<usize> = (0..doc.mentions.partition_point(|m| m.span.end <= span.start))
+                .rev()
+                .filter(|&i| doc.mentions[i].kind == EntityKind::Person)
+                .collect();
+            if let Some(&mi) = persons.iter().find(|&&i| subject_like(doc, &doc.mentions[i])) {
+                return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
+            }
+            if doc.mentions.is_empty() {
+                return recent_name(doc, span.start, history, "role");
+            }
+            None
+        }
+    }
+}
+
+/// Without entity tagging: the most recent capitalised name (two or more capitalised
+/// words, or a title and a name) in subject position before `pos`, within the last
+/// 1,500 bytes; else the most recent named speaker, if recent.
+fn recent_name(doc: &Document, pos: usize, history: &[(usize, Speaker)], rule: &str) -> Option<Speaker> {
+    let mut from = pos.saturating_sub(1500);
+    while !doc.text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = doc.text.get(from..pos).unwrap_or("");
+    let ws = word_list(window, from);
+    let mut best: Option<(usize, String)> = None;
+    let mut k = 0;
+    while k < ws.len() {
+        let start = k;
+        let titled = TITLES.contains(&ws[k].1);
+        while k < ws.len() && (is_cap_name_word(ws[k].1) || TITLES.contains(&ws[k].1)) && k - start < 4 {
+            if k > start {
+                let gap = doc.text.get(ws[k - 1].0.end..ws[k].0.start).unwrap_or(" ");
+                if !(gap == " " || gap == ". ") {
+                    break;
+                }
+            }
+            k += 1;
+        }
+        let n = k - start;
+        if n >= 2 || (n == 1 && titled) {
+            let mut first = start;
+            while first < k - 1 && TITLES.contains(&ws[first].1) {
+                first += 1;
+            }
+            let span = Span::new(ws[first].0.start, ws[k - 1].0.end);
+            if subject_like_strict(doc, span) {
+                best = Some((span.start, doc.slice(span).to_string()));
+            }
+        }
+        k = k.max(start + 1);
+    }
+    let from_history = history.last().filter(|(p, _)| pos.saturating_sub(*p) < 1500);
+    match (best, from_history) {
+        (Some((bp, _)), Some((hp, h))) if *hp + 300 > bp => Some(Speaker { rule: rule.into(), ..h.clone() }),
+        (Some((_, name)), _) => {
+            // Prefer the fullest earlier form of the same person.
+            let last = name.split_whitespace().last().unwrap_or("").to_string();
+            let full = history
+                .iter()
+                .map(|(_, s)| &s.name)
+                .filter(|n| n.split_whitespace().last() == Some(last.as_str()) && n.len() > name.len())
+                .max_by_key(|n| n.len())
+                .cloned();
+            Some(Speaker { name: full.unwrap_or(name), entity: None, mention: None, rule: rule.into() })
+        }
+        (None, Some((_, h))) => Some(Speaker { rule: rule.into(), ..h.clone() }),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concord_core::{Article, LocalEntity, Mention};
+
+    fn doc(text: &str, people: &[(&str, &str, Option<&str>)]) -> Document {
+        let mut d = Document::new(Article { body: text.into(), ..Default::default() });
+        for (name, surface, role) in people {
+            let ei = match d.entities.iter().position(|e| e.name == *name) {
+                Some(i) => i,
+                None => {
+                    d.entities.push(LocalEntity {
+                        name: name.to_string(),
+                        kind: EntityKind::Person,
+                        aliases: vec![],
+                        gazetteer_id: None,
+                    });
+                    d.entities.len() - 1
+                }
+            };
+            let mut from = 0;
+            while let Some(p) = text[from..].find(surface) {
+                let s = from + p;
+                d.mentions.push(Mention {
+                    span: Span::new(s, s + surface.len()),
+                    entity: ei,
+                    kind: EntityKind::Person,
+                    surface: surface.to_string(),
+                    role: role.map(str::to_string),
+                });
+                from = s + surface.len();
+            }
+        }
+        d.mentions.sort_by_key(|m| m.span);
+        d.mentions.dedup_by_key(|m| m.span.start);
+        d
+    }
+
+    fn speakers(d: &Document) -> Vec<(String, Option<String>)> {
+        QuoteExtractor::default()
+            .extract(d)
+            .iter()
+            .map(|q| (d.slice(q.span).to_string(), q.speaker.as_ref().map(|s| s.name.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn patterns_after_and_before() {
+        let d = doc(
+            "“We didn't get there,” Trump admitted. Then he added: \"But we will.\"",
+            &[("Donald Trump", "Trump", None)],
+        );
+        assert_eq!(
+            speakers(&d),
+            vec![
+                ("We didn't get there,".into(), Some("Donald Trump".into())),
+                ("But we will.".into(), Some("Donald Trump".into()))
+            ]
+        );
+        let d = doc("Putin, smiling, responded in English: “Next time in Moscow.”", &[]);
+        assert_eq!(speakers(&d), vec![("Next time in Moscow.".into(), Some("Putin".into()))]);
+        let d = doc("“It was fine,” said Gov. Rick Perry. “Really,” according to Hugh Hill, a doctor.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Rick Perry"));
+        let d = doc("Hugh Hill, a doctor, said “it is bad” today.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Hugh Hill"));
+    }
+
+    #[test]
+    fn role_nouns_and_unknown_speakers() {
+        let text = "Russian President Vladimir Putin met US President Donald Trump. Trump thanked Putin, and the Russian leader replied: “Next time, in Moscow.” It was “a tragedy” for all.";
+        let d = doc(
+            text,
+            &[
+                ("Vladimir Putin", "Vladimir Putin", Some("Russian President")),
+                ("Vladimir Putin", "Putin,", None),
+                ("Donald Trump", "Donald Trump", Some("US President")),
+                ("Donald Trump", "Trump thanked", None),
+            ],
+        );
+        let s = speakers(&d);
+        assert_eq!(s[0].1.as_deref(), Some("Vladimir Putin"));
+        assert_eq!(s[1], ("a tragedy".into(), None));
+    }
+
+    #[test]
+    fn apostrophes_are_not_quotes_and_paragraphs_continue() {
+        let d = doc("Trump's team didn't say. ‘Many points agreed,’ Trump said.", &[]);
+        let s = speakers(&d);
+        assert_eq!(s, vec![("Many points agreed,".into(), Some("Trump".into()))]);
+        let d = doc("Hill said: “First part.\n\n“Second part.”\n\nNext.", &[]);
+        let q = QuoteExtractor::default().extract(&d);
+        assert_eq!(q.len(), 2);
+        assert_eq!(d.slice(q[1].span), "Second part.");
+        assert_eq!(q[1].speaker.as_ref().map(|s| s.name.as_str()), Some("Hill"));
+    }
+
+    #[test]
+    fn pronoun_takes_recent_subject() {
+        let text = "Putin may have felt at ease. Chuckling, he looked at Trump and said: “Next time in Moscow.”";
+        let d = doc(text, &[("Vladimir Putin", "Putin", None), ("Donald Trump", "Trump", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Vladimir Putin"));
+    }
+}

@@ -1,0 +1,251 @@
+//! The per-article part: quotes, claim units and the compact record the corpus part reads.
+
+use concord_core::{ClaimUnit, DocStage, Document, SentenceKind, Span, StageError, UnitKind};
+
+use crate::key::{self, Token};
+use crate::quotes::QuoteExtractor;
+use crate::ClaimOptions;
+
+/// Salt of unit band keys per kind (quotes and claims never share a bucket).
+pub(crate) fn kind_salt(kind: UnitKind) -> u64 {
+    match kind {
+        UnitKind::Claim => 0xc1a1,
+        UnitKind::Quote => 0x9007e,
+    }
+}
+
+/// MinHash family of unit signatures.
+pub(crate) const UNIT_FAMILY: u64 = 0x0001_c0de;
+/// MinHash family of article signatures.
+pub(crate) const ARTICLE_FAMILY: u64 = 0x0002_c0de;
+
+/// What the corpus part keeps of one claim unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitRecord {
+    /// Sentence or quote.
+    pub kind: UnitKind,
+    /// The unit's text (for joined quotes: the parts joined by a space).
+    pub text: String,
+    /// The enclosing sentence(s), for quotes.
+    pub context: Option<String>,
+    /// Source span of the unit.
+    pub src: Span,
+    /// Source span of the enclosing sentence(s).
+    pub sentence_src: Span,
+    /// Stemmed content words, as a sorted set (see [`key::token_set`]).
+    pub tokens: Vec<Token>,
+    /// LSH band keys of the unit's MinHash signature; empty when the unit is not clustered
+    /// (too short, a scare quote).
+    pub bands: Vec<u32>,
+    /// Local entity index of the speaker (quotes).
+    pub speaker: Option<usize>,
+    /// Speaker name as attributed (quotes).
+    pub speaker_name: Option<String>,
+    /// Local entity indices mentioned inside the unit, sorted.
+    pub entities: Vec<usize>,
+}
+
+/// The compact per-article record [`ClaimStage`] stores in `doc.ext` for the
+/// [`crate::Clusterer`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClaimRecord {
+    /// Units in text order.
+    pub units: Vec<UnitRecord>,
+    /// MinHash signature of the whole text (word shingles), for copy detection; empty when
+    /// the text has no words.
+    pub signature: Vec<u32>,
+}
+
+/// The per-article part of the `claims` stage: fills `doc.quotes` and `doc.units` and stores
+/// a [`ClaimRecord`] in `doc.ext`.
+#[derive(Clone, Debug)]
+pub struct ClaimStage {
+    opts: ClaimOptions,
+    quotes: QuoteExtractor,
+}
+
+fn word_count(s: &str) -> usize {
+    key::words(s).len()
+}
+
+impl ClaimStage {
+    /// The stage with these options.
+    pub fn new(opts: &ClaimOptions) -> ClaimStage {
+        ClaimStage { opts: opts.clone(), quotes: QuoteExtractor::new(opts.max_quote_bytes) }
+    }
+
+    fn bands(&self, tokens_seq: &[Token], kind: UnitKind) -> Vec<u32> {
+        let sh = key::shingles(tokens_seq, self.opts.shingle_size);
+        let sig = key::minhash(&sh, self.opts.num_hashes, UNIT_FAMILY);
+        key::band_keys(&sig, self.opts.bands, kind_salt(kind))
+    }
+
+    fn entities_in(doc: &Document, span: Span) -> Vec<usize> {
+        let mut v: Vec<usize> = doc.mentions.iter().filter(|m| span.contains(m.span)).map(|m| m.entity).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    fn sentence_index(doc: &Document, pos: usize) -> Option<usize> {
+        let i = doc.sentences.partition_point(|s| s.span.end <= pos);
+        doc.sentences.get(i).filter(|s| s.span.start <= pos).map(|_| i)
+    }
+
+    /// Runs the stage on one document.
+    pub fn run(&self, doc: &mut Document) {
+        doc.quotes = self.quotes.extract(doc);
+        let mut units: Vec<(ClaimUnit, UnitRecord)> = Vec::new();
+
+        // Quote units, joining consecutive quotes of one speaker.
+        struct Group {
+            first: usize,
+            last: usize,
+            sentence: usize,
+            last_sentence: usize,
+            text: String,
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        for (qi, q) in doc.quotes.iter().enumerate() {
+            let si = Self::sentence_index(doc, q.outer.start);
+            if si.is_some_and(|i| doc.sentences[i].kind == SentenceKind::Heading) {
+                continue;
+            }
+            let si_end = Self::sentence_index(doc, q.outer.end.saturating_sub(1)).or(si);
+            let text = doc.slice(q.span).to_string();
+            if self.opts.join_adjacent_quotes {
+                if let Some(g) = groups.last_mut() {
+                    let prev = &doc.quotes[g.last];
+                    let same = match (&prev.speaker, &q.speaker) {
+                        (Some(a), Some(b)) => match (a.entity, b.entity) {
+                            (Some(x), Some(y)) => x == y,
+                            (None, None) => a.name == b.name,
+                            _ => false,
+                        },
+                        _ => false,
+                    };
+                    let near =
+                        q.outer.start >= prev.outer.end && q.outer.start - prev.outer.end <= self.opts.join_max_gap;
+                    let adjacent = match (si, Some(g.last_sentence)) {
+                        (Some(a), Some(b)) => a <= b + 1,
+                        _ => true,
+                    };
+                    let long = word_count(&g.text) >= self.opts.min_quote_words
+                        && word_count(&text) >= self.opts.min_quote_words;
+                    // Only attribution between the two ("…," he admitted. He added: "…").
+                    let gap = doc.text.get(prev.outer.end..q.outer.start.max(prev.outer.end)).unwrap_or("");
+                    let gap_words = key::words(gap);
+                    let attribution_only = gap_words.len() <= 10
+                        && gap_words.iter().any(|&(a, b)| crate::quotes::is_speech_verb(&gap[a..b]));
+                    let long = long && attribution_only;
+                    if same && near && adjacent && long {
+                        g.last = qi;
+                        g.last_sentence = si_end.unwrap_or(g.last_sentence);
+                        g.text.push(' ');
+                        g.text.push_str(&text);
+                        continue;
+                    }
+                }
+            }
+            let s = si.unwrap_or(usize::MAX);
+            groups.push(Group { first: qi, last: qi, sentence: s, last_sentence: si_end.unwrap_or(s), text });
+        }
+        for g in groups {
+            let first = &doc.quotes[g.first];
+            let last = &doc.quotes[g.last];
+            let span = Span::new(first.span.start, last.span.end.max(first.span.start));
+            let sent_span = match (doc.sentences.get(g.sentence), doc.sentences.get(g.last_sentence)) {
+                (Some(a), Some(b)) => Span::new(a.span.start.min(first.outer.start), b.span.end.max(last.outer.end)),
+                _ => crate::quotes::sentence_at(doc, first.outer.start),
+            };
+            let tokens_seq = key::content_tokens(&g.text, &[], true);
+            let tokens = key::token_set(&tokens_seq);
+            let clusterable =
+                word_count(&g.text) >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
+            let bands = if clusterable { self.bands(&tokens_seq, UnitKind::Quote) } else { Vec::new() };
+            let speaker = first.speaker.as_ref();
+            let unit = ClaimUnit {
+                span,
+                kind: UnitKind::Quote,
+                sentence: if g.sentence == usize::MAX { 0 } else { g.sentence },
+                quote: Some(g.first),
+            };
+            let rec = UnitRecord {
+                kind: UnitKind::Quote,
+                text: g.text,
+                context: Some(doc.slice(sent_span).to_string()),
+                src: doc.source_span(span),
+                sentence_src: doc.source_span(sent_span),
+                tokens,
+                bands,
+                speaker: speaker.and_then(|s| s.entity),
+                speaker_name: speaker.map(|s| s.name.clone()),
+                entities: Self::entities_in(doc, span),
+            };
+            units.push((unit, rec));
+        }
+
+        // Claim units: every story sentence and list item; the words of clustered quotes
+        // are left out of its key (the quote is its own unit).
+        for (si, s) in doc.sentences.iter().enumerate() {
+            if s.kind == SentenceKind::Heading {
+                continue;
+            }
+            let text = doc.slice(s.span);
+            let skip: Vec<(usize, usize)> = doc
+                .quotes
+                .iter()
+                .filter(|q| s.span.overlaps(q.span) && word_count(doc.slice(q.span)) >= self.opts.min_quote_words)
+                .map(|q| (q.span.start.saturating_sub(s.span.start), q.span.end.min(s.span.end) - s.span.start))
+                .collect();
+            let tokens_seq = key::content_tokens(text, &skip, true);
+            let tokens = key::token_set(&tokens_seq);
+            let clusterable =
+                word_count(text) >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
+            let bands = if clusterable { self.bands(&tokens_seq, UnitKind::Claim) } else { Vec::new() };
+            let src = doc.source_span(s.span);
+            let unit = ClaimUnit { span: s.span, kind: UnitKind::Claim, sentence: si, quote: None };
+            let rec = UnitRecord {
+                kind: UnitKind::Claim,
+                text: text.to_string(),
+                context: None,
+                src,
+                sentence_src: src,
+                tokens,
+                bands,
+                speaker: None,
+                speaker_name: None,
+                entities: Self::entities_in(doc, s.span),
+            };
+            units.push((unit, rec));
+        }
+        units.sort_by_key(|(u, _)| (u.span.start, u.kind, u.span.end));
+
+        // Article signature for copy detection: shingles of consecutive words.
+        let lowered: Vec<u64> = key::words(&doc.text)
+            .into_iter()
+            .map(|(s, e)| concord_core::text::fnv1a64(doc.text[s..e].to_lowercase().as_bytes()))
+            .collect();
+        let k = self.opts.copy_shingle_size.max(1);
+        let mut sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
+            vec![lowered.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))]
+        } else {
+            lowered.windows(k).map(|w| w.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))).collect()
+        };
+        sh.sort_unstable();
+        sh.dedup();
+        let signature =
+            if sh.is_empty() { Vec::new() } else { key::minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY) };
+
+        let (units, records): (Vec<ClaimUnit>, Vec<UnitRecord>) = units.into_iter().unzip();
+        doc.units = units;
+        doc.ext.insert(ClaimRecord { units: records, signature });
+    }
+}
+
+impl DocStage for ClaimStage {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        self.run(doc);
+        Ok(())
+    }
+}

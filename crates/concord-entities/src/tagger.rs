@@ -1,0 +1,564 @@
+//! The per-article part: gazetteer matching, the perceptron tagger, cue-based discovery,
+//! in-article alias resolution and roles.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
+
+use crate::cues::{self, has};
+use crate::gazetteer::{GazMatch, Matcher};
+use crate::model::{kind_of, label_of, mostly_upper, DocWords, Model, SentenceInput};
+use crate::tokens::{case_of, is_cap, tokenize, Case, Token};
+
+/// Where a mention came from, in order of trust when two candidates have the same length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Src {
+    Gaz,
+    Rule,
+    Model,
+    Weak,
+    Alias,
+}
+
+#[derive(Clone, Debug)]
+struct Cand {
+    a: usize,
+    b: usize,
+    kind: EntityKind,
+    src: Src,
+    entry: Option<usize>,
+}
+
+/// Record the tagger leaves in `doc.ext` for the corpus part: which local entities came
+/// from the gazetteer (their canonical names are authoritative).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaggerRecord {
+    /// Per local entity: true when its name is a gazetteer's canonical name.
+    pub from_gazetteer: Vec<bool>,
+}
+
+/// The per-article entity tagger (a [`DocStage`]).
+#[derive(Clone, Debug)]
+pub struct Tagger {
+    matcher: Arc<Matcher>,
+    model: Option<Arc<Model>>,
+    discovery: bool,
+}
+
+/// A sentence of the document as the tagger sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SentRange {
+    pub span: Span,
+    pub kind: SentenceKind,
+    pub para_start: bool,
+}
+
+/// Tokens of a document, by sentence.
+pub(crate) struct Tokenized<'t> {
+    pub toks: Vec<Token>,
+    pub words: Vec<&'t str>,
+    /// (first token, end token, sentence) per sentence.
+    pub sents: Vec<(usize, usize, SentRange)>,
+}
+
+pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
+    let mut toks = Vec::new();
+    let mut sents = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let a = toks.len();
+        tokenize(text, r.span.start, r.span.end, &mut toks);
+        sents.push((a, toks.len(), *r));
+    }
+    let words = toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
+    Tokenized { toks, words, sents }
+}
+
+/// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
+pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(usize, usize, usize)>, Vec<u8>) {
+    let mut hits: Vec<GazMatch> = Vec::new();
+    for (_, _, s) in &tk.sents {
+        matcher.find_in(text, s.span.start..s.span.end, &mut hits);
+    }
+    let mut out = Vec::with_capacity(hits.len());
+    let mut tags = vec![0u8; tk.toks.len()];
+    for m in hits {
+        let a = tk.toks.partition_point(|t| t.start < m.start);
+        if a >= tk.toks.len() || tk.toks[a].start != m.start {
+            continue;
+        }
+        let b = tk.toks.partition_point(|t| t.end <= m.end);
+        if b <= a || tk.toks[b - 1].end != m.end {
+            continue;
+        }
+        let kind = matcher.entries()[m.entry].kind;
+        for (i, t) in tags[a..b].iter_mut().enumerate() {
+            *t = 1 + label_of(kind, i > 0) as u8;
+        }
+        out.push((a, b, m.entry));
+    }
+    (out, tags)
+}
+
+pub(crate) fn sentence_ranges(doc: &Document) -> Vec<SentRange> {
+    if !doc.sentences.is_empty() {
+        let mut last_para = u32::MAX;
+        return doc
+            .sentences
+            .iter()
+            .map(|s| {
+                let para_start = s.paragraph != last_para;
+                last_para = s.paragraph;
+                SentRange { span: s.span, kind: s.kind, para_start }
+            })
+            .collect();
+    }
+    // No sentences: one range per paragraph.
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, _) in doc.text.match_indices("\n\n").chain(std::iter::once((doc.text.len(), ""))) {
+        if i > start {
+            out.push(SentRange { span: Span::new(start, i), kind: SentenceKind::Story, para_start: true });
+        }
+        start = (i + 2).min(doc.text.len());
+    }
+    out
+}
+
+impl Tagger {
+    /// A tagger from a compiled gazetteer and an optional model; `discovery` turns the
+    /// cue-based proper-name rules on.
+    pub fn from_parts(matcher: Matcher, model: Option<Model>, discovery: bool) -> Tagger {
+        Tagger { matcher: Arc::new(matcher), model: model.map(Arc::new), discovery }
+    }
+
+    /// The compiled gazetteer.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Finds the mentions of a document and resolves them to local entities (the
+    /// [`DocStage`] body). Existing mentions and entities are replaced.
+    pub fn tag(&self, doc: &mut Document) {
+        let ranges = sentence_ranges(doc);
+        let (entities, mentions, from_gaz) = self.analyse(&doc.text, &ranges);
+        doc.entities = entities;
+        doc.mentions = mentions;
+        doc.ext.insert(TaggerRecord { from_gazetteer: from_gaz });
+    }
+
+    fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
+        let tk = tokenize_doc(text, ranges);
+        let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
+        let mut dw = DocWords::default();
+        for &(a, b, _) in &tk.sents {
+            dw.add_sentence(&tk.words[a..b]);
+        }
+        let mut cands: Vec<Cand> = gaz
+            .iter()
+            .map(|&(a, b, e)| Cand { a, b, kind: self.matcher.entries()[e].kind, src: Src::Gaz, entry: Some(e) })
+            .collect();
+        if let Some(model) = &self.model {
+            for &(a, b, _) in &tk.sents {
+                if a == b {
+                    continue;
+                }
+                let input = SentenceInput { words: tk.words[a..b].to_vec(), gaz: gaz_tags[a..b].to_vec() };
+                let labels = model.predict(&input, &dw);
+                let mut i = 0;
+                while i < labels.len() {
+                    let Some(kind) = kind_of(labels[i]) else {
+                        i += 1;
+                        continue;
+                    };
+                    let mut j = i + 1;
+                    while j < labels.len() && labels[j] == label_of(kind, true) {
+                        j += 1;
+                    }
+                    cands.push(Cand { a: a + i, b: a + j, kind, src: Src::Model, entry: None });
+                    i = j;
+                }
+            }
+        }
+        if self.discovery {
+            for &(a, b, s) in &tk.sents {
+                discover(&tk.words, a, b, s.para_start, &gaz_tags, &mut cands);
+            }
+        }
+        cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
+        // Longest first; on equal length the more trusted source wins.
+        cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
+        let mut taken = vec![false; tk.toks.len()];
+        let mut chosen: Vec<Cand> = Vec::new();
+        for c in cands {
+            if taken[c.a..c.b].iter().any(|&t| t) {
+                continue;
+            }
+            taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
+            chosen.push(c);
+        }
+        chosen.sort_by_key(|c| c.a);
+        // Headings (often Title Case) keep only names confirmed elsewhere in the article.
+        let sent_of = |tok: usize| tk.sents.partition_point(|s| s.1 <= tok);
+        let surface = |c: &Cand| text.get(tk.toks[c.a].start..tk.toks[c.b - 1].end).unwrap_or("").to_string();
+        let headingish: Vec<bool> =
+            tk.sents.iter().map(|&(a, b, s)| s.kind == SentenceKind::Heading || title_case(&tk.words[a..b])).collect();
+        let in_heading = |c: &Cand| headingish.get(sent_of(c.a)).copied().unwrap_or(false);
+        let mut confirmed: BTreeMap<String, ()> = BTreeMap::new();
+        for c in &chosen {
+            if !in_heading(c) {
+                confirmed.insert(surface(c), ());
+                if c.kind == EntityKind::Person {
+                    confirmed.insert(tk.words[c.b - 1].to_string(), ());
+                }
+            }
+        }
+        chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains_key(&surface(c)));
+        // Surnames of people named in full are mentions wherever they appear capitalised.
+        let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
+        for c in &chosen {
+            if c.kind == EntityKind::Person && c.b - c.a >= 2 {
+                surnames.insert(tk.words[c.b - 1], EntityKind::Person);
+            }
+        }
+        let mut taken = vec![false; tk.toks.len()];
+        for c in &chosen {
+            taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
+        }
+        for (i, w) in tk.words.iter().enumerate() {
+            if !taken[i] && case_of(w) == Case::Title && surnames.contains_key(w) {
+                chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+            }
+        }
+        chosen.sort_by_key(|c| c.a);
+        self.resolve(text, &tk, &chosen)
+    }
+
+    fn resolve(&self, text: &str, tk: &Tokenized, chosen: &[Cand]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
+        struct Ent {
+            name: String,
+            tokens: usize,
+            kinds: BTreeMap<EntityKind, usize>,
+            first_kind: EntityKind,
+            surfaces: Vec<String>,
+            gaz: Option<usize>,
+            first_pos: usize,
+        }
+        let mut ents: Vec<Ent> = Vec::new();
+        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+        let mut mentions: Vec<(Span, usize, String, Option<String>)> = Vec::new();
+        // Full names first, so that a short form can link to one written later too.
+        let order = chosen
+            .iter()
+            .filter(|c| c.entry.is_some() || c.b - c.a > 1)
+            .chain(chosen.iter().filter(|c| c.entry.is_none() && c.b - c.a == 1));
+        for c in order {
+            let span = Span::new(tk.toks[c.a].start, tk.toks[c.b - 1].end);
+            let surface = text.get(span.start..span.end).unwrap_or("").to_string();
+            let n = c.b - c.a;
+            let key = match c.entry {
+                Some(e) => format!("g{e}"),
+                None => format!("s{}", surface.to_lowercase()),
+            };
+            let mut idx = by_key.get(&key).copied();
+            if idx.is_none() && n == 1 {
+                // surname or short form -> the nearest earlier (else the first later) entity
+                // whose name ends with it (people), or whose initials it spells (organisations)
+                let fits = |e: &Ent| {
+                    e.tokens >= 2
+                        && ((e.first_kind == EntityKind::Person && last_word(&e.name) == surface)
+                            || (e.first_kind == EntityKind::Org && surface.len() >= 2 && initials(&e.name) == surface))
+                };
+                let before = (0..ents.len())
+                    .filter(|&i| fits(&ents[i]) && ents[i].first_pos < c.a)
+                    .max_by_key(|&i| ents[i].first_pos);
+                idx = before.or_else(|| (0..ents.len()).filter(|&i| fits(&ents[i])).min_by_key(|&i| ents[i].first_pos));
+            }
+            let i = match idx {
+                Some(i) => i,
+                None => {
+                    let name = match c.entry {
+                        Some(e) => self.matcher.entries()[e].name.clone(),
+                        None => surface.clone(),
+                    };
+                    ents.push(Ent {
+                        tokens: name.split_whitespace().count(),
+                        name,
+                        kinds: BTreeMap::new(),
+                        first_kind: c.kind,
+                        surfaces: Vec::new(),
+                        gaz: c.entry,
+                        first_pos: c.a,
+                    });
+                    ents.len() - 1
+                }
+            };
+            by_key.insert(key, i);
+            let e = &mut ents[i];
+            e.first_pos = e.first_pos.min(c.a);
+            *e.kinds.entry(c.kind).or_default() += 1;
+            if !e.surfaces.contains(&surface) {
+                e.surfaces.push(surface.clone());
+            }
+            if e.gaz.is_none() && n > e.tokens {
+                e.name = surface.clone();
+                e.tokens = n;
+            }
+            let role = if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
+                role_before(text, tk, c.a).or_else(|| role_after(tk, c.b))
+            } else {
+                None
+            };
+            mentions.push((span, i, surface, role));
+        }
+        let mut locals = Vec::with_capacity(ents.len());
+        let mut from_gaz = Vec::with_capacity(ents.len());
+        let mut kinds = Vec::with_capacity(ents.len());
+        for e in &ents {
+            // majority kind; ties go to the gazetteer's or the first mention's kind
+            let kind = match e.gaz {
+                Some(g) => self.matcher.entries()[g].kind,
+                None => {
+                    let best = e.kinds.values().copied().max().unwrap_or(0);
+                    if e.kinds.get(&e.first_kind) == Some(&best) {
+                        e.first_kind
+                    } else {
+                        e.kinds.iter().find(|(_, &n)| n == best).map(|(k, _)| *k).unwrap_or(e.first_kind)
+                    }
+                }
+            };
+            kinds.push(kind);
+            let aliases = e.surfaces.iter().filter(|s| !s.eq_ignore_ascii_case(&e.name)).cloned().collect();
+            let gazetteer_id = e.gaz.and_then(|g| self.matcher.entries()[g].id.clone());
+            locals.push(LocalEntity { name: e.name.clone(), kind, aliases, gazetteer_id });
+            from_gaz.push(e.gaz.is_some());
+        }
+        mentions.sort_by_key(|m| m.0);
+        let mentions = mentions
+            .into_iter()
+            .map(|(span, entity, surface, role)| Mention { span, entity, kind: kinds[entity], surface, role })
+            .collect();
+        (locals, mentions, from_gaz)
+    }
+}
+
+/// True for a sentence written in Title Case (a headline or a link line), where
+/// capitalisation says nothing about names.
+fn title_case(words: &[&str]) -> bool {
+    let (mut title, mut lower) = (0usize, 0usize);
+    for w in words {
+        if w.chars().any(|c| c.is_ascii_digit()) {
+            return false; // results tables, scores, dates
+        }
+        match case_of(w) {
+            Case::Title => title += 1,
+            Case::Lower if w.chars().count() > 3 => lower += 1,
+            _ => {}
+        }
+    }
+    title >= 4 && lower == 0
+}
+
+/// Trims titles, determiners and sentence-initial common words from a discovered or
+/// predicted candidate; false when nothing name-like is left.
+fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
+    let si = tk.sents.partition_point(|s| s.1 <= c.a);
+    let Some(&(sa, sb, _)) = tk.sents.get(si) else { return false };
+    let first = (sa..sb).find(|&i| !is_opening(tk.words[i])).unwrap_or(sa);
+    let caps = mostly_upper(&tk.words[sa..sb]);
+    // titles: "Senator Marco Rubio" -> "Marco Rubio" (a person)
+    let mut k = c.a;
+    let mut after_head = None;
+    while k < c.b && (cues::is_role_word(tk.words[k]) || gaz[k] != 0) {
+        if cues::is_role_head(tk.words[k]) {
+            after_head = Some(k + 1);
+        }
+        k += 1;
+    }
+    if let Some(h) = after_head {
+        if h >= c.b {
+            return false;
+        }
+        c.a = h;
+        c.kind = EntityKind::Person;
+    }
+    while c.a < c.b {
+        let w = tk.words[c.a];
+        let lw = w.to_lowercase();
+        let stop = has(cues::CAP_STOP, w) || !is_cap(w);
+        let initial_common = c.a == first
+            && !caps
+            && (dw.lower.contains(&lw)
+                || (c.b - c.a == 1
+                    && ((c.src != Src::Model && !dw.cap_mid.contains(w))
+                        || lw.ends_with("ly")
+                        || lw.ends_with("ing")
+                        || lw.ends_with("ed"))));
+        if stop || initial_common {
+            c.a += 1;
+        } else {
+            break;
+        }
+    }
+    while c.b > c.a && !is_cap(tk.words[c.b - 1]) {
+        c.b -= 1;
+    }
+    c.a < c.b && !tk.words[c.a..c.b].iter().all(|w| cues::is_role_word(w))
+}
+
+fn is_opening(w: &str) -> bool {
+    matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+}
+
+fn last_word(name: &str) -> &str {
+    name.rsplit(' ').next().unwrap_or(name)
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect()
+}
+
+/// The title phrase right before token `a` ("US Secretary of State", "Kremlin aide").
+fn role_before(text: &str, tk: &Tokenized, a: usize) -> Option<String> {
+    let si = tk.sents.partition_point(|s| s.1 <= a);
+    let sa = tk.sents.get(si)?.0;
+    if a == sa || !cues::is_role_head(tk.words[a - 1]) {
+        return None;
+    }
+    let mut s = a - 1;
+    let limit = a.saturating_sub(6).max(sa);
+    while s > limit {
+        let w = tk.words[s - 1];
+        if cues::is_role_word(w) || (is_cap(w) && !has(cues::CAP_STOP, w) && w.len() > 1 && s - 1 > sa) {
+            s -= 1;
+        } else {
+            break;
+        }
+    }
+    // never start on a connector
+    while s < a - 1 && matches!(tk.words[s].to_lowercase().as_str(), "of" | "the" | "and" | "for" | "-") {
+        s += 1;
+    }
+    text.get(tk.toks[s].start..tk.toks[a - 1].end).map(str::to_string)
+}
+
+/// An apposition right after a name: ", a doctor," → "doctor".
+fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
+    let si = tk.sents.partition_point(|s| s.1 <= b.saturating_sub(1));
+    let sb = tk.sents.get(si)?.1;
+    if b + 2 >= sb || tk.words[b] != "," || !matches!(tk.words[b + 1], "a" | "an" | "the") {
+        return None;
+    }
+    let mut words = Vec::new();
+    for &w in tk.words.iter().take(sb.min(b + 6)).skip(b + 2) {
+        if case_of(w) != Case::Lower {
+            break;
+        }
+        words.push(w);
+    }
+    if words.last().is_some_and(|w| cues::is_role_head(w)) {
+        Some(words.join(" "))
+    } else {
+        None
+    }
+}
+
+/// Cue-based discovery of names in one sentence.
+fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
+    if a == b || mostly_upper(&words[a..b]) {
+        return;
+    }
+    let first = (a..b).find(|&i| !is_opening(words[i])).unwrap_or(a);
+    let capw = |i: usize| is_cap(words[i]) && !has(cues::CAP_STOP, words[i]);
+    let mut i = a;
+    while i < b {
+        if !capw(i) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut e = i + 1;
+        while e < b {
+            if capw(e) {
+                e += 1;
+            } else if has(cues::CONNECTORS, words[e]) && e + 1 < b && capw(e + 1) {
+                e += 2;
+            } else {
+                break;
+            }
+        }
+        i = e;
+        let seq = &words[s..e];
+        let all_title = seq.iter().all(|w| case_of(w) == Case::Title);
+        let mut push = |a: usize, b: usize, kind: EntityKind, src: Src| out.push(Cand { a, b, kind, src, entry: None });
+        // 1. titles inside the sequence: "Foreign Minister Sergey Lavrov"
+        let mut k = s;
+        let mut after_head = None;
+        while k < e && (cues::is_role_word(seq[k - s]) || gaz[k] != 0) {
+            if cues::is_role_head(seq[k - s]) {
+                after_head = Some(k + 1);
+            }
+            k += 1;
+        }
+        if let Some(h) = after_head {
+            let rest = &words[h.min(e)..e];
+            if h < e
+                && rest.len() <= 4
+                && rest.iter().all(|w| case_of(w) == Case::Title || case_of(w) == Case::Upper)
+                && !rest.iter().any(|w| has(cues::ORG_HEADS, w) || has(cues::LOC_WORDS, w) || cues::is_role_word(w))
+            {
+                push(h, e, EntityKind::Person, Src::Rule);
+            }
+            continue;
+        }
+        let last = seq[seq.len() - 1];
+        if has(cues::ORG_HEADS, last) || (seq.len() >= 3 && has(cues::ORG_FIRST_OF, seq[0]) && seq[1] == "of") {
+            push(s, e, EntityKind::Org, Src::Rule);
+            continue;
+        }
+        if seq.len() >= 2 && seq.iter().any(|w| has(cues::LOC_WORDS, w)) {
+            push(s, e, EntityKind::Loc, Src::Rule);
+            continue;
+        }
+        let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
+        // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
+        if name_like && s > a && case_of(words[s - 1]) == Case::Lower && cues::is_role_head(words[s - 1]) {
+            push(s, e, EntityKind::Person, Src::Rule);
+            continue;
+        }
+        // 3. what follows: a speech verb, ", who", ", a doctor,"
+        if name_like && (2..=3).contains(&seq.len()) && e < b {
+            let next = words[e];
+            let appos = next == ","
+                && e + 1 < b
+                && (words[e + 1] == "who"
+                    || (matches!(words[e + 1], "a" | "an" | "the")
+                        && words[(e + 2).min(b)..(e + 6).min(b)].iter().any(|w| cues::is_role_head(w))));
+            if has(cues::SPEECH_VERBS, next) || appos {
+                push(s, e, EntityKind::Person, Src::Rule);
+                continue;
+            }
+        }
+        // 4. datelines: "MOSCOW (Reuters) -", "KYIV, Ukraine —"
+        if s == first
+            && para_start
+            && seq.iter().all(|w| case_of(w) == Case::Upper && w.len() > 2)
+            && e < b
+            && matches!(words[e], "(" | "," | "-" | "–" | "—")
+        {
+            push(s, e, EntityKind::Loc, Src::Rule);
+            continue;
+        }
+        // 5. place cues: "in Anchorage"
+        if name_like && seq.len() <= 3 && s > a && has(cues::PLACE_CUES, words[s - 1]) && words[s - 1] != "to" {
+            push(s, e, EntityKind::Loc, Src::Weak);
+        }
+    }
+}
+
+impl DocStage for Tagger {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        self.tag(doc);
+        Ok(())
+    }
+}

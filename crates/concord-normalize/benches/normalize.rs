@@ -1,0 +1,71 @@
+//! Throughput of the `normalize` stage (MB/s) on the seeds and on BBC News articles.
+//!
+//! `cargo bench -p concord-normalize`; the BBC set is read from `$CONCORD_DATA/bbc-news/bbc`
+//! (default `../../../shared/data`) and skipped with a message when absent.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use concord_core::{Article, DocStage, Document};
+use concord_normalize::{NormalizeOptions, Normalizer};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn read_dir_texts(dir: &Path, out: &mut Vec<String>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            read_dir_texts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "txt") {
+            if let Ok(bytes) = std::fs::read(&p) {
+                out.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+}
+
+fn run(n: &Normalizer, texts: &[String]) -> usize {
+    let mut sentences = 0;
+    for t in texts {
+        let mut doc = Document::new(Article { body: t.clone(), ..Default::default() });
+        n.process(&mut doc).expect("normalize never fails");
+        sentences += doc.sentences.len();
+    }
+    sentences
+}
+
+fn bench(c: &mut Criterion) {
+    let n = Normalizer::new(NormalizeOptions::default()).expect("default options");
+    let mut group = c.benchmark_group("normalize");
+    let mut seeds = Vec::new();
+    read_dir_texts(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds")), &mut seeds);
+    let data = std::env::var_os("CONCORD_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+    let mut bbc = Vec::new();
+    read_dir_texts(&data.join("bbc-news/bbc"), &mut bbc);
+    if bbc.is_empty() {
+        eprintln!("skipped bbc: {} not found", data.join("bbc-news/bbc").display());
+    }
+    for (name, texts) in [("seeds", &seeds), ("bbc", &bbc)] {
+        if texts.is_empty() {
+            continue;
+        }
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let expected = run(&n, texts);
+        assert!(expected > 0);
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let got = run(&n, black_box(texts));
+                assert_eq!(got, expected);
+                got
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

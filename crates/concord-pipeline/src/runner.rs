@@ -1,0 +1,496 @@
+//! The runner: streams inputs in chunks through the per-article stages in parallel, feeds
+//! compact records to the corpus stages in input order, then writes the reports.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::IsTerminal;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use concord_core::{Article, ArticleRecord, Corpus, CorpusStage, DocStage, Document, StageStats, Status};
+use concord_ingest::{InputFile, Rejected};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+
+/// How progress is shown on stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Progress {
+    /// A progress bar when stderr is a terminal, plain log lines otherwise.
+    #[default]
+    Auto,
+    /// Plain log lines.
+    Plain,
+    /// Nothing.
+    Quiet,
+}
+
+/// Options of one run that are not in the config file.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides `[runtime] threads` (0: one per core).
+    pub threads: Option<usize>,
+    /// Overrides `[output] dir`.
+    pub out: Option<PathBuf>,
+    /// Overrides `[input] paths` (files, folders or globs).
+    pub inputs: Option<Vec<PathBuf>>,
+    /// Progress display.
+    pub progress: Progress,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The inputs could not be found (a usage error: nothing was processed).
+    #[error("{0}")]
+    Input(#[from] concord_ingest::IngestError),
+    /// A corpus stage failed.
+    #[error("stage `{kind}` failed: {message}")]
+    Stage {
+        /// The stage kind.
+        kind: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Reports could not be written.
+    #[error("writing reports: {0}")]
+    Report(#[from] concord_report::ReportError),
+    /// The thread pool could not be built.
+    #[error("thread pool: {0}")]
+    Pool(String),
+}
+
+/// Wall and CPU time of one stage.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StageTiming {
+    /// Stage kind.
+    pub kind: String,
+    /// Time in the per-article part, summed over threads.
+    pub doc_seconds: f64,
+    /// Time in the corpus part (observe and finish).
+    pub corpus_seconds: f64,
+}
+
+/// Timings and throughput of a run: not part of the deterministic report, written to
+/// `run.json` beside it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunTimings {
+    /// concord version.
+    pub version: String,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall time of the whole run.
+    pub wall_seconds: f64,
+    /// Wall time reading inputs (on the coordinating thread).
+    pub ingest_seconds: f64,
+    /// Wall time writing reports.
+    pub report_seconds: f64,
+    /// Articles processed.
+    pub articles: u64,
+    /// Body bytes processed.
+    pub bytes: u64,
+    /// Articles per second of wall time.
+    pub articles_per_second: f64,
+    /// Megabytes (10^6 bytes) per second of wall time.
+    pub mb_per_second: f64,
+    /// Peak resident memory in bytes, where the platform tells it.
+    pub peak_rss_bytes: Option<u64>,
+    /// Per-stage times.
+    pub stages: Vec<StageTiming>,
+}
+
+/// The result of a run.
+pub struct RunSummary {
+    /// Everything the report is made of.
+    pub corpus: Corpus,
+    /// Timings (also written to `run.json`).
+    pub timings: RunTimings,
+    /// Files written.
+    pub outputs: Vec<PathBuf>,
+}
+
+/// One input item in flight.
+enum Item {
+    Article(Box<Article>),
+    Rejected(Rejected),
+}
+
+/// The outcome of the per-article stages on one item.
+enum Outcome {
+    Ok(Box<Document>),
+    Failed { record: ArticleRecord, stage: Option<usize> },
+}
+
+/// Runs the configured pipeline over its inputs and writes the reports.
+pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let (corpus, mut timings) = process(config, opts)?;
+    let dir = opts.out.clone().unwrap_or_else(|| PathBuf::from(&config.output.dir));
+    let t = Instant::now();
+    let mut outputs = concord_report::write_reports(&corpus, &config.output, &dir)?;
+    timings.report_seconds = t.elapsed().as_secs_f64();
+    timings.wall_seconds = started.elapsed().as_secs_f64();
+    finish_timings(&mut timings);
+    let run_json = dir.join("run.json");
+    let mut text = serde_json::to_string_pretty(&timings).unwrap_or_default();
+    text.push('\n');
+    concord_report::write_atomic(&run_json, text.as_bytes())?;
+    outputs.push(run_json);
+    Ok(RunSummary { corpus, timings, outputs })
+}
+
+fn finish_timings(t: &mut RunTimings) {
+    let wall = t.wall_seconds.max(1e-9);
+    t.articles_per_second = t.articles as f64 / wall;
+    t.mb_per_second = t.bytes as f64 / 1e6 / wall;
+    t.peak_rss_bytes = peak_rss();
+}
+
+/// Peak resident set size of this process (Linux: `VmHWM` in /proc/self/status).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs the pipeline without writing anything: the corpus and the timings.
+pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTimings), RunError> {
+    let started = Instant::now();
+    let paths: Vec<PathBuf> = match &opts.inputs {
+        Some(p) => p.clone(),
+        None => config.input.paths.iter().map(PathBuf::from).collect(),
+    };
+    let files = concord_ingest::discover(&paths)?;
+    let threads = match opts.threads.unwrap_or(config.runtime.threads) {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Pool(e.to_string()))?;
+
+    let kinds: Vec<String> = config.stages.iter().map(|s| s.kind.clone()).collect();
+    let mut doc_stages: Vec<(usize, &dyn DocStage)> = Vec::new();
+    let mut corpus_stages: Vec<(usize, &mut Box<dyn CorpusStage>)> = Vec::new();
+    for (i, stage) in config.stages.iter_mut().enumerate() {
+        let concord_core::Built { doc, corpus } = &mut stage.built;
+        let doc: &Option<Box<dyn DocStage>> = doc;
+        if let Some(d) = doc.as_deref() {
+            doc_stages.push((i, d));
+        }
+        if let Some(c) = corpus.as_mut() {
+            corpus_stages.push((i, c));
+        }
+    }
+    let doc_nanos: Vec<AtomicU64> = kinds.iter().map(|_| AtomicU64::new(0)).collect();
+    let mut corpus_nanos = vec![0u64; kinds.len()];
+    let mut stage_stats: Vec<StageStats> =
+        kinds.iter().map(|k| StageStats { kind: k.clone(), ..StageStats::default() }).collect();
+
+    let mut corpus = Corpus::default();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut outlets = BTreeSet::new();
+    let mut bytes = 0u64;
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    let mut progress = Reporter::new(opts.progress, total_bytes);
+    let mut ingest_time = Duration::ZERO;
+    let chunk_size = config.runtime.chunk_size.max(1);
+
+    let mut pending: Vec<Item> = Vec::with_capacity(chunk_size);
+    let mut files_iter = files.iter();
+    let mut current: Option<(u64, concord_ingest::Articles)> = None;
+    let mut done_bytes = 0u64;
+    loop {
+        // Fill a chunk from the input stream.
+        let t = Instant::now();
+        while pending.len() < chunk_size {
+            if current.is_none() {
+                match files_iter.next() {
+                    Some(f) => {
+                        let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+                        current = Some((size, concord_ingest::read_file(f, &config.input)));
+                    }
+                    None => break,
+                }
+            }
+            let (size, reader) = current.as_mut().expect("a reader is open");
+            match reader.next() {
+                Some(Ok(a)) => pending.push(Item::Article(Box::new(a))),
+                Some(Err(r)) => pending.push(Item::Rejected(r)),
+                None => {
+                    done_bytes += *size;
+                    current = None;
+                }
+            }
+        }
+        ingest_time += t.elapsed();
+        if pending.is_empty() {
+            break;
+        }
+        let chunk = std::mem::take(&mut pending);
+        let outcomes: Vec<Outcome> = pool.install(|| {
+            chunk.into_par_iter().map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos)).collect()
+        });
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Ok(doc) => {
+                    let id = doc.article.id.clone();
+                    if let Some(first) = seen.get(&id) {
+                        let mut record = record_of(&doc.article);
+                        record.status = Status::Rejected;
+                        record.error = Some(format!("duplicate article id `{id}` (first used by {first})"));
+                        count_passes(&mut stage_stats, &doc_stages, None);
+                        corpus.articles.push(record);
+                        continue;
+                    }
+                    seen.insert(id, where_of(&doc.article.source.path, doc.article.source.line));
+                    count_passes(&mut stage_stats, &doc_stages, None);
+                    let mut failure = None;
+                    for (i, stage) in corpus_stages.iter_mut() {
+                        let t = Instant::now();
+                        let r = catch_unwind(AssertUnwindSafe(|| stage.observe(&doc)));
+                        corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
+                        match r {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => failure = Some(format!("stage `{}`: {e}", kinds[*i])),
+                            Err(p) => failure = Some(format!("stage `{}` panicked: {}", kinds[*i], panic_text(&p))),
+                        }
+                        if failure.is_some() {
+                            stage_stats[*i].errors += 1;
+                            break;
+                        }
+                    }
+                    let mut record = record_of(&doc.article);
+                    if let Some(reason) = failure {
+                        record.status = Status::Rejected;
+                        record.error = Some(reason);
+                    } else {
+                        bytes += doc.article.body.len() as u64;
+                        outlets.insert(doc.article.outlet.clone());
+                    }
+                    progress.advance(doc.article.body.len() as u64);
+                    corpus.articles.push(record);
+                }
+                Outcome::Failed { record, stage } => {
+                    if record.error.is_some() && stage.is_some() {
+                        count_passes(&mut stage_stats, &doc_stages, stage);
+                    }
+                    corpus.articles.push(record);
+                }
+            }
+        }
+        progress.set_floor(done_bytes);
+        progress.tick(&corpus);
+    }
+    progress.finish(&corpus);
+
+    corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
+    for (i, stage) in corpus_stages.iter_mut() {
+        let t = Instant::now();
+        let r = catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus)));
+        corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: e.to_string() }),
+            Err(p) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: format!("panicked: {}", panic_text(&p)) }),
+        }
+    }
+
+    let ok = corpus.articles.iter().filter(|a| a.status == Status::Ok).count() as u64;
+    let found = corpus.articles.len() as u64;
+    corpus.stats.found = found;
+    corpus.stats.ok = ok;
+    corpus.stats.rejected = found - ok;
+    corpus.stats.bytes = bytes;
+    corpus.stats.outlets = outlets.len() as u64;
+    corpus.stats.stages = stage_stats;
+
+    let timings = RunTimings {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        threads,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        ingest_seconds: ingest_time.as_secs_f64(),
+        articles: ok,
+        bytes,
+        stages: kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| StageTiming {
+                kind: k.clone(),
+                doc_seconds: doc_nanos[i].load(Ordering::Relaxed) as f64 / 1e9,
+                corpus_seconds: corpus_nanos[i] as f64 / 1e9,
+            })
+            .collect(),
+        ..RunTimings::default()
+    };
+    Ok((corpus, timings))
+}
+
+/// Counts an article through the per-article stages: all of them, or up to `failed_at`
+/// (a config index) where it was rejected.
+fn count_passes(stats: &mut [StageStats], doc_stages: &[(usize, &dyn DocStage)], failed_at: Option<usize>) {
+    for (i, _) in doc_stages {
+        stats[*i].articles_in += 1;
+        if Some(*i) == failed_at {
+            stats[*i].errors += 1;
+            return;
+        }
+        stats[*i].articles_out += 1;
+    }
+}
+
+fn where_of(path: &str, line: Option<u64>) -> String {
+    match line {
+        Some(l) => format!("{path}:{l}"),
+        None => path.to_string(),
+    }
+}
+
+fn record_of(a: &Article) -> ArticleRecord {
+    ArticleRecord {
+        id: a.id.clone(),
+        path: a.source.path.clone(),
+        line: a.source.line,
+        title: a.title.clone(),
+        outlet: Some(a.outlet.clone()),
+        outlet_from: Some(a.outlet_from),
+        published: a.published.clone(),
+        url: a.url.clone(),
+        status: Status::Ok,
+        error: None,
+        warnings: a.warnings.clone(),
+        copy_of: None,
+    }
+}
+
+fn rejected_record(r: &Rejected) -> ArticleRecord {
+    ArticleRecord {
+        id: r.id.clone(),
+        path: r.path.clone(),
+        line: r.line,
+        status: Status::Rejected,
+        error: Some(r.reason.clone()),
+        ..ArticleRecord::default()
+    }
+}
+
+fn run_doc_stages(item: Item, stages: &[(usize, &dyn DocStage)], kinds: &[String], nanos: &[AtomicU64]) -> Outcome {
+    let article = match item {
+        Item::Article(a) => a,
+        Item::Rejected(r) => return Outcome::Failed { record: rejected_record(&r), stage: None },
+    };
+    let mut doc = Document::new(*article);
+    for (i, stage) in stages {
+        let t = Instant::now();
+        let r = catch_unwind(AssertUnwindSafe(|| stage.process(&mut doc)));
+        nanos[*i].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let reason = match r {
+            Ok(Ok(())) => continue,
+            Ok(Err(e)) => format!("stage `{}`: {e}", kinds[*i]),
+            Err(p) => format!("stage `{}` panicked: {}", kinds[*i], panic_text(&p)),
+        };
+        let mut record = record_of(&doc.article);
+        record.status = Status::Rejected;
+        record.error = Some(reason);
+        return Outcome::Failed { record, stage: Some(*i) };
+    }
+    Outcome::Ok(Box::new(doc))
+}
+
+/// The message of a caught panic.
+pub fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Progress on stderr: an indicatif bar on a terminal, plain lines otherwise.
+struct Reporter {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    started: Instant,
+    last: Instant,
+    pos: u64,
+}
+
+impl Reporter {
+    fn new(mode: Progress, total: u64) -> Reporter {
+        let terminal = std::io::stderr().is_terminal();
+        let (bar, plain) = match mode {
+            Progress::Quiet => (None, false),
+            Progress::Plain => (None, true),
+            Progress::Auto if terminal => {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                (Some(bar), false)
+            }
+            Progress::Auto => (None, true),
+        };
+        Reporter { bar, plain, started: Instant::now(), last: Instant::now(), pos: 0 }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        self.pos += bytes;
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.pos.min(bar.length().unwrap_or(u64::MAX)));
+        }
+    }
+
+    fn set_floor(&mut self, bytes: u64) {
+        if bytes > self.pos {
+            self.pos = bytes;
+            if let Some(bar) = &self.bar {
+                bar.set_position(bytes);
+            }
+        }
+    }
+
+    fn counts(corpus: &Corpus) -> (usize, usize) {
+        let rejected = corpus.articles.iter().filter(|a| a.status == Status::Rejected).count();
+        (corpus.articles.len() - rejected, rejected)
+    }
+
+    fn tick(&mut self, corpus: &Corpus) {
+        if let Some(bar) = &self.bar {
+            let (ok, rejected) = Self::counts(corpus);
+            bar.set_message(format!("{ok} ok, {rejected} rejected"));
+        } else if self.plain && self.last.elapsed() >= Duration::from_secs(2) {
+            self.last = Instant::now();
+            self.line(corpus, "progress");
+        }
+    }
+
+    fn line(&self, corpus: &Corpus, what: &str) {
+        let (ok, rejected) = Self::counts(corpus);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+        eprintln!(
+            "concord: {what}: {ok} articles ok, {rejected} rejected, {:.1} MB in {secs:.1}s ({:.1} MB/s)",
+            self.pos as f64 / 1e6,
+            self.pos as f64 / 1e6 / secs
+        );
+    }
+
+    fn finish(&mut self, corpus: &Corpus) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+            self.line(corpus, "done");
+        } else if self.plain {
+            self.line(corpus, "done");
+        }
+    }
+}
+
+/// Files that a set of input paths names (for `inspect`).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
+    Ok(concord_ingest::discover(paths)?)
+}

@@ -1,0 +1,396 @@
+//! `report.html`: one self-contained page (inline CSS and JS, no network), rendered with
+//! minijinja, which HTML-escapes every value unless the template says otherwise.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use concord_core::{Corpus, Status};
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+
+use crate::markdown::clip;
+use crate::model::{Report, StatsOut, Summary, SCHEMA_VERSION};
+use crate::ReportError;
+
+const TEMPLATE: &str = include_str!("../templates/report.html");
+/// The page's only script; the Content-Security-Policy allows exactly this text (by hash),
+/// so even a markup injection that escaped escaping could not run code.
+const SCRIPT: &str = include_str!("../templates/report.js");
+
+#[derive(Serialize)]
+struct MemberView {
+    outlet: String,
+    title: String,
+    start: u64,
+    end: u64,
+    before: String,
+    hit: String,
+    after: String,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    id: String,
+    rank: u64,
+    kind: String,
+    text: String,
+    short: String,
+    speaker_name: Option<String>,
+    corroboration: u64,
+    cells: Vec<bool>,
+    members: Vec<MemberView>,
+}
+
+#[derive(Serialize)]
+struct QuoteView {
+    id: String,
+    text: String,
+    corroboration: u64,
+    outlets: Vec<String>,
+    linked: bool,
+}
+
+#[derive(Serialize)]
+struct SpeakerView {
+    name: String,
+    quotes: Vec<QuoteView>,
+}
+
+#[derive(Serialize)]
+struct EntityView {
+    name: String,
+    kind: String,
+    mentions: u64,
+    aliases: Vec<String>,
+    articles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SingleView {
+    kind: String,
+    text: String,
+    outlet: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct ArticleView {
+    title: String,
+    path: String,
+    line: Option<u64>,
+    outlet: String,
+    published: String,
+    status: String,
+    error: String,
+    copy_of: Option<String>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CopyView {
+    original: String,
+    copies: Vec<String>,
+    similarity: String,
+}
+
+#[derive(Serialize)]
+struct Page {
+    schema_version: u32,
+    script_hash: String,
+    script: &'static str,
+    summary: Summary,
+    outlets: Vec<String>,
+    matrix: Vec<RowView>,
+    matrix_hidden: usize,
+    speakers: Vec<SpeakerView>,
+    entities: Vec<EntityView>,
+    entities_hidden: usize,
+    single_source: Vec<SingleView>,
+    single_hidden: usize,
+    articles: Vec<ArticleView>,
+    copies: Vec<CopyView>,
+    stats: StatsOut,
+}
+
+/// Splits `context` around the first occurrence of `text` (for highlighting); when `text`
+/// is not inside it, the whole text is the highlight.
+fn split_context(context: Option<&str>, text: &str) -> (String, String, String) {
+    match context {
+        Some(ctx) if !text.is_empty() => match ctx.find(text) {
+            Some(i) => (ctx[..i].to_string(), text.to_string(), ctx[i + text.len()..].to_string()),
+            None => (String::new(), text.to_string(), String::new()),
+        },
+        _ => (String::new(), text.to_string(), String::new()),
+    }
+}
+
+fn label(corpus: &Corpus, id: &str) -> String {
+    match corpus.article(id) {
+        Some(a) => match (&a.title, &a.outlet) {
+            (Some(t), Some(o)) => format!("{t} ({o})"),
+            (Some(t), None) => t.clone(),
+            (None, Some(o)) => format!("{id} ({o})"),
+            (None, None) => id.to_string(),
+        },
+        None => id.to_string(),
+    }
+}
+
+/// Limits of the HTML page.
+#[derive(Clone, Copy, Debug)]
+pub struct HtmlLimits {
+    /// Clusters shown in the matrix and the cluster list.
+    pub clusters: usize,
+    /// Rows of the entities table.
+    pub entities: usize,
+    /// Single-source items listed.
+    pub single_source: usize,
+}
+
+fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
+    let title_of = |id: &str| corpus.article(id).and_then(|a| a.title.clone()).unwrap_or_else(|| id.to_string());
+    // Columns: every outlet of a processed article or of a cluster member.
+    let mut outlet_set: BTreeSet<String> = r.summary.outlets.iter().cloned().collect();
+    outlet_set.extend(r.clusters.iter().flat_map(|c| c.outlets.iter().cloned()));
+    let outlets: Vec<String> = outlet_set.into_iter().collect();
+
+    let matrix: Vec<RowView> = r
+        .clusters
+        .iter()
+        .take(limits.clusters)
+        .map(|c| {
+            let have: BTreeSet<&str> = c.outlets.iter().map(String::as_str).collect();
+            RowView {
+                id: c.id.clone(),
+                rank: c.rank,
+                kind: c.kind.clone(),
+                text: c.text.clone(),
+                short: clip(&c.text, 160),
+                speaker_name: c.speaker_name.clone(),
+                corroboration: c.corroboration,
+                cells: outlets.iter().map(|o| have.contains(o.as_str())).collect(),
+                members: c
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let (before, hit, after) = split_context(m.context.as_deref(), &m.text);
+                        MemberView {
+                            outlet: m.outlet.clone(),
+                            title: title_of(&m.article),
+                            start: m.start,
+                            end: m.end,
+                            before,
+                            hit,
+                            after,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let shown: BTreeSet<&str> = matrix.iter().map(|m| m.id.as_str()).collect();
+
+    let mut by_speaker: BTreeMap<(bool, String), Vec<QuoteView>> = BTreeMap::new();
+    for c in r.clusters.iter().filter(|c| c.kind == "quote") {
+        let key = match &c.speaker_name {
+            Some(n) => (false, n.clone()),
+            None => (true, "Unattributed".to_string()),
+        };
+        by_speaker.entry(key).or_default().push(QuoteView {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            corroboration: c.corroboration,
+            outlets: c.outlets.clone(),
+            linked: shown.contains(c.id.as_str()),
+        });
+    }
+    let speakers = by_speaker.into_iter().map(|((_, name), quotes)| SpeakerView { name, quotes }).collect();
+
+    let mut ents: Vec<_> = r.entities.iter().collect();
+    ents.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)).then(a.id.cmp(&b.id)));
+    let entities_hidden = ents.len().saturating_sub(limits.entities);
+    let entities = ents
+        .into_iter()
+        .take(limits.entities)
+        .map(|e| EntityView {
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            mentions: e.mentions,
+            aliases: e.aliases.clone(),
+            articles: e.articles.iter().map(|a| label(corpus, a)).collect(),
+        })
+        .collect();
+
+    let single_hidden = r.single_source.len().saturating_sub(limits.single_source);
+    let single_source = r
+        .single_source
+        .iter()
+        .take(limits.single_source)
+        .map(|s| SingleView {
+            kind: s.kind.clone(),
+            text: s.member.text.clone(),
+            outlet: s.member.outlet.clone(),
+            title: title_of(&s.member.article),
+        })
+        .collect();
+
+    let articles = corpus
+        .articles
+        .iter()
+        .map(|a| ArticleView {
+            title: a.title.clone().unwrap_or_else(|| a.id.clone()),
+            path: a.path.clone(),
+            line: a.line,
+            outlet: a.outlet.clone().unwrap_or_default(),
+            published: a.published.clone().unwrap_or_default(),
+            status: if a.status == Status::Ok { "ok".into() } else { "rejected".into() },
+            error: a.error.clone().unwrap_or_default(),
+            copy_of: a.copy_of.as_deref().map(|c| label(corpus, c)),
+            warnings: a.warnings.clone(),
+        })
+        .collect();
+    let copies = r
+        .copies
+        .iter()
+        .map(|g| CopyView {
+            original: label(corpus, &g.original),
+            copies: g.copies.iter().map(|c| label(corpus, c)).collect(),
+            similarity: format!("{:.2}", g.similarity),
+        })
+        .collect();
+
+    Page {
+        schema_version: SCHEMA_VERSION,
+        script_hash: format!("sha256-{}", base64(&sha256(SCRIPT.as_bytes()))),
+        script: SCRIPT,
+        summary: r.summary.clone(),
+        outlets,
+        matrix_hidden: r.clusters.len().saturating_sub(limits.clusters),
+        matrix,
+        speakers,
+        entities,
+        entities_hidden,
+        single_source,
+        single_hidden,
+        articles,
+        copies,
+        stats: r.stats.clone(),
+    }
+}
+
+/// Renders `report.html`.
+pub fn report_html(corpus: &Corpus, limits: HtmlLimits) -> Result<String, ReportError> {
+    render(&Report::from_corpus(corpus), corpus, limits)
+}
+
+/// Renders `report.html` from an already mapped report.
+pub(crate) fn render(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Result<String, ReportError> {
+    let mut env = Environment::new();
+    // Escape every value, whatever the template's name.
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    let tmpl_err = |e: minijinja::Error| ReportError::Template(e.to_string());
+    env.add_template("report.html", TEMPLATE).map_err(tmpl_err)?;
+    let t = env.get_template("report.html").map_err(tmpl_err)?;
+    t.render(page(r, corpus, limits)).map_err(tmpl_err)
+}
+
+/// SHA-256 (FIPS 180-4), for the Content-Security-Policy hash of the inline script.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+        0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+        0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+        0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+        0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+        0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+        0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] =
+        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_be_bytes());
+    for block in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, x) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+/// Standard base64 with padding.
+pub(crate) fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(A[(v >> 18) as usize & 63] as char);
+        out.push(A[(v >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 { A[(v >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { A[v as usize & 63] as char } else { '=' });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_known_vectors() {
+        assert_eq!(base64(&sha256(b"")), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(base64(&sha256(b"abc")), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+        let long = vec![b'a'; 1000];
+        assert_eq!(base64(&sha256(&long)), "Qe3s5C1j6Nm/UVqbppMuHCDLyfWl0TRkWttdsblzfqM=");
+    }
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn context_split_highlights_the_quote() {
+        let (a, b, c) = split_context(Some("He said \"no deal\" today."), "no deal");
+        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("He said \"", "no deal", "\" today."));
+        let (a, b, c) = split_context(None, "A claim.");
+        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("", "A claim.", ""));
+    }
+}

@@ -1,0 +1,139 @@
+//! Atomic file writes: a temporary file in the destination folder, then a rename.
+
+use std::io::{BufWriter, Write};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tempfile::NamedTempFile;
+
+use crate::ReportError;
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> ReportError {
+    ReportError::Io { path: path.to_path_buf(), source }
+}
+
+/// Writes `bytes` to `path` atomically: readers see the old file or the whole new one, never
+/// a half-written file (temporary file in the same folder, flushed, then renamed over).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let mut w = AtomicFile::create(path)?;
+    w.write_all(bytes).map_err(|e| io_err(path, e))?;
+    w.commit()
+}
+
+/// A file being written that appears at its path only when committed.
+///
+/// Dropped without [`AtomicFile::commit`], the temporary file is removed and `path` is left
+/// as it was.
+pub struct AtomicFile {
+    path: PathBuf,
+    out: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (its folder must exist).
+    pub fn create(path: &Path) -> Result<AtomicFile, ReportError> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".concord-").suffix(".tmp");
+        // Reports are for reading: rw-r--r-- rather than the temporary file's private mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder.tempfile_in(parent_of(path)).map_err(|e| io_err(path, e))?;
+        Ok(AtomicFile { path: path.to_path_buf(), out: BufWriter::with_capacity(1 << 16, tmp) })
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes, syncs and renames the temporary file over the final path.
+    pub fn commit(self) -> Result<(), ReportError> {
+        let path = self.path;
+        let tmp = self.out.into_inner().map_err(|e| io_err(&path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| io_err(&path, e))?;
+        tmp.persist(&path).map_err(|e| io_err(&path, e.error))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Streams rows of type `T` into a JSON Lines file, one compact JSON object a line, written
+/// atomically when [`JsonlWriter::finish`] is called.
+///
+/// Rows never need to be held in memory together: a pipeline can push them as articles
+/// finish.
+///
+/// ```
+/// use concord_report::{JsonlWriter, MentionRow};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("mentions.jsonl");
+/// let mut w = JsonlWriter::<MentionRow>::create(&path).unwrap();
+/// w.push(&MentionRow { article: "a1".into(), entity: Some("e1".into()), local_entity: 0, kind: "PERSON".into(),
+///     start: 0, end: 5, surface: "Trump".into(), role: None }).unwrap();
+/// assert_eq!(w.finish().unwrap(), 1);
+/// assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"article\":\"a1\""));
+/// ```
+pub struct JsonlWriter<T> {
+    file: AtomicFile,
+    rows: u64,
+    _row: PhantomData<fn(&T)>,
+}
+
+impl<T: Serialize> JsonlWriter<T> {
+    /// Starts a JSONL file at `path` (its folder must exist).
+    pub fn create(path: &Path) -> Result<JsonlWriter<T>, ReportError> {
+        Ok(JsonlWriter { file: AtomicFile::create(path)?, rows: 0, _row: PhantomData })
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, row: &T) -> Result<(), ReportError> {
+        let path = self.file.path().to_path_buf();
+        serde_json::to_writer(&mut self.file, row)
+            .map_err(|e| ReportError::Json { path: path.clone(), message: e.to_string() })?;
+        self.file.write_all(b"\n").map_err(|e| io_err(&path, e))?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Commits the file; returns the number of rows.
+    pub fn finish(self) -> Result<u64, ReportError> {
+        self.file.commit()?;
+        Ok(self.rows)
+    }
+}
+
+/// Writes all `rows` to a JSONL file atomically; returns the number of rows.
+pub fn write_jsonl<'a, T: Serialize + 'a>(
+    path: &Path,
+    rows: impl IntoIterator<Item = &'a T>,
+) -> Result<u64, ReportError> {
+    let mut w = JsonlWriter::create(path)?;
+    for r in rows {
+        w.push(r)?;
+    }
+    w.finish()
+}

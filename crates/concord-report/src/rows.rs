@@ -1,0 +1,216 @@
+//! Flat rows of the JSON Lines exports, and how to get them from documents and the corpus.
+
+use std::collections::BTreeMap;
+
+use concord_core::{Corpus, Document, UnitKind};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ArticleOut, Report};
+
+/// One entity mention: a `mentions.jsonl` row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentionRow {
+    /// Article id.
+    pub article: String,
+    /// Global entity id; when `None` at write time it is looked up from `local_entity`
+    /// through `Corpus::entity_links`.
+    pub entity: Option<String>,
+    /// Index of the entity in the article's own entity list.
+    pub local_entity: usize,
+    /// `PERSON`, `ORG`, `LOC` or `MISC`.
+    pub kind: String,
+    /// Start byte in the article's source.
+    pub start: u64,
+    /// End byte in the article's source.
+    pub end: u64,
+    /// The text as written.
+    pub surface: String,
+    /// Title or role seen with the mention.
+    pub role: Option<String>,
+}
+
+/// One direct quotation: a `quotes.jsonl` row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteRow {
+    /// Article id.
+    pub article: String,
+    /// Start byte of the quoted words in the article's source.
+    pub start: u64,
+    /// End byte in the article's source.
+    pub end: u64,
+    /// The quoted words.
+    pub text: String,
+    /// Speaker entity id; when `None` at write time it is looked up from `speaker_local`.
+    pub speaker: Option<String>,
+    /// Index of the speaker in the article's own entity list, if the speaker is an entity.
+    pub speaker_local: Option<usize>,
+    /// Speaker name, or `None` when unattributed.
+    pub speaker_name: Option<String>,
+    /// Speech verb ("said"), if any.
+    pub verb: Option<String>,
+    /// Id of the cluster holding this quote; when `None` at write time it is looked up from
+    /// the corpus's quote clusters by article and offsets.
+    pub cluster: Option<String>,
+}
+
+/// One cluster: a `clusters.jsonl` row (members are in `report.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRow {
+    /// Cluster id.
+    pub id: String,
+    /// 1-based rank.
+    pub rank: u64,
+    /// `quote` or `claim`.
+    pub kind: String,
+    /// Representative text.
+    pub text: String,
+    /// Speaker entity id.
+    pub speaker: Option<String>,
+    /// Speaker name.
+    pub speaker_name: Option<String>,
+    /// Number of distinct outlets.
+    pub corroboration: u64,
+    /// Number of member occurrences.
+    pub members: u64,
+    /// Distinct outlets, sorted.
+    pub outlets: Vec<String>,
+    /// Distinct article ids, sorted.
+    pub articles: Vec<String>,
+}
+
+/// The mention rows of one processed document, with source offsets (entity ids unresolved:
+/// they are filled from the corpus when the report is written).
+pub fn mention_rows(doc: &Document) -> Vec<MentionRow> {
+    doc.mentions
+        .iter()
+        .map(|m| {
+            let s = doc.source_span(m.span);
+            MentionRow {
+                article: doc.article.id.clone(),
+                entity: None,
+                local_entity: m.entity,
+                kind: m.kind.as_str().to_string(),
+                start: s.start as u64,
+                end: s.end as u64,
+                surface: m.surface.clone(),
+                role: m.role.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The quote rows of one processed document, with source offsets (speaker and cluster ids
+/// are filled from the corpus when the report is written).
+pub fn quote_rows(doc: &Document) -> Vec<QuoteRow> {
+    doc.quotes
+        .iter()
+        .map(|q| {
+            let s = doc.source_span(q.span);
+            QuoteRow {
+                article: doc.article.id.clone(),
+                start: s.start as u64,
+                end: s.end as u64,
+                text: doc.slice(q.span).to_string(),
+                speaker: None,
+                speaker_local: q.speaker.as_ref().and_then(|sp| sp.entity),
+                speaker_name: q.speaker.as_ref().map(|sp| sp.name.clone()),
+                verb: q.verb.clone(),
+                cluster: None,
+            }
+        })
+        .collect()
+}
+
+/// Looks up quote cluster ids by (article, start, end) of their members.
+pub(crate) struct QuoteIndex<'a> {
+    exact: BTreeMap<(&'a str, u64, u64), &'a str>,
+    by_start: BTreeMap<(&'a str, u64), &'a str>,
+}
+
+impl<'a> QuoteIndex<'a> {
+    pub(crate) fn new(corpus: &'a Corpus) -> QuoteIndex<'a> {
+        let mut exact = BTreeMap::new();
+        let mut by_start = BTreeMap::new();
+        for c in corpus.clusters.iter().filter(|c| c.kind == UnitKind::Quote) {
+            for m in &c.members {
+                exact.entry((m.article.as_str(), m.start as u64, m.end as u64)).or_insert(c.id.as_str());
+                by_start.entry((m.article.as_str(), m.start as u64)).or_insert(c.id.as_str());
+            }
+        }
+        QuoteIndex { exact, by_start }
+    }
+
+    pub(crate) fn cluster(&self, article: &str, start: u64, end: u64) -> Option<&'a str> {
+        self.exact.get(&(article, start, end)).or_else(|| self.by_start.get(&(article, start))).copied()
+    }
+}
+
+/// Fills a mention row's entity id from the corpus's links.
+pub fn link_mention(corpus: &Corpus, row: &MentionRow) -> MentionRow {
+    let mut r = row.clone();
+    if r.entity.is_none() {
+        r.entity = corpus.entity_id(&r.article, r.local_entity).map(str::to_string);
+    }
+    r
+}
+
+/// Fills a quote row's speaker id and cluster id from the corpus.
+pub(crate) fn link_quote(corpus: &Corpus, index: &QuoteIndex<'_>, row: &QuoteRow) -> QuoteRow {
+    let mut r = row.clone();
+    if r.speaker.is_none() {
+        r.speaker = r.speaker_local.and_then(|l| corpus.entity_id(&r.article, l)).map(str::to_string);
+    }
+    if r.cluster.is_none() {
+        r.cluster = index.cluster(&r.article, r.start, r.end).map(str::to_string);
+    }
+    r
+}
+
+/// Quote rows derived from the corpus's quote clusters, for when the pipeline hands none.
+pub fn quote_rows_from_clusters(corpus: &Corpus) -> Vec<QuoteRow> {
+    let mut rows: Vec<QuoteRow> = corpus
+        .clusters
+        .iter()
+        .filter(|c| c.kind == UnitKind::Quote)
+        .flat_map(|c| {
+            c.members.iter().map(move |m| QuoteRow {
+                article: m.article.clone(),
+                start: m.start as u64,
+                end: m.end as u64,
+                text: m.text.clone(),
+                speaker: m.speaker.clone().or_else(|| c.speaker.clone()),
+                speaker_local: None,
+                speaker_name: c.speaker_name.clone(),
+                verb: None,
+                cluster: Some(c.id.clone()),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.article, a.start, a.end).cmp(&(&b.article, b.start, b.end)));
+    rows
+}
+
+/// The `articles.jsonl` rows (the report's article records).
+pub fn article_rows(report: &Report) -> &[ArticleOut] {
+    &report.articles
+}
+
+/// The `clusters.jsonl` rows.
+pub fn cluster_rows(report: &Report) -> Vec<ClusterRow> {
+    report
+        .clusters
+        .iter()
+        .map(|c| ClusterRow {
+            id: c.id.clone(),
+            rank: c.rank,
+            kind: c.kind.clone(),
+            text: c.text.clone(),
+            speaker: c.speaker.clone(),
+            speaker_name: c.speaker_name.clone(),
+            corroboration: c.corroboration,
+            members: c.members.len() as u64,
+            outlets: c.outlets.clone(),
+            articles: c.articles.clone(),
+        })
+        .collect()
+}

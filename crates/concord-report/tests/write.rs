@@ -1,0 +1,214 @@
+//! Writing every format: files present, atomic, deterministic, JSONL rows linked.
+
+mod common;
+
+use concord_core::{Article, Document, EntityKind, LocalEntity, Mention, Quote, Source, Span, Speaker};
+use concord_report::{
+    mention_rows, quote_rows, report_html, report_markdown, write_atomic, write_reports, write_reports_with, Format,
+    HtmlLimits, JsonlWriter, MentionRow, OutputOptions, ReportInput, Rows,
+};
+use serde_json::Value;
+
+fn lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn writes_all_formats_deterministically() {
+    let corpus = common::corpus(true);
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let opts = OutputOptions::default();
+    let wa = write_reports(&corpus, &opts, &a.path().join("out")).unwrap();
+    let wb = write_reports(&corpus, &opts, b.path()).unwrap();
+    let names: Vec<String> = wa.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        names,
+        [
+            "report.json",
+            "articles.jsonl",
+            "entities.jsonl",
+            "mentions.jsonl",
+            "quotes.jsonl",
+            "clusters.jsonl",
+            "report.md",
+            "report.html"
+        ]
+    );
+    for (x, y) in wa.iter().zip(&wb) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{}", x.display());
+    }
+    // No temporary files left behind.
+    let left: Vec<_> = std::fs::read_dir(a.path().join("out")).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(left.len(), names.len());
+
+    let articles = lines(&a.path().join("out/articles.jsonl"));
+    assert_eq!(articles.len(), corpus.articles.len());
+    assert!(articles.iter().any(|r| r["status"] == "rejected" && r["line"] == 3));
+    let clusters = lines(&a.path().join("out/clusters.jsonl"));
+    assert_eq!(clusters[0]["id"], "c_moscow");
+    assert_eq!(clusters[0]["corroboration"], 4);
+    // Quotes derived from the quote clusters: 4 + 2 + 1 members.
+    let quotes = lines(&a.path().join("out/quotes.jsonl"));
+    assert_eq!(quotes.len(), 7);
+    assert!(quotes.iter().all(|q| q["cluster"].is_string()));
+    assert_eq!(std::fs::read_to_string(a.path().join("out/mentions.jsonl")).unwrap(), "");
+}
+
+#[test]
+fn only_requested_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OutputOptions { formats: vec![Format::Md], ..Default::default() };
+    let w = write_reports(&common::corpus(false), &opts, dir.path()).unwrap();
+    assert_eq!(w, [dir.path().join("report.md")]);
+}
+
+#[test]
+fn options_parse_strictly() {
+    let o: OutputOptions = toml::from_str("dir = \"x\"\nformats = [\"json\", \"html\"]").unwrap();
+    assert_eq!(o.formats, [Format::Json, Format::Html]);
+    assert_eq!(o.top, 20);
+    assert!(toml::from_str::<OutputOptions>("formats = [\"pdf\"]").is_err());
+    assert!(toml::from_str::<OutputOptions>("dri = \"x\"").is_err());
+    assert_eq!(toml::from_str::<OutputOptions>("").unwrap(), OutputOptions::default());
+}
+
+fn doc() -> Document {
+    // Source: a 10-byte header, then the body.
+    let body = "Putin said \"Next time in Moscow\" to Trump.";
+    let article = Article {
+        id: "a_bbc".into(),
+        source: Source { path: "x.md".into(), body_offset: 10, format: "md".into(), ..Default::default() },
+        body: body.into(),
+        ..Default::default()
+    };
+    let mut d = Document::new(article);
+    d.entities = vec![
+        LocalEntity { name: "Donald Trump".into(), kind: EntityKind::Person, aliases: vec![], gazetteer_id: None },
+        LocalEntity { name: "Vladimir Putin".into(), kind: EntityKind::Person, aliases: vec![], gazetteer_id: None },
+    ];
+    d.mentions = vec![
+        Mention { span: Span::new(0, 5), entity: 1, kind: EntityKind::Person, surface: "Putin".into(), role: None },
+        Mention { span: Span::new(36, 41), entity: 0, kind: EntityKind::Person, surface: "Trump".into(), role: None },
+    ];
+    d.quotes = vec![Quote {
+        span: Span::new(12, 31),
+        outer: Span::new(11, 32),
+        speaker: Some(Speaker {
+            name: "Vladimir Putin".into(),
+            entity: Some(1),
+            mention: Some(0),
+            rule: "X said".into(),
+        }),
+        verb: Some("said".into()),
+    }];
+    d
+}
+
+#[test]
+fn given_rows_are_linked_to_corpus_ids() {
+    let corpus = common::corpus(false);
+    let d = doc();
+    let mentions = mention_rows(&d);
+    assert_eq!((mentions[0].start, mentions[0].end), (10, 15));
+    let mut quotes = quote_rows(&d);
+    assert_eq!(quotes[0].text, "Next time in Moscow");
+    // Make it coincide with the corpus's member for the same quote.
+    quotes[0].start = 120;
+    quotes[0].end = 139;
+    let input = ReportInput { corpus: &corpus, mentions: Rows::Given(&mentions), quotes: Rows::Given(&quotes) };
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OutputOptions { formats: vec![Format::Jsonl], ..Default::default() };
+    write_reports_with(&input, &opts, dir.path()).unwrap();
+    let m = lines(&dir.path().join("mentions.jsonl"));
+    assert_eq!(m[0]["entity"], "e_putin");
+    assert_eq!(m[1]["entity"], "e_trump");
+    assert_eq!(m[1]["surface"], "Trump");
+    let q = lines(&dir.path().join("quotes.jsonl"));
+    assert_eq!(q[0]["speaker"], "e_putin");
+    assert_eq!(q[0]["speaker_name"], "Vladimir Putin");
+    assert_eq!(q[0]["cluster"], "c_moscow");
+}
+
+#[test]
+fn streamed_rows_are_left_alone() {
+    let corpus = common::corpus(false);
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = JsonlWriter::<MentionRow>::create(&dir.path().join("mentions.jsonl")).unwrap();
+    for r in mention_rows(&doc()) {
+        w.push(&r).unwrap();
+    }
+    assert_eq!(w.finish().unwrap(), 2);
+    let input = ReportInput { corpus: &corpus, mentions: Rows::Streamed, quotes: Rows::Derive };
+    let opts = OutputOptions { formats: vec![Format::Jsonl], ..Default::default() };
+    let written = write_reports_with(&input, &opts, dir.path()).unwrap();
+    assert!(!written.contains(&dir.path().join("mentions.jsonl")));
+    assert_eq!(lines(&dir.path().join("mentions.jsonl")).len(), 2);
+}
+
+#[test]
+fn unfinished_writer_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quotes.jsonl");
+    write_atomic(&path, b"old\n").unwrap();
+    {
+        let mut w = JsonlWriter::<u32>::create(&path).unwrap();
+        w.push(&1).unwrap();
+        // dropped without finish: a crash mid-write
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn write_atomic_reports_the_path_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-dir/report.json");
+    let e = write_atomic(&path, b"{}").unwrap_err().to_string();
+    assert!(e.contains("missing-dir"), "{e}");
+}
+
+#[test]
+fn markdown_has_every_section_and_escapes() {
+    let md = report_markdown(&common::corpus(true), 20, 100);
+    for h in [
+        "# concord report",
+        "## Most corroborated claims and quotes",
+        "## Single-source claims and quotes",
+        "## Entities",
+        "## Rejected inputs",
+        "## Near-copies",
+        "## Run",
+    ] {
+        assert!(md.contains(h), "missing {h}");
+    }
+    assert!(md.contains("**6 articles** from **5 outlets**, published 2025-08-15 to 2025-08-18"), "{md}");
+    assert!(md.contains(
+        "1. “Next time in Moscow” — **Vladimir Putin** (quote) · 4 outlets: BBC, CNN, Fox News, The Guardian"
+    ));
+    assert!(md.contains("| inputs/feed.jsonl | 3 | malformed JSON"));
+    assert!(!md.contains("<script>"));
+    assert!(!md.contains("<img"));
+    // Empty corpus still renders every section.
+    let empty = report_markdown(&Default::default(), 20, 100);
+    assert!(empty.contains("No claim or quote is reported by more than one outlet."));
+}
+
+#[test]
+fn html_escapes_article_text() {
+    let limits = HtmlLimits { clusters: 100, entities: 100, single_source: 100 };
+    let html = report_html(&common::corpus(true), limits).unwrap();
+    assert!(!html.contains("<script>document"));
+    assert!(!html.contains("<img id"));
+    assert!(!html.contains("<b>Outlet"));
+    assert!(html.contains("&lt;script&gt;document.title="));
+    assert_eq!(html.matches("<script>").count(), 1, "only the page's own script");
+    assert!(html.contains("<mark>Next time in Moscow</mark>"));
+    assert!(html.contains("script-src 'sha256-"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no network references");
+    assert_eq!(html, report_html(&common::corpus(true), limits).unwrap());
+    // Limits hold.
+    let small = report_html(&common::corpus(true), HtmlLimits { clusters: 2, entities: 1, single_source: 1 }).unwrap();
+    assert_eq!(small.matches("class=\"cluster-row\"").count(), 2);
+    assert!(small.contains("Showing the top 2 of 5 clusters."));
+}

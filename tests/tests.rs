@@ -1,0 +1,9 @@
+//! End-to-end tests of the `concord` binary and of the pipeline as a library.
+
+mod util;
+
+mod config;
+mod hostile;
+mod inspect;
+mod plugin;
+mod seeds;
