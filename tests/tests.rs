@@ -6,4 +6,5 @@ mod config;
 mod hostile;
 mod inspect;
 mod plugin;
+mod report;
 mod seeds;

@@ -35,3 +35,34 @@ pub fn report(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("report.json")).expect("report.json written");
     serde_json::from_str(&text).expect("report.json is JSON")
 }
+
+/// Headless Chromium, if installed.
+pub fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// The DOM of `html` after its scripts ran, as headless Chromium dumps it.
+pub fn dump_dom(chromium: &Path, html: &Path, profile: &Path) -> String {
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("chromium runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -91,6 +91,24 @@ const SPEECH_VERBS: &[&str] = &[
     "insists",
     "adding",
     "saying",
+    "retort",
+    "retorted",
+    "continues",
+    "charged",
+    "accusing",
+    "calling",
+    "describing",
+    "urging",
+    "warning",
+    "insisting",
+    "claiming",
+    "declaring",
+    "writing",
+    "telling",
+    "arguing",
+    "noting",
+    "pleaded",
+    "explains",
 ];
 
 const ADVERBS: &[&str] =
@@ -278,16 +296,29 @@ impl QuoteExtractor {
                 Some((s, v)) => (Some(s), v),
                 None => (None, None),
             };
-            // "…," he said. "…": a quote right after an attributed one, with only the
-            // attribution between them in the same paragraph, continues it.
+            // "…," he said. "…": a quote right after an attributed one (short unattributed
+            // quotes such as a show's name in between are passed over), with only the
+            // attribution between them, continues it; also into the next paragraph when
+            // the new quote opens it.
             if speaker.is_none() && k > 0 {
-                if let Some(prev) = quotes.last().and_then(|q: &Quote| q.speaker.clone().map(|s| (s, q.verb.clone()))) {
-                    let gap = doc.text.get(prev_end..p.outer.start.max(prev_end)).unwrap_or("");
+                let prev = quotes
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(_, q)| q.speaker.is_some() || words(doc.slice(q.span)).len() >= 4);
+                if let Some((pi, q)) = prev.filter(|(_, q)| q.speaker.is_some()) {
+                    let from = pieces[pi].outer.end;
+                    let gap = doc.text.get(from..p.outer.start.max(from)).unwrap_or("");
                     let gw = words(gap);
                     let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
-                    if !gap.contains("\n\n") && gw.len() <= 12 && (attributed || gw.is_empty()) {
-                        speaker = Some(Speaker { rule: "continuation".into(), ..prev.0 });
-                        verb = prev.1;
+                    let breaks = gap.matches("\n\n").count();
+                    let opens_paragraph = gap.rsplit("\n\n").next().is_some_and(|t| t.trim().is_empty());
+                    if (breaks == 0 || (breaks == 1 && opens_paragraph))
+                        && gw.len() <= 16
+                        && (attributed || gw.is_empty())
+                    {
+                        speaker = q.speaker.clone().map(|s| Speaker { rule: "continuation".into(), ..s });
+                        verb = q.verb.clone();
                     }
                 }
             }
@@ -488,7 +519,8 @@ fn is_verb(w: &str) -> bool {
 }
 
 fn is_cap_name_word(w: &str) -> bool {
-    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w)
+    let party_tag = w.len() >= 3 && w.as_bytes()[1] == b'-' && matches!(w.as_bytes()[0], b'R' | b'D' | b'I');
+    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !party_tag
 }
 
 /// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
@@ -644,6 +676,25 @@ fn attribute(
     if let Some(nl) = text.get(before_start..p.outer.start).and_then(|s| s.rfind('\n')) {
         before_start += nl + 1;
     }
+    // "X said in a statement:" ending the previous paragraph introduces this quote.
+    if text.get(before_start..p.outer.start).is_some_and(|b| b.trim().is_empty()) {
+        let lo = prev_end.min(before_start);
+        let head = text.get(lo..before_start).unwrap_or("").trim_end();
+        if head.ends_with(':') {
+            let end = lo + head.len();
+            let line_start = text.get(..end).and_then(|t| t.rfind('\n')).map_or(0, |x| x + 1).max(lo);
+            before_start = line_start.min(end);
+            let intro = text.get(before_start..end).unwrap_or("");
+            let ws = word_list(intro, before_start);
+            if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
+                if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
+                    if let Some(s) = resolve(doc, np, "X said:", history) {
+                        return Some((s, Some(lower(ws[v].1))));
+                    }
+                }
+            }
+        }
+    }
     let before = text.get(before_start..p.outer.start).unwrap_or("");
     let ws = word_list(before, before_start);
     // according to X
@@ -658,12 +709,15 @@ fn attribute(
     }
     // X said: "…" (the last speech verb before the quote)
     if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
-        if matches!(lower(ws[v].1).as_str(), "saying" | "adding" | "writing" | "telling" | "arguing" | "noting")
-            && v > 0
-        {
-            if let Some((np, _)) = leading_np(doc, &ws[..v]) {
-                if let Some(s) = resolve(doc, np, "X said", history) {
-                    return Some((s, Some(lower(ws[v].1))));
+        if lower(ws[v].1).ends_with("ing") && v > 0 {
+            let mut starts = vec![0];
+            starts
+                .extend((1..v).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))));
+            for st in starts {
+                if let Some((np, _)) = leading_np(doc, &ws[st..v]) {
+                    if let Some(s) = resolve(doc, np, "X said", history) {
+                        return Some((s, Some(lower(ws[v].1))));
+                    }
                 }
             }
         }
@@ -858,7 +912,9 @@ fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> 
             {
                 return Some(speaker_from_entity(doc, m.entity, Some(mi), rule));
             }
-            let surface = doc.slice(span).trim().to_string();
+            let surface = doc.slice(span).trim();
+            let surface =
+                surface.strip_suffix("'s").or_else(|| surface.strip_suffix("’s")).unwrap_or(surface).to_string();
             if surface.is_empty() {
                 return None;
             }
@@ -964,14 +1020,19 @@ fn recent_name(doc: &Document, pos: usize, history: &[(usize, Speaker)], rule: &
             k += 1;
         }
         let n = k - start;
-        if n >= 2 || (n == 1 && titled) {
+        let single_speaker = n == 1
+            && ws.get(k).is_some_and(|w| is_verb(w.1))
+            && doc.text.get(ws[start].0.end..ws[k].0.start) == Some(" ");
+        if n >= 2 || (n == 1 && titled) || single_speaker {
             let mut first = start;
             while first < k - 1 && TITLES.contains(&ws[first].1) {
                 first += 1;
             }
             let span = Span::new(ws[first].0.start, ws[k - 1].0.end);
+            let name = doc.slice(span);
+            let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name);
             if subject_like_strict(doc, span) {
-                best = Some((span.start, doc.slice(span).to_string()));
+                best = Some((span.start, name.to_string()));
             }
         }
         k = k.max(start + 1);
@@ -1089,6 +1150,17 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert_eq!(d.slice(q[1].span), "Second part.");
         assert_eq!(q[1].speaker.as_ref().map(|s| s.name.as_str()), Some("Hill"));
+    }
+
+    #[test]
+    fn continuations_and_introduced_quotes() {
+        let d = doc("“First part,” Hill said. “Second part.”\n\n“Third part.”\n\nHe left.", &[]);
+        let s = speakers(&d);
+        assert!(s.iter().all(|x| x.1.as_deref() == Some("Hill")), "{s:?}");
+        let d = doc("Trump responded in a statement on Friday:\n\n“I have no idea.”", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Trump"));
+        let d = doc("The show was called “Today” by most people.", &[]);
+        assert_eq!(speakers(&d)[0].1, None);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Word lists that discovery and role detection use (cue words of news English).
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Role and title words (lower case) that can stand right before a person's name.
-pub const ROLE_HEADS: &[&str] = &[
+pub static ROLE_HEADS: &[&str] = &[
     "president",
     "president-elect",
     "senator",
@@ -117,7 +120,7 @@ pub const ROLE_HEADS: &[&str] = &[
 ];
 
 /// Words that modify a title ("Foreign Minister", "former President", "Vice President").
-pub const ROLE_MODIFIERS: &[&str] = &[
+pub static ROLE_MODIFIERS: &[&str] = &[
     "foreign",
     "defence",
     "defense",
@@ -163,7 +166,7 @@ pub const ROLE_MODIFIERS: &[&str] = &[
 ];
 
 /// Speech and reporting verbs that follow a person's name.
-pub const SPEECH_VERBS: &[&str] = &[
+pub static SPEECH_VERBS: &[&str] = &[
     "said",
     "says",
     "told",
@@ -188,7 +191,7 @@ pub const SPEECH_VERBS: &[&str] = &[
 ];
 
 /// Last words that make a capitalised sequence an organisation.
-pub const ORG_HEADS: &[&str] = &[
+pub static ORG_HEADS: &[&str] = &[
     "News",
     "Court",
     "Ministry",
@@ -278,7 +281,7 @@ pub const ORG_HEADS: &[&str] = &[
 ];
 
 /// First words that make "X of ..." an organisation.
-pub const ORG_FIRST_OF: &[&str] = &[
+pub static ORG_FIRST_OF: &[&str] = &[
     "Ministry",
     "Department",
     "University",
@@ -293,7 +296,7 @@ pub const ORG_FIRST_OF: &[&str] = &[
 ];
 
 /// Words that make a capitalised sequence a place.
-pub const LOC_WORDS: &[&str] = &[
+pub static LOC_WORDS: &[&str] = &[
     "Base",
     "Airport",
     "Airbase",
@@ -329,7 +332,7 @@ pub const LOC_WORDS: &[&str] = &[
 ];
 
 /// Capitalised words that never start or form a name on their own.
-pub const CAP_STOP: &[&str] = &[
+pub static CAP_STOP: &[&str] = &[
     "The",
     "A",
     "An",
@@ -521,25 +524,53 @@ pub const CAP_STOP: &[&str] = &[
 ];
 
 /// Lower-case connectors allowed inside a name ("Ministry of Defence", "Osama bin Laden").
-pub const CONNECTORS: &[&str] =
+pub static CONNECTORS: &[&str] =
     &["of", "de", "du", "da", "al", "al-", "bin", "van", "von", "der", "den", "la", "le", "&", "y"];
 
 /// Words that follow a place cue and make it one ("in X", "from X").
-pub const PLACE_CUES: &[&str] = &["in", "from", "near", "outside", "across", "to"];
+pub static PLACE_CUES: &[&str] = &["in", "from", "near", "outside", "across", "to"];
 
 /// True when `list` contains `w`.
-pub fn has(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
+pub fn has(list: &'static [&'static str], w: &str) -> bool {
+    set_of(list).contains(w)
+}
+
+/// The lists above as hash sets, built once (membership only: no order leaks out).
+fn set_of(list: &'static [&'static str]) -> &'static HashSet<&'static str> {
+    static SETS: OnceLock<Vec<(usize, HashSet<&'static str>)>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        [ROLE_HEADS, ROLE_MODIFIERS, SPEECH_VERBS, ORG_HEADS, ORG_FIRST_OF, LOC_WORDS, CAP_STOP, CONNECTORS, PLACE_CUES]
+            .iter()
+            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .collect()
+    });
+    static EMPTY: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    sets.iter()
+        .find(|(p, _)| *p == list.as_ptr() as usize)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| EMPTY.get_or_init(HashSet::new))
+}
+
+/// Looks the lower-cased `w` up without allocating for short ASCII words.
+fn has_lower(list: &'static [&'static str], w: &str) -> bool {
+    let mut buf = [0u8; 32];
+    if w.len() <= buf.len() && w.is_ascii() {
+        for (b, c) in buf.iter_mut().zip(w.bytes()) {
+            *b = c.to_ascii_lowercase();
+        }
+        // ASCII in, ASCII out: always valid UTF-8
+        std::str::from_utf8(&buf[..w.len()]).is_ok_and(|l| has(list, l))
+    } else {
+        has(list, &w.to_lowercase())
+    }
 }
 
 /// True when the lower-cased `w` is a role word.
 pub fn is_role_head(w: &str) -> bool {
-    let l = w.to_lowercase();
-    has(ROLE_HEADS, &l)
+    has_lower(ROLE_HEADS, w)
 }
 
 /// True when `w` may appear inside a title phrase.
 pub fn is_role_word(w: &str) -> bool {
-    let l = w.to_lowercase();
-    has(ROLE_HEADS, &l) || has(ROLE_MODIFIERS, &l)
+    has_lower(ROLE_HEADS, w) || has_lower(ROLE_MODIFIERS, w)
 }

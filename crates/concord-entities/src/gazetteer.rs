@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use concord_core::EntityKind;
 
 /// Why a gazetteer could not be read or compiled.
@@ -185,9 +185,13 @@ impl Gazetteer {
                 }
             }
         }
+        // A DFA is fastest to search; past a few thousand names its build time and memory
+        // grow too much, and the automatic choice (a contiguous NFA) is better.
+        let kind = if patterns.len() <= 20_000 { Some(AhoCorasickKind::DFA) } else { None };
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
+            .kind(kind)
             .build(&patterns)
             .map_err(|e| GazetteerError::Build(e.to_string()))?;
         let upper: Vec<Box<[u8]>> = patterns.iter().map(|p| p.as_bytes().into()).collect();

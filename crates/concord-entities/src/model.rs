@@ -5,12 +5,13 @@
 //! `cargo run --release -p concord-entities --example train -- <train.txt> crates/concord-entities/model/ner.bin.gz <valid.txt> 8`).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Write};
 
 use concord_core::text::{fnv1a64, mix64};
 use concord_core::EntityKind;
 
-use crate::tokens::{case_of, shape, Case};
+use crate::tokens::{case_of, Case};
 
 /// The labels: `O`, then `B-`/`I-` for PER, ORG, LOC, MISC.
 pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -45,29 +46,60 @@ pub fn parse_label(s: &str) -> Option<usize> {
 }
 
 /// Document-level evidence about words (capitalisation habits), shared by all sentences.
+/// Words are kept as 64-bit hashes (membership only; nothing is iterated).
 #[derive(Debug, Default)]
 pub struct DocWords {
-    /// Words (lower-cased) seen written in lower case.
-    pub lower: HashSet<String>,
-    /// Words seen capitalised away from the start of a sentence.
-    pub cap_mid: HashSet<String>,
+    lower: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    cap_mid: HashSet<u64, BuildHasherDefault<PassThrough>>,
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
 }
 
 impl DocWords {
     /// Collects evidence from sentences given as word lists.
     pub fn add_sentence(&mut self, words: &[&str]) {
-        let caps = mostly_upper(words);
+        self.add_sentence_with(words, mostly_upper(words));
+    }
+
+    /// [`DocWords::add_sentence`] when [`mostly_upper`] is already known.
+    pub fn add_sentence_with(&mut self, words: &[&str], caps: bool) {
         for (i, w) in words.iter().enumerate() {
             match case_of(w) {
                 Case::Lower => {
-                    self.lower.insert(w.to_lowercase());
+                    self.lower.insert(lower_hash(w));
                 }
                 Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => {
-                    self.cap_mid.insert(w.to_string());
+                    self.cap_mid.insert(fnv1a64(w.as_bytes()));
                 }
                 _ => {}
             }
         }
+    }
+
+    /// True when the article writes `w` in lower case somewhere.
+    pub fn seen_lower(&self, w: &str) -> bool {
+        self.lower.contains(&lower_hash(w))
+    }
+
+    /// True when the article writes `w` (as is) capitalised away from a sentence start.
+    pub fn seen_cap_mid(&self, w: &str) -> bool {
+        self.cap_mid.contains(&fnv1a64(w.as_bytes()))
     }
 }
 
@@ -79,6 +111,13 @@ fn is_opening(w: &str) -> bool {
 pub fn mostly_upper(words: &[&str]) -> bool {
     let (mut up, mut low) = (0usize, 0usize);
     for w in words {
+        if w.is_ascii() {
+            for b in w.bytes() {
+                up += usize::from(b.is_ascii_uppercase());
+                low += usize::from(b.is_ascii_lowercase());
+            }
+            continue;
+        }
         for c in w.chars() {
             if c.is_uppercase() {
                 up += 1;
@@ -104,87 +143,166 @@ fn first_word(words: &[&str]) -> usize {
     words.iter().position(|w| !is_opening(w)).unwrap_or(0)
 }
 
-fn h(tag: u64, s: &str) -> u64 {
-    mix64(fnv1a64(s.as_bytes()) ^ tag.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_push(mut h: u64, c: char) -> u64 {
+    let mut buf = [0u8; 4];
+    for &b in c.encode_utf8(&mut buf).as_bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
-fn h2(tag: u64, a: &str, b: &str) -> u64 {
-    mix64(h(tag, a) ^ fnv1a64(b.as_bytes()))
+/// FNV-1a of the lower-cased word, without allocating.
+fn lower_hash(w: &str) -> u64 {
+    if w.is_ascii() {
+        let mut h = FNV_OFFSET;
+        for b in w.bytes() {
+            h ^= b.to_ascii_lowercase() as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        return h;
+    }
+    w.chars().flat_map(char::to_lowercase).fold(FNV_OFFSET, fnv_push)
 }
 
-/// Static features of each word (independent of earlier labels).
-fn static_features(s: &SentenceInput, doc: &DocWords) -> Vec<Vec<u64>> {
-    let n = s.words.len();
-    let lower: Vec<String> = s.words.iter().map(|w| w.to_lowercase()).collect();
-    let mut shapes = Vec::with_capacity(n);
-    let mut buf = String::new();
-    for w in &s.words {
-        shape(w, &mut buf);
-        shapes.push(buf.clone());
-    }
-    let caps = mostly_upper(&s.words);
-    let first = first_word(&s.words);
-    let get = |v: &[String], i: isize| -> String {
-        if i < 0 {
-            "<s>".into()
+/// Hashes of what features use about one word.
+#[derive(Clone, Copy, Debug, Default)]
+struct WordInfo {
+    lower: u64,
+    exact: u64,
+    shape: u64,
+    suf3: u64,
+    suf2: u64,
+    pre3: u64,
+    len: u64,
+    cap: bool,
+}
+
+fn word_info(w: &str) -> WordInfo {
+    let mut lower = FNV_OFFSET;
+    let mut shape = FNV_OFFSET;
+    let mut pre3 = FNV_OFFSET;
+    let mut last: [char; 3] = ['\0'; 3];
+    let mut n = 0u64;
+    let mut last_shape = '\0';
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
         } else {
-            v.get(i as usize).cloned().unwrap_or_else(|| "</s>".into())
+            c
+        };
+        if k != last_shape {
+            shape = fnv_push(shape, k);
+            last_shape = k;
+        }
+        for l in c.to_lowercase() {
+            lower = fnv_push(lower, l);
+            if n < 3 {
+                pre3 = fnv_push(pre3, l);
+            }
+            last = [last[1], last[2], l];
+            n += 1;
+        }
+    }
+    let suf = |k: usize| {
+        last[3 - k.min(n as usize)..].iter().filter(|c| **c != '\0').fold(FNV_OFFSET, |h, &c| fnv_push(h, c))
+    };
+    WordInfo {
+        lower,
+        exact: fnv1a64(w.as_bytes()),
+        shape,
+        suf3: suf(3),
+        suf2: suf(2),
+        pre3,
+        len: n.min(12),
+        cap: matches!(case_of(w), Case::Title | Case::Upper),
+    }
+}
+
+fn f(tag: u64, x: u64) -> u64 {
+    mix64(x ^ tag.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+fn f2(tag: u64, a: u64, b: u64) -> u64 {
+    mix64(f(tag, a) ^ b.rotate_left(17))
+}
+
+const BOS: u64 = 0x5bd1_e995;
+const EOS: u64 = 0x1b87_3593;
+
+/// Static features of word `i` (independent of earlier labels), appended to `out`.
+fn token_features(
+    info: &[WordInfo],
+    gaz: &[u8],
+    i: usize,
+    first: usize,
+    caps: bool,
+    doc: &DocWords,
+    out: &mut Vec<u64>,
+) {
+    let n = info.len();
+    let at = |j: isize, g: fn(&WordInfo) -> u64| -> u64 {
+        if j < 0 {
+            BOS
+        } else if j as usize >= n {
+            EOS
+        } else {
+            g(&info[j as usize])
         }
     };
-    let gz = |i: isize| -> String {
-        if i < 0 || i as usize >= n {
-            "-".into()
+    let gz = |j: isize| -> u64 {
+        if j < 0 || j as usize >= n {
+            99
         } else {
-            s.gaz[i as usize].to_string()
+            gaz[j as usize] as u64
         }
     };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let w = s.words[i];
-        let lw = &lower[i];
-        let sh = &shapes[i];
-        let ii = i as isize;
-        let mut f = Vec::with_capacity(28);
-        f.push(h(1, ""));
-        f.push(h(2, lw));
-        f.push(h(3, w));
-        f.push(h(4, sh));
-        let chars: Vec<char> = lw.chars().collect();
-        let suf = |k: usize| chars[chars.len().saturating_sub(k)..].iter().collect::<String>();
-        let pre = |k: usize| chars[..k.min(chars.len())].iter().collect::<String>();
-        f.push(h(5, &suf(3)));
-        f.push(h(6, &suf(2)));
-        f.push(h(7, &pre(3)));
-        f.push(h(8, &get(&lower, ii - 1)));
-        f.push(h(9, &get(&lower, ii + 1)));
-        f.push(h(10, &get(&lower, ii - 2)));
-        f.push(h(11, &get(&lower, ii + 2)));
-        f.push(h(12, &get(&shapes, ii - 1)));
-        f.push(h(13, &get(&shapes, ii + 1)));
-        f.push(h2(14, &get(&lower, ii - 1), lw));
-        f.push(h2(15, lw, &get(&lower, ii + 1)));
-        f.push(h(16, &gz(ii)));
-        f.push(h(17, &gz(ii - 1)));
-        f.push(h(18, &gz(ii + 1)));
-        f.push(h2(19, &gz(ii), sh));
-        if i == first {
-            f.push(h(20, sh));
-            f.push(h(21, lw));
-        }
-        if caps {
-            f.push(h(22, sh));
-            f.push(h(23, lw));
-        }
-        let case = case_of(w);
-        if matches!(case, Case::Title | Case::Upper) {
-            let seen_lower = doc.lower.contains(lw.as_str());
-            let seen_mid = doc.cap_mid.contains(w);
-            f.push(h(24, &format!("{}{}{}", u8::from(seen_lower), u8::from(seen_mid), u8::from(i == first))));
-        }
-        f.push(h(25, &format!("{}", chars.len().min(12))));
-        out.push(f);
+    let w = &info[i];
+    let ii = i as isize;
+    out.push(f(1, 0));
+    out.push(f(2, w.lower));
+    out.push(f(3, w.exact));
+    out.push(f(4, w.shape));
+    out.push(f(5, w.suf3));
+    out.push(f(6, w.suf2));
+    out.push(f(7, w.pre3));
+    out.push(f(8, at(ii - 1, |x| x.lower)));
+    out.push(f(9, at(ii + 1, |x| x.lower)));
+    out.push(f(10, at(ii - 2, |x| x.lower)));
+    out.push(f(11, at(ii + 2, |x| x.lower)));
+    out.push(f(12, at(ii - 1, |x| x.shape)));
+    out.push(f(13, at(ii + 1, |x| x.shape)));
+    out.push(f2(14, at(ii - 1, |x| x.lower), w.lower));
+    out.push(f2(15, w.lower, at(ii + 1, |x| x.lower)));
+    out.push(f(16, gz(ii)));
+    out.push(f(17, gz(ii - 1)));
+    out.push(f(18, gz(ii + 1)));
+    out.push(f2(19, gz(ii), w.shape));
+    if i == first {
+        out.push(f(20, w.shape));
+        out.push(f(21, w.lower));
     }
-    out
+    if caps {
+        out.push(f(22, w.shape));
+        out.push(f(23, w.lower));
+    }
+    if w.cap {
+        let seen_lower = doc.lower.contains(&w.lower);
+        let seen_mid = doc.cap_mid.contains(&w.exact);
+        out.push(f(24, u64::from(seen_lower) | u64::from(seen_mid) << 1 | u64::from(i == first) << 2));
+    }
+    out.push(f(25, w.len));
+}
+
+/// Whether word `i` needs scoring: capitalised or numeric-free words after an `O` are `O`.
+fn needs_scoring(w: &WordInfo, prev: usize, gaz: u8) -> bool {
+    w.cap || prev != 0 || gaz != 0
 }
 
 fn dyn_features(prev: usize, prev2: usize, shape_feat: u64, out: &mut [u64; 3]) {
@@ -249,17 +367,38 @@ impl Model {
         }
     }
 
-    /// Greedy left-to-right decoding: one label index per word.
+    /// Greedy left-to-right decoding: one label index per word. Lower-case words after an
+    /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
-        let feats = static_features(s, doc);
-        let mut labels = Vec::with_capacity(feats.len());
+        let n = s.words.len();
+        // word hashes are computed only around the words that get scored
+        let mut info: Vec<WordInfo> = vec![WordInfo::default(); n];
+        let mut done = vec![false; n];
+        let caps = mostly_upper(&s.words);
+        let first = first_word(&s.words);
+        let mut labels = Vec::with_capacity(n);
         let (mut prev, mut prev2) = (0usize, 0usize);
         let mut scores = [0.0f32; NL];
         let mut d = [0u64; 3];
-        for f in &feats {
-            dyn_features(prev, prev2, f[3], &mut d);
-            self.score(f, &d, &mut scores);
-            let best = best_allowed(&scores, prev);
+        let mut feats = Vec::with_capacity(32);
+        for i in 0..n {
+            let cap = matches!(case_of(s.words[i]), Case::Title | Case::Upper);
+            let probe = WordInfo { cap, ..WordInfo::default() };
+            let best = if needs_scoring(&probe, prev, s.gaz[i]) {
+                for j in i.saturating_sub(2)..(i + 3).min(n) {
+                    if !done[j] {
+                        info[j] = word_info(s.words[j]);
+                        done[j] = true;
+                    }
+                }
+                feats.clear();
+                token_features(&info, &s.gaz, i, first, caps, doc, &mut feats);
+                dyn_features(prev, prev2, feats[3], &mut d);
+                self.score(&feats, &d, &mut scores);
+                best_allowed(&scores, prev)
+            } else {
+                0
+            };
             labels.push(best);
             prev2 = prev;
             prev = best;
@@ -334,7 +473,13 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
     let mut acc = vec![0.0f32; model.weights.len()];
     let mut c: f32 = 1.0;
     // precompute features
-    let mut items: Vec<(Vec<Vec<u64>>, &Vec<usize>)> = Vec::new();
+    struct Item<'a> {
+        feats: Vec<Vec<u64>>,
+        info: Vec<WordInfo>,
+        gaz: &'a [u8],
+        gold: &'a [usize],
+    }
+    let mut items: Vec<Item> = Vec::new();
     for doc in docs {
         let mut dw = DocWords::default();
         for s in doc {
@@ -342,8 +487,18 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
             dw.add_sentence(&w);
         }
         for s in doc {
-            let input = SentenceInput { words: s.words.iter().map(String::as_str).collect(), gaz: s.gaz.clone() };
-            items.push((static_features(&input, &dw), &s.gold));
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            let info: Vec<WordInfo> = words.iter().map(|w| word_info(w)).collect();
+            let caps = mostly_upper(&words);
+            let first = first_word(&words);
+            let feats = (0..info.len())
+                .map(|i| {
+                    let mut v = Vec::with_capacity(32);
+                    token_features(&info, &s.gaz, i, first, caps, &dw, &mut v);
+                    v
+                })
+                .collect();
+            items.push(Item { feats, info, gaz: &s.gaz, gold: &s.gold });
         }
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
@@ -352,9 +507,16 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
     for epoch in 0..epochs {
         order.sort_by_key(|&i| mix64(i as u64 ^ mix64(epoch as u64 + 1)));
         for &k in &order {
-            let (feats, gold) = &items[k];
+            let it = &items[k];
             let (mut prev, mut prev2) = (0usize, 0usize);
-            for (f, &g) in feats.iter().zip(gold.iter()) {
+            for (i, (f, &g)) in it.feats.iter().zip(it.gold.iter()).enumerate() {
+                if !needs_scoring(&it.info[i], prev, it.gaz[i]) {
+                    // decoding will say O here; nothing to learn
+                    prev2 = prev;
+                    prev = 0;
+                    c += 1.0;
+                    continue;
+                }
                 dyn_features(prev, prev2, f[3], &mut d);
                 model.score(f, &d, &mut scores);
                 let guess = best_allowed(&scores, prev);

@@ -60,6 +60,8 @@ pub(crate) struct Tokenized<'t> {
     pub words: Vec<&'t str>,
     /// (first token, end token, sentence) per sentence.
     pub sents: Vec<(usize, usize, SentRange)>,
+    /// Per sentence: mostly upper-case (a wire headline).
+    pub caps: Vec<bool>,
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
@@ -70,8 +72,9 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
         tokenize(text, r.span.start, r.span.end, &mut toks);
         sents.push((a, toks.len(), *r));
     }
-    let words = toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
-    Tokenized { toks, words, sents }
+    let words: Vec<&str> = toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
+    let caps = sents.iter().map(|&(a, b, _)| mostly_upper(&words[a..b])).collect();
+    Tokenized { toks, words, sents, caps }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
@@ -151,8 +154,8 @@ impl Tagger {
         let tk = tokenize_doc(text, ranges);
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
         let mut dw = DocWords::default();
-        for &(a, b, _) in &tk.sents {
-            dw.add_sentence(&tk.words[a..b]);
+        for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
+            dw.add_sentence_with(&tk.words[a..b], tk.caps[k]);
         }
         let mut cands: Vec<Cand> = gaz
             .iter()
@@ -181,8 +184,10 @@ impl Tagger {
             }
         }
         if self.discovery {
-            for &(a, b, s) in &tk.sents {
-                discover(&tk.words, a, b, s.para_start, &gaz_tags, &mut cands);
+            for (k, &(a, b, s)) in tk.sents.iter().enumerate() {
+                if !tk.caps[k] {
+                    discover(&tk.words, a, b, s.para_start, &gaz_tags, &mut cands);
+                }
             }
         }
         cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
@@ -365,7 +370,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     let si = tk.sents.partition_point(|s| s.1 <= c.a);
     let Some(&(sa, sb, _)) = tk.sents.get(si) else { return false };
     let first = (sa..sb).find(|&i| !is_opening(tk.words[i])).unwrap_or(sa);
-    let caps = mostly_upper(&tk.words[sa..sb]);
+    let caps = tk.caps.get(si).copied().unwrap_or(false);
     // titles: "Senator Marco Rubio" -> "Marco Rubio" (a person)
     let mut k = c.a;
     let mut after_head = None;
@@ -388,9 +393,9 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
         let stop = has(cues::CAP_STOP, w) || !is_cap(w);
         let initial_common = c.a == first
             && !caps
-            && (dw.lower.contains(&lw)
+            && (dw.seen_lower(w)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.cap_mid.contains(w))
+                    && ((c.src != Src::Model && !dw.seen_cap_mid(w))
                         || lw.ends_with("ly")
                         || lw.ends_with("ing")
                         || lw.ends_with("ed"))));
@@ -465,7 +470,7 @@ fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
 
 /// Cue-based discovery of names in one sentence.
 fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
-    if a == b || mostly_upper(&words[a..b]) {
+    if a == b {
         return;
     }
     let first = (a..b).find(|&i| !is_opening(words[i])).unwrap_or(a);

@@ -6,8 +6,12 @@ fn main() {
         Ok(f) => f,
         Err(e) => return eprintln!("{path}: {e}"),
     };
-    let off = if file.starts_with("---\n") { file[4..].find("\n---\n").map_or(0, |e| e + 9) } else { 0 };
-    let article = Article { body: file[off..].to_string(), source: Source { body_offset: off, ..Default::default() }, ..Default::default() };
+    let off = file.strip_prefix("---\n").and_then(|rest| rest.find("\n---\n")).map_or(0, |e| e + 9);
+    let article = Article {
+        body: file[off..].to_string(),
+        source: Source { body_offset: off, ..Default::default() },
+        ..Default::default()
+    };
     let mut doc = Document::new(article);
     let n = concord_normalize::Normalizer::new(Default::default()).expect("default options");
     if let Err(e) = n.process(&mut doc) {

@@ -107,7 +107,14 @@ impl Sink<'_> {
 
 /// Cleans `src[start..end]` (one line, without its newline), appending the text to `out`
 /// and its alignment to `ops`. `scratch` is a reusable buffer.
-pub(crate) fn clean_line(src: &str, start: usize, end: usize, out: &mut String, ops: &mut Vec<Op>, scratch: &mut String) {
+pub(crate) fn clean_line(
+    src: &str,
+    start: usize,
+    end: usize,
+    out: &mut String,
+    ops: &mut Vec<Op>,
+    scratch: &mut String,
+) {
     let text_from = out.len();
     let ops_from = ops.len();
     let mut sink = Sink { src, out, ops, ops_from, text_from };
@@ -117,6 +124,8 @@ pub(crate) fn clean_line(src: &str, start: usize, end: usize, out: &mut String, 
     // The last unit emitted (its input start and its text start), which a following
     // combining mark may compose with; only dropped characters may lie between.
     let mut unit: Option<(usize, usize)> = None;
+    let mut run_end = 0;
+    let mut double_space: Option<usize> = None;
 
     let flush_space = |sink: &mut Sink<'_>, pending: &mut Option<(usize, usize)>| {
         if let Some((s, e)) = pending.take() {
@@ -163,10 +172,20 @@ pub(crate) fn clean_line(src: &str, start: usize, end: usize, out: &mut String, 
                 }
                 _ => {}
             }
+            // A run of plain ASCII, single spaces between words included (both look-aheads
+            // are cached, so the scan stays linear).
             let s = i;
-            i += 1;
-            while i < end && is_plain_ascii(b[i]) {
-                i += 1;
+            if run_end <= i {
+                run_end = plain_run_end(b, i, end);
+            }
+            let dbl = match double_space {
+                Some(d) if d >= i => d,
+                _ => memchr::memmem::find(&b[i..end], b"  ").map_or(end, |k| i + k),
+            };
+            double_space = Some(dbl);
+            i = run_end.min(dbl).max(s + 1);
+            if b[i - 1] == b' ' {
+                i -= 1;
             }
             flush_space(&mut sink, &mut pending);
             sink.copy(s, i);
@@ -237,9 +256,42 @@ pub(crate) fn clean_line(src: &str, start: usize, end: usize, out: &mut String, 
     }
 }
 
-fn is_plain_ascii(b: u8) -> bool {
-    b > b' ' && b < 0x7f && b != b'&'
+/// End of the run of plain ASCII bytes and spaces starting at `i` (eight bytes at a time).
+fn plain_run_end(b: &[u8], mut i: usize, end: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    while i + 8 <= end {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+        if (x & HI) | below_space | has_zero(x ^ (LO * b'&' as u64)) | has_zero(x ^ (LO * 0x7f)) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < end && (is_plain_ascii(b[i]) || b[i] == b' ') {
+        i += 1;
+    }
+    i
 }
+
+#[inline(always)]
+fn is_plain_ascii(b: u8) -> bool {
+    PLAIN[b as usize]
+}
+
+/// Bytes copied as they are: printable ASCII but space and `&`.
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b' ' + 1;
+    while b < 0x7f {
+        t[b as usize] = b != b'&';
+        b += 1;
+    }
+    t
+};
 
 /// Named HTML entities decoded in text (the ones news pages leave behind).
 const ENTITIES: &[(&str, char)] = &[

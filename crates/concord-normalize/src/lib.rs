@@ -169,29 +169,81 @@ pub fn clean_text(s: &str) -> String {
     out
 }
 
-/// FNV-1a over a folded form of `t` (ASCII case, quotes, dashes unified; spaces skipped),
-/// continuing from `h`: the key of the repeated-paragraph rule, without allocating.
-fn fold_hash(mut h: u64, t: &str) -> u64 {
-    let mut eat = |b: u8| {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    for c in t.chars() {
-        match c {
-            ' ' => {}
-            '\u{2018}' | '\u{2019}' | '`' => eat(b'\''),
-            '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => eat(b'"'),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => eat(b'-'),
-            c if c.is_ascii() => eat(c.to_ascii_lowercase() as u8),
-            c => {
-                let mut buf = [0u8; 4];
-                for &b in c.encode_utf8(&mut buf).as_bytes() {
-                    eat(b);
+/// Quotations that run over several paragraphs by the news convention: each paragraph of the
+/// quote opens with a quotation mark and only the last one closes it. Returns, for each such
+/// quotation, its span in `doc.text` from the first opening mark to the final closing mark
+/// (single-paragraph quotations are not listed). Uses `doc.sentences` for paragraph numbers.
+///
+/// ```
+/// use concord_core::{Article, DocStage, Document};
+/// let body = "He said:\n\n“We will go.\n\n“We will win,” he added.\n";
+/// let mut doc = Document::new(Article { body: body.into(), ..Default::default() });
+/// concord_normalize::Normalizer::new(Default::default()).unwrap().process(&mut doc).unwrap();
+/// let q = concord_normalize::multi_paragraph_quotes(&doc);
+/// assert_eq!(q.len(), 1);
+/// assert_eq!(doc.slice(q[0]), "“We will go.\n\n“We will win,”");
+/// ```
+pub fn multi_paragraph_quotes(doc: &Document) -> Vec<Span> {
+    // Paragraph spans from the sentences.
+    let mut paras: Vec<Span> = Vec::new();
+    let mut last = u32::MAX;
+    for s in &doc.sentences {
+        match paras.last_mut() {
+            Some(p) if s.paragraph == last => p.end = s.span.end,
+            _ => paras.push(s.span),
+        }
+        last = s.paragraph;
+    }
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for p in &paras {
+        let t = doc.slice(*p);
+        let starts = t.starts_with(['“', '"']);
+        // Balance of curly marks, and whether the paragraph is left open.
+        let mut depth = 0i32;
+        let mut last_close = None;
+        for (k, c) in t.char_indices() {
+            match c {
+                '“' => depth += 1,
+                '”' => {
+                    depth -= 1;
+                    last_close = Some(k + c.len_utf8());
                 }
+                _ => {}
             }
         }
+        match open {
+            Some(o) if starts => {
+                if depth <= 0 {
+                    if let Some(e) = last_close {
+                        out.push(Span::new(o, p.start + e));
+                    }
+                    open = None;
+                }
+            }
+            _ => open = None,
+        }
+        if open.is_none() && depth > 0 {
+            // Opened in this paragraph and not closed: it may continue in the next one.
+            open = t.find('“').map(|k| p.start + k);
+        }
     }
-    h
+    out
+}
+
+/// A word-at-a-time hash of `t` starting from `h` (the key of the repeated-paragraph rule:
+/// paragraphs are compared as cleaned, so whitespace and invisible differences do not count).
+fn para_hash(mut h: u64, t: &str) -> u64 {
+    let mut chunks = t.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = concord_core::text::mix64(h ^ u64::from_le_bytes(w));
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    concord_core::text::mix64(h ^ 0x20)
 }
 
 /// A rule that removed something: built-in (by name) or user (by index).
@@ -343,7 +395,7 @@ impl DocStage for Normalizer {
         let mut s = 0;
         let b = old_text.as_bytes();
         loop {
-            let e = b[s..].iter().position(|&c| c == b'\n').map_or(b.len(), |k| s + k);
+            let e = memchr::memchr(b'\n', &b[s..]).map_or(b.len(), |k| s + k);
             let (t0, o0) = (buf.len(), ops.len());
             clean_line(&old_text, s, e, &mut buf, &mut ops, &mut scratch);
             lines.push(Line { start: s, end: e, text: t0..buf.len(), ops: o0..ops.len(), class: Class::Blank });
@@ -360,11 +412,8 @@ impl DocStage for Normalizer {
         // Pass 2: boilerplate lines.
         for k in 0..lines.len() {
             let t = &buf[lines[k].text.clone()];
-            lines[k].class = if t.is_empty() {
-                Class::Blank
-            } else {
-                self.classify(t).map_or(Class::Content, Class::Removed)
-            };
+            lines[k].class =
+                if t.is_empty() { Class::Blank } else { self.classify(t).map_or(Class::Content, Class::Removed) };
             // The text line of an embedded post that ends in a link, just before its attribution.
             if lines[k].class == Class::Removed(Rule::Builtin("social-attribution")) && k > 0 {
                 let prev = &lines[k - 1];
@@ -388,8 +437,8 @@ impl DocStage for Normalizer {
                         k += 1;
                     }
                     let run = k - from;
-                    let trailing = k == lines.len();
-                    if (run >= 2 || (trailing && from > 0)) && self.enabled("empty-lines") {
+                    // One blank line separates paragraphs; a longer run is layout noise.
+                    if run >= 2 && self.enabled("empty-lines") {
                         let start = lines[from].start;
                         let end = (lines[k - 1].end + 1).min(old_text.len());
                         removed.push((cx.src(start, end), Rule::Builtin("empty-lines")));
@@ -421,16 +470,28 @@ impl DocStage for Normalizer {
             k += 1;
         }
 
-        // Repeated paragraphs, by a folded key (case, quotes, dashes and spaces unified).
+        // Repeated paragraphs, by a hash of their cleaned text.
         if self.enabled("repeated-paragraph") {
             let mut seen = std::collections::BTreeSet::new();
+            let mut joined = String::new();
             for p in paras.iter_mut() {
                 let ls = &lines[p.lines.clone()];
                 let len: usize = ls.iter().map(|l| l.text.len() + 1).sum::<usize>() - 1;
                 if len < self.opts.min_repeat_len {
                     continue;
                 }
-                let h = ls.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, l| fold_hash(h, &buf[l.text.clone()]));
+                let h = if ls.len() == 1 {
+                    para_hash(0, &buf[ls[0].text.clone()])
+                } else {
+                    joined.clear();
+                    for l in ls {
+                        if !joined.is_empty() {
+                            joined.push(' ');
+                        }
+                        joined.push_str(&buf[l.text.clone()]);
+                    }
+                    para_hash(0, &joined)
+                };
                 if !seen.insert(h) {
                     p.removed = true;
                     let (a, z) = (&ls[0], &ls[ls.len() - 1]);
@@ -497,7 +558,11 @@ impl DocStage for Normalizer {
                 sentences.extend(spans.drain(..).map(|span| Sentence { span, kind, paragraph: para }));
             };
             match p.kind {
-                Kind::Heading => sentences.push(Sentence { span: Span::new(pstart, pend), kind: SentenceKind::Heading, paragraph: para }),
+                Kind::Heading => sentences.push(Sentence {
+                    span: Span::new(pstart, pend),
+                    kind: SentenceKind::Heading,
+                    paragraph: para,
+                }),
                 Kind::List(m) => {
                     self.segmenter.split_paragraph(&text[pstart + m..pend], pstart + m, &mut spans);
                     add(&mut spans, SentenceKind::List);
@@ -511,7 +576,10 @@ impl DocStage for Normalizer {
                 Kind::Story => {
                     let mut from = pstart;
                     if let Some((place, story)) = &p.dateline {
-                        dateline_meta = Some((text[pstart + place.start..pstart + place.end].to_string(), Span::new(pstart + place.start, pstart + place.end)));
+                        dateline_meta = Some((
+                            text[pstart + place.start..pstart + place.end].to_string(),
+                            Span::new(pstart + place.start, pstart + place.end),
+                        ));
                         from = pstart + story;
                     }
                     self.segmenter.split_paragraph(&text[from..pend], from, &mut spans);
@@ -569,10 +637,39 @@ mod tests {
     }
 
     #[test]
+    fn registers_and_builds_from_toml() {
+        let mut r = Registry::new();
+        register(&mut r);
+        let reg = r.get("normalize").unwrap();
+        assert_eq!(reg.def.needs, &["text"]);
+        assert_eq!(reg.def.provides, &["normalized", "sentences"]);
+        assert!(reg.options.iter().all(|o| !o.help.is_empty()), "{:?}", reg.options);
+        let t: concord_core::toml::Table = concord_core::toml::from_str(
+            "disable = [\"widget\"]\nabbreviations = [\"Approx\"]\n[[rules]]\nname = \"promo\"\npattern = \"^Subscribe\"\n",
+        )
+        .unwrap();
+        let built = reg.build(&t, &Default::default()).unwrap();
+        let mut doc = Document::new(Article { body: "Subscribe now\nIt is approx. ten.".into(), ..Default::default() });
+        built.doc.unwrap().process(&mut doc).unwrap();
+        assert_eq!(doc.removed[0].rule, "promo");
+        assert_eq!(doc.sentences.len(), 1);
+        let t: concord_core::toml::Table =
+            concord_core::toml::from_str("[[rules]]\nname = \"x\"\npatern = \"y\"").unwrap();
+        match reg.build(&t, &Default::default()) {
+            Err(BuildError::Options { path, message }) => {
+                assert_eq!(path, vec!["rules", "[0]", "patern"]);
+                assert!(message.contains("unknown field `patern`"), "{message}");
+            }
+            _ => panic!("expected an options error"),
+        }
+    }
+
+    #[test]
     fn options_are_checked() {
         let bad = NormalizeOptions { disable: vec!["nope".into()], ..Default::default() };
         assert!(Normalizer::new(bad).unwrap_err().to_string().contains("unknown rule `nope`"));
-        let bad = NormalizeOptions { rules: vec![UserRule { name: "x".into(), pattern: "(".into() }], ..Default::default() };
+        let bad =
+            NormalizeOptions { rules: vec![UserRule { name: "x".into(), pattern: "(".into() }], ..Default::default() };
         assert!(Normalizer::new(bad).unwrap_err().to_string().contains("rule `x`: bad pattern"));
     }
 
@@ -583,7 +680,10 @@ mod tests {
             disable: vec!["widget".into()],
             ..Default::default()
         };
-        let mut doc = Document::new(Article { body: "Story here.\nDownload our app now!\nComments".into(), ..Default::default() });
+        let mut doc = Document::new(Article {
+            body: "Story here.\nDownload our app now!\nComments".into(),
+            ..Default::default()
+        });
         Normalizer::new(opts).unwrap().process(&mut doc).unwrap();
         assert_eq!(doc.text, "Story here.\n\nComments");
         assert_eq!(doc.removed, vec![Removed { span: Span::new(12, 33), rule: "promo".into() }]);

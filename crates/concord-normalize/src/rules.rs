@@ -46,7 +46,11 @@ impl Patterns {
             return Some("social-embed");
         }
         let short = t.len() <= 240;
-        if short && enabled("social-attribution") && t.contains("(@") && self.attribution.is_match(t) {
+        if short
+            && enabled("social-attribution")
+            && memchr::memmem::find(t.as_bytes(), b"(@").is_some()
+            && self.attribution.is_match(t)
+        {
             return Some("social-attribution");
         }
         if short && enabled("related-links") && is_related_link(t) {
@@ -63,7 +67,8 @@ impl Patterns {
 
     fn is_widget(&self, t: &str) -> bool {
         if t.len() > 60 {
-            return t.len() < 120 && starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
+            return t.len() < 120
+                && starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
         }
         if t.split(' ').count() > 4 {
             return starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
@@ -155,7 +160,7 @@ fn starts_with_ci(t: &str, prefixes: &[&str]) -> bool {
 
 /// A line carrying an embedded social post's link.
 pub(crate) fn is_social_embed(t: &str) -> bool {
-    if !t.contains(".co") {
+    if memchr::memmem::find(t.as_bytes(), b".co").is_none() {
         return false;
     }
     t.contains("pic.twitter.com/")
@@ -263,7 +268,8 @@ pub(crate) fn label_len(t: &str) -> Option<usize> {
     if label.contains([',', '!', '?', '"', '“', '”', ';', '(']) {
         return None;
     }
-    const SMALL: &[&str] = &["&", "a", "an", "and", "as", "at", "for", "in", "of", "on", "or", "the", "to", "vs", "vs.", "with"];
+    const SMALL: &[&str] =
+        &["&", "a", "an", "and", "as", "at", "for", "in", "of", "on", "or", "the", "to", "vs", "vs.", "with"];
     let mut n = 0;
     for (k, w) in label.split_whitespace().enumerate() {
         n += 1;

@@ -12,40 +12,165 @@ use concord_core::Span;
 /// Titles before a name: never the end of a sentence.
 const TITLES: &[&str] = &[
     "adm", "atty", "capt", "cdr", "cmdr", "col", "cpl", "det", "dr", "ft", "gen", "gov", "hon", "insp", "lt", "maj",
-    "messrs", "mlle", "mme", "mr", "mrs", "ms", "mt", "pres", "prof", "pvt", "rep", "reps", "rev", "sen", "sens", "sgt",
-    "st", "supt",
+    "messrs", "mlle", "mme", "mr", "mrs", "ms", "mt", "pres", "prof", "pvt", "rep", "reps", "rev", "sen", "sens",
+    "sgt", "st", "supt",
 ];
 
 /// Abbreviations that may also end a sentence (then the next word starts a sentence).
 const ENDERS: &[&str] = &[
-    "al", "approx", "assn", "ave", "blvd", "bros", "co", "corp", "dept", "esp", "est", "etc", "govt", "inc", "jr", "llc",
-    "ltd", "plc", "rd", "sr", "univ", "vs",
+    "al", "approx", "assn", "ave", "blvd", "bros", "co", "corp", "dept", "esp", "est", "etc", "govt", "inc", "jr",
+    "llc", "ltd", "plc", "rd", "sr", "univ", "vs",
 ];
 
 /// Month abbreviations: no end before a number ("Jan. 5").
 const MONTHS: &[&str] = &["apr", "aug", "dec", "feb", "jan", "jul", "jun", "mar", "nov", "oct", "sep", "sept"];
 
 /// Abbreviations that come before a number ("No. 10", "p. 55").
-const NUMERIC: &[&str] =
-    &["art", "c", "ca", "ch", "ext", "fig", "figs", "no", "nos", "nr", "n°", "op", "p", "para", "pp", "sec", "tel", "vol", "vols"];
+const NUMERIC: &[&str] = &[
+    "art", "c", "ca", "ch", "ext", "fig", "figs", "no", "nos", "nr", "n°", "op", "p", "para", "pp", "sec", "tel",
+    "vol", "vols",
+];
 
 /// Words that commonly start a sentence (lower case).
 const STARTERS: &[&str] = &[
-    "a", "according", "after", "all", "also", "although", "an", "and", "are", "as", "at", "because", "before", "both", "but",
-    "by", "can", "could", "despite", "did", "do", "does", "during", "each", "even", "every", "for", "from", "he", "her",
-    "here", "his", "how", "however", "i", "if", "in", "instead", "is", "it", "its", "last", "many", "meanwhile", "more",
-    "most", "my", "next", "no", "not", "now", "of", "on", "once", "one", "only", "our", "please", "several", "she",
-    "should", "since", "so", "some", "still", "such", "that", "the", "their", "then", "there", "these", "they", "this",
-    "those", "though", "to", "today", "under", "was", "we", "were", "what", "when", "where", "which", "while", "who",
-    "why", "will", "with", "would", "yesterday", "yet", "you", "your",
+    "a",
+    "according",
+    "after",
+    "all",
+    "also",
+    "although",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "because",
+    "before",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "despite",
+    "did",
+    "do",
+    "does",
+    "during",
+    "each",
+    "even",
+    "every",
+    "for",
+    "from",
+    "he",
+    "her",
+    "here",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "instead",
+    "is",
+    "it",
+    "its",
+    "last",
+    "many",
+    "meanwhile",
+    "more",
+    "most",
+    "my",
+    "next",
+    "no",
+    "not",
+    "now",
+    "of",
+    "on",
+    "once",
+    "one",
+    "only",
+    "our",
+    "please",
+    "several",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "to",
+    "today",
+    "under",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "yesterday",
+    "yet",
+    "you",
+    "your",
 ];
 
 /// Speech verbs of an attribution after a closing quote.
 const SPEECH_VERBS: &[&str] = &[
-    "acknowledged", "added", "adds", "admitted", "announced", "argued", "asked", "asks", "claimed", "conceded",
-    "confirmed", "continued", "countered", "declared", "emphasised", "emphasized", "explained", "insisted", "joked",
-    "noted", "notes", "observed", "quipped", "recalled", "remarked", "replied", "responded", "said", "says", "stated",
-    "stressed", "suggested", "tells", "told", "tweeted", "warned", "writes", "wrote",
+    "acknowledged",
+    "added",
+    "adds",
+    "admitted",
+    "announced",
+    "argued",
+    "asked",
+    "asks",
+    "claimed",
+    "conceded",
+    "confirmed",
+    "continued",
+    "countered",
+    "declared",
+    "emphasised",
+    "emphasized",
+    "explained",
+    "insisted",
+    "joked",
+    "noted",
+    "notes",
+    "observed",
+    "quipped",
+    "recalled",
+    "remarked",
+    "replied",
+    "responded",
+    "said",
+    "says",
+    "stated",
+    "stressed",
+    "suggested",
+    "tells",
+    "told",
+    "tweeted",
+    "warned",
+    "writes",
+    "wrote",
 ];
 
 const PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
@@ -118,7 +243,20 @@ impl Segmenter {
         let b = p.as_bytes();
         let mut start = skip_ws(p, cs, ce);
         let mut i = start;
+        // Next candidate positions: ASCII terminals, and lead bytes of non-ASCII ones.
+        let mut next_ascii = 0;
+        let mut next_wide = 0;
         while i < ce {
+            if next_ascii < i {
+                next_ascii = memchr::memchr3(b'.', b'!', b'?', &b[i..ce]).map_or(ce, |k| i + k);
+            }
+            if next_wide < i {
+                next_wide = memchr::memchr3(0xE2, 0xE3, 0xEF, &b[i..ce]).map_or(ce, |k| i + k);
+            }
+            i = next_ascii.min(next_wide);
+            if i >= ce {
+                break;
+            }
             let t = terminal_len(b, i);
             if t == 0 || ignore.binary_search(&i).is_ok() {
                 i += 1;
@@ -158,7 +296,13 @@ impl Segmenter {
                 break;
             }
             // "compounds. . . . The": the first dot ends the sentence, the ellipsis opens the next.
-            if spaced && attached && b[cl_start] == b'.' && b[cl_start + 1] == b' ' && dots >= 4 && !p[cl_start..j].contains("..") {
+            if spaced
+                && attached
+                && b[cl_start] == b'.'
+                && b[cl_start + 1] == b' '
+                && dots >= 4
+                && !p[cl_start..j].contains("..")
+            {
                 let k = skip_closers(p, j, ce);
                 let n0 = skip_ws(p, k, ce);
                 if n0 < ce && n0 > k && next_word_is_upper(p, n0, ce) {
@@ -252,7 +396,8 @@ impl Segmenter {
         digit: bool,
     ) -> bool {
         let tok = prev_token(p, cs, cl_start);
-        if closers.is_empty() && !tok.is_empty() {
+        // Every listed abbreviation is short; longer tokens matter only when dotted ("U.S.A").
+        if closers.is_empty() && !tok.is_empty() && (tok.len() <= 8 || tok.contains('.') || !self.extra.is_empty()) {
             let mut buf = [0u8; 24];
             if let Some(low) = lower(tok, &mut buf) {
                 if self.extra.binary_search_by(|e| e.as_str().cmp(low)).is_ok() || contains(TITLES, low) {
@@ -261,16 +406,16 @@ impl Segmenter {
                 if digit && (contains(NUMERIC, low) || contains(MONTHS, low)) {
                     return false;
                 }
-                let starter = nw.is_some_and(|w| is_starter(p, w, ce));
+                let starter = || nw.is_some_and(|w| is_starter(p, w, ce));
                 let single_upper = tok.len() == 1 && tok.as_bytes()[0].is_ascii_uppercase();
                 if single_upper {
-                    return starter;
+                    return starter();
                 }
                 if low == "a.m" || low == "p.m" {
-                    return upper && (starter || words_before(p, start, cl_start) >= 4);
+                    return upper && (starter() || words_before(p, start, cl_start) >= 4);
                 }
                 if contains(ENDERS, low) || contains(MONTHS, low) || is_dotted(low) {
-                    return starter;
+                    return starter();
                 }
             }
         }
@@ -390,7 +535,9 @@ fn lower<'b>(tok: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
 /// Letters separated by dots: "u.s", "a.m", "d.c".
 fn is_dotted(low: &str) -> bool {
     let b = low.as_bytes();
-    b.len() >= 3 && b.len() % 2 == 1 && b.iter().enumerate().all(|(k, &c)| if k % 2 == 0 { c.is_ascii_alphabetic() } else { c == b'.' })
+    b.len() >= 3
+        && b.len() % 2 == 1
+        && b.iter().enumerate().all(|(k, &c)| if k % 2 == 0 { c.is_ascii_alphabetic() } else { c == b'.' })
 }
 
 /// The next word (letters only), lower-cased, is a common sentence starter.
@@ -570,11 +717,20 @@ mod tests {
     fn news_cases() {
         assert_eq!(sents("Sen. Lindsey Graham spoke. He left."), vec!["Sen. Lindsey Graham spoke.", "He left."]);
         assert_eq!(sents("It cost $1.13bn. Shares fell."), vec!["It cost $1.13bn.", "Shares fell."]);
-        assert_eq!(sents("“See you very soon.” Putin said. He left."), vec!["“See you very soon.” Putin said.", "He left."]);
+        assert_eq!(
+            sents("“See you very soon.” Putin said. He left."),
+            vec!["“See you very soon.” Putin said.", "He left."]
+        );
         assert_eq!(sents("“Soon.” He said the talks failed."), vec!["“Soon.”", "He said the talks failed."]);
-        assert_eq!(sents("It is going to hell. ... The world laughs."), vec!["It is going to hell. ...", "The world laughs."]);
+        assert_eq!(
+            sents("It is going to hell. ... The world laughs."),
+            vec!["It is going to hell. ...", "The world laughs."]
+        );
         assert_eq!(sents("“Great.” She held the book."), vec!["“Great.”", "She held the book."]);
-        assert_eq!(sents("J. R. R. Tolkien wrote it. On Jan. 5 it sold."), vec!["J. R. R. Tolkien wrote it.", "On Jan. 5 it sold."]);
+        assert_eq!(
+            sents("J. R. R. Tolkien wrote it. On Jan. 5 it sold."),
+            vec!["J. R. R. Tolkien wrote it.", "On Jan. 5 it sold."]
+        );
         assert_eq!(sents("Para one.\n\nPara two"), vec!["Para one.", "Para two"]);
         assert_eq!(sents("那是我的。你好！"), vec!["那是我的。", "你好！"]);
     }

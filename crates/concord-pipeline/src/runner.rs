@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -57,6 +57,9 @@ pub enum RunError {
     /// Reports could not be written.
     #[error("writing reports: {0}")]
     Report(#[from] concord_report::ReportError),
+    /// The temporary spill files for the JSONL exports failed.
+    #[error("temporary files: {0}")]
+    Spill(std::io::Error),
     /// The thread pool could not be built.
     #[error("thread pool: {0}")]
     Pool(String),
@@ -119,17 +122,25 @@ enum Item {
 
 /// The outcome of the per-article stages on one item.
 enum Outcome {
-    Ok(Box<Document>),
+    /// Processed, with its serialized mention and quote rows when they are exported.
+    Ok(Box<Document>, Option<Box<(Vec<u8>, Vec<u8>)>>),
     Failed { record: ArticleRecord, stage: Option<usize> },
 }
 
 /// Runs the configured pipeline over its inputs and writes the reports.
 pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    let (corpus, mut timings) = process(config, opts)?;
     let dir = opts.out.clone().unwrap_or_else(|| PathBuf::from(&config.output.dir));
+    let mut spill = if config.output.wants(concord_report::Format::Jsonl) { Some(Spill::new()?) } else { None };
+    let (corpus, mut timings) = process_with(config, opts, spill.as_mut())?;
     let t = Instant::now();
-    let mut outputs = concord_report::write_reports(&corpus, &config.output, &dir)?;
+    let mut input = concord_report::ReportInput::new(&corpus);
+    if let Some(s) = spill.as_mut() {
+        s.flush()?;
+        input.mentions = concord_report::Rows::Spilled(&s.mentions_path);
+        input.quotes = concord_report::Rows::Spilled(&s.quotes_path);
+    }
+    let mut outputs = concord_report::write_reports_with(&input, &config.output, &dir)?;
     timings.report_seconds = t.elapsed().as_secs_f64();
     timings.wall_seconds = started.elapsed().as_secs_f64();
     finish_timings(&mut timings);
@@ -156,8 +167,58 @@ pub fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Mention and quote rows spilled to temporary files during a run, so that the JSONL
+/// exports never hold every row in memory.
+struct Spill {
+    _dir: tempfile::TempDir,
+    mentions_path: PathBuf,
+    quotes_path: PathBuf,
+    mentions: std::io::BufWriter<std::fs::File>,
+    quotes: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    fn new() -> Result<Spill, RunError> {
+        let dir = tempfile::Builder::new().prefix("concord-spill").tempdir().map_err(RunError::Spill)?;
+        let mentions_path = dir.path().join("mentions.jsonl");
+        let quotes_path = dir.path().join("quotes.jsonl");
+        let open = |p: &Path| std::fs::File::create(p).map(std::io::BufWriter::new).map_err(RunError::Spill);
+        Ok(Spill { mentions: open(&mentions_path)?, quotes: open(&quotes_path)?, _dir: dir, mentions_path, quotes_path })
+    }
+
+    fn push(&mut self, rows: &(Vec<u8>, Vec<u8>)) -> Result<(), RunError> {
+        use std::io::Write;
+        self.mentions.write_all(&rows.0).map_err(RunError::Spill)?;
+        self.quotes.write_all(&rows.1).map_err(RunError::Spill)
+    }
+
+    fn flush(&mut self) -> Result<(), RunError> {
+        use std::io::Write;
+        self.mentions.flush().map_err(RunError::Spill)?;
+        self.quotes.flush().map_err(RunError::Spill)
+    }
+}
+
+/// One document's mention and quote rows, one JSON object a line.
+fn rows_of(doc: &Document) -> (Vec<u8>, Vec<u8>) {
+    fn lines<T: Serialize>(rows: &[T]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in rows {
+            if serde_json::to_writer(&mut out, r).is_ok() {
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+    (lines(&concord_report::mention_rows(doc)), lines(&concord_report::quote_rows(doc)))
+}
+
 /// Runs the pipeline without writing anything: the corpus and the timings.
 pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTimings), RunError> {
+    process_with(config, opts, None)
+}
+
+fn process_with(config: &mut Config, opts: &RunOptions, mut spill: Option<&mut Spill>) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
     let paths: Vec<PathBuf> = match &opts.inputs {
         Some(p) => p.clone(),
@@ -197,6 +258,7 @@ pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTim
     let mut ingest_time = Duration::ZERO;
     let chunk_size = config.runtime.chunk_size.max(1);
 
+    let want_rows = spill.is_some();
     let mut pending: Vec<Item> = Vec::with_capacity(chunk_size);
     let mut files_iter = files.iter();
     let mut current: Option<(u64, concord_ingest::Articles)> = None;
@@ -230,11 +292,11 @@ pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTim
         }
         let chunk = std::mem::take(&mut pending);
         let outcomes: Vec<Outcome> = pool.install(|| {
-            chunk.into_par_iter().map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos)).collect()
+            chunk.into_par_iter().map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos, want_rows)).collect()
         });
         for outcome in outcomes {
             match outcome {
-                Outcome::Ok(doc) => {
+                Outcome::Ok(doc, rows) => {
                     let id = doc.article.id.clone();
                     if let Some(first) = seen.get(&id) {
                         let mut record = record_of(&doc.article);
@@ -266,6 +328,9 @@ pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTim
                         record.status = Status::Rejected;
                         record.error = Some(reason);
                     } else {
+                        if let (Some(s), Some(rows)) = (spill.as_deref_mut(), rows.as_deref()) {
+                            s.push(rows)?;
+                        }
                         bytes += doc.article.body.len() as u64;
                         outlets.insert(doc.article.outlet.clone());
                     }
@@ -375,7 +440,13 @@ fn rejected_record(r: &Rejected) -> ArticleRecord {
     }
 }
 
-fn run_doc_stages(item: Item, stages: &[(usize, &dyn DocStage)], kinds: &[String], nanos: &[AtomicU64]) -> Outcome {
+fn run_doc_stages(
+    item: Item,
+    stages: &[(usize, &dyn DocStage)],
+    kinds: &[String],
+    nanos: &[AtomicU64],
+    want_rows: bool,
+) -> Outcome {
     let article = match item {
         Item::Article(a) => a,
         Item::Rejected(r) => return Outcome::Failed { record: rejected_record(&r), stage: None },
@@ -395,7 +466,8 @@ fn run_doc_stages(item: Item, stages: &[(usize, &dyn DocStage)], kinds: &[String
         record.error = Some(reason);
         return Outcome::Failed { record, stage: Some(*i) };
     }
-    Outcome::Ok(Box::new(doc))
+    let rows = want_rows.then(|| Box::new(rows_of(&doc)));
+    Outcome::Ok(Box::new(doc), rows)
 }
 
 /// The message of a caught panic.

@@ -154,6 +154,10 @@ pub enum Rows<'a, T> {
     Derive,
     /// These rows (ids still `None` in them are filled from the corpus when written).
     Given(&'a [T]),
+    /// Rows stored one JSON object a line in this file (as the pipeline spills them during
+    /// a run, ids not yet linked): read back as a stream, linked and written, so memory
+    /// stays flat however many rows there are. The file is left for the caller to remove.
+    Spilled(&'a Path),
     /// The caller has written the file itself (e.g. with a [`JsonlWriter`]); leave it alone.
     Streamed,
 }
@@ -193,8 +197,13 @@ pub fn write_reports_with(
     let mut written = Vec::new();
     let report = Report::from_corpus(corpus);
     if opts.wants(Format::Json) {
+        // Streamed to disk: never a second copy of the whole report as one string.
         let path = dir.join("report.json");
-        write_atomic(&path, report.to_json().as_bytes())?;
+        let mut file = AtomicFile::create(&path)?;
+        serde_json::to_writer_pretty(&mut file, &report)
+            .map_err(|e| ReportError::Json { path: path.clone(), message: e.to_string() })?;
+        std::io::Write::write_all(&mut file, b"\n").map_err(|e| ReportError::Io { path: path.clone(), source: e })?;
+        file.commit()?;
         written.push(path);
     }
     if opts.wants(Format::Jsonl) {
@@ -220,6 +229,12 @@ pub fn write_reports_with(
                 w.finish()?;
                 written.push(path);
             }
+            Rows::Spilled(spill) => {
+                let mut w = JsonlWriter::create(&path)?;
+                for_each_spilled::<MentionRow>(spill, |r| w.push(&link_mention(corpus, &r)))?;
+                w.finish()?;
+                written.push(path);
+            }
             Rows::Streamed => {}
         }
 
@@ -235,6 +250,13 @@ pub fn write_reports_with(
                 for r in rows {
                     w.push(&rows::link_quote(corpus, &index, r))?;
                 }
+                w.finish()?;
+                written.push(path);
+            }
+            Rows::Spilled(spill) => {
+                let index = rows::QuoteIndex::new(corpus);
+                let mut w = JsonlWriter::create(&path)?;
+                for_each_spilled::<QuoteRow>(spill, |r| w.push(&rows::link_quote(corpus, &index, &r)))?;
                 w.finish()?;
                 written.push(path);
             }
@@ -258,4 +280,24 @@ pub fn write_reports_with(
         written.push(path);
     }
     Ok(written)
+}
+
+/// Streams the rows of a spill file (one JSON object a line) into `f`.
+fn for_each_spilled<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut f: impl FnMut(T) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    use std::io::BufRead;
+    let io = |e: std::io::Error| ReportError::Io { path: path.to_path_buf(), source: e };
+    let file = std::fs::File::open(path).map_err(io)?;
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line.map_err(io)?;
+        if line.is_empty() {
+            continue;
+        }
+        let row: T = serde_json::from_str(&line)
+            .map_err(|e| ReportError::Json { path: path.to_path_buf(), message: e.to_string() })?;
+        f(row)?;
+    }
+    Ok(())
 }
