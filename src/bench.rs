@@ -110,7 +110,8 @@ fn bench(args: BenchArgs) -> Result<ExitCode, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut runs = Vec::new();
     for (label, size) in &sizes {
-        let corpus = work.join(if sizes.len() == 1 { "corpus.jsonl".to_string() } else { format!("corpus-{label}.jsonl") });
+        let corpus =
+            work.join(if sizes.len() == 1 { "corpus.jsonl".to_string() } else { format!("corpus-{label}.jsonl") });
         let (articles, bytes) = write_corpus(&pool, *size, &corpus)?;
         eprintln!("bench: {label}: {articles} articles, {:.1} MB of text; running", bytes as f64 / 1e6);
         let out = work.join(format!("out-{label}"));
@@ -129,10 +130,9 @@ fn bench(args: BenchArgs) -> Result<ExitCode, String> {
         if !status.success() {
             return Err(format!("the measured run failed ({status})"));
         }
-        let timing: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join("run.json")).map_err(|e| format!("run.json: {e}"))?,
-        )
-        .map_err(|e| e.to_string())?;
+        let timing: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).map_err(|e| format!("run.json: {e}"))?)
+                .map_err(|e| e.to_string())?;
         runs.push(summarise(label, args.threads, &timing));
     }
     if args.json {
@@ -170,7 +170,11 @@ fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
         .unwrap_or_default();
     stages.insert(
         0,
-        StageShare { kind: "ingest".into(), seconds: f("ingest_seconds"), share: f("ingest_seconds") / stage_total.max(1e-9) },
+        StageShare {
+            kind: "ingest".into(),
+            seconds: f("ingest_seconds"),
+            share: f("ingest_seconds") / stage_total.max(1e-9),
+        },
     );
     BenchRun {
         size: label.to_string(),
@@ -190,7 +194,10 @@ fn stage_seconds(s: &serde_json::Value) -> f64 {
 }
 
 fn print_table(runs: &[BenchRun]) {
-    println!("{:>8} {:>9} {:>9} {:>10} {:>8} {:>9}  per-stage share", "size", "articles", "wall s", "articles/s", "MB/s", "peak RSS");
+    println!(
+        "{:>8} {:>9} {:>9} {:>10} {:>8} {:>9}  per-stage share",
+        "size", "articles", "wall s", "articles/s", "MB/s", "peak RSS"
+    );
     for r in runs {
         let shares: Vec<String> = r.stages.iter().map(|s| format!("{} {:.0}%", s.kind, s.share * 100.0)).collect();
         let rss = r.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or_else(|| "?".into());

@@ -18,7 +18,11 @@ const FAILED: u8 = 1;
 const USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "concord", version, about = "Map what news outlets agree on: entities, claims, quotes, corroboration.")]
+#[command(
+    name = "concord",
+    version,
+    about = "Map what news outlets agree on: entities, claims, quotes, corroboration."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -216,7 +220,14 @@ fn print_stages(registry: &Registry) {
         println!("{:<12} {}", d.kind, d.description);
         println!("{:<12} needs: {}; provides: {}", "", list(d.needs), list(d.provides));
         for o in &reg.options {
-            println!("{:<14}{} ({}, default {}){}", "", o.name, o.ty, o.default, if o.help.is_empty() { String::new() } else { format!(": {}", o.help) });
+            println!(
+                "{:<14}{} ({}, default {}){}",
+                "",
+                o.name,
+                o.ty,
+                o.default,
+                if o.help.is_empty() { String::new() } else { format!(": {}", o.help) }
+            );
         }
         println!();
     }
@@ -265,7 +276,9 @@ fn eval(cmd: EvalCommand) -> ExitCode {
             r
         }
         EvalCommand::Ner { conll, predictions } => match data_path(conll, "conll2003-en/valid.txt", "CoNLL-2003") {
-            Some(p) => entities::eval::conll(&p, predictions.as_deref()).map(|r| println!("{r}")).map_err(|e| e.to_string()),
+            Some(p) => {
+                entities::eval::conll(&p, predictions.as_deref()).map(|r| println!("{r}")).map_err(|e| e.to_string())
+            }
             None => Ok(()),
         },
         EvalCommand::Pairs { mrpc, predictions } => match data_path(mrpc, "mrpc/msr_paraphrase_train.txt", "MRPC") {

@@ -7,10 +7,7 @@ const GOOD_TAIL: &str = "\n[output]\ndir = \"out\"\n";
 #[test]
 fn misspelt_stage_kind_names_line_and_closest_kind() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(
-        dir.path(),
-        "[input]\npaths = [\"in\"]\n\n[[stages]]\nkind = \"normalise\"\n",
-    );
+    let cfg = write_config(dir.path(), "[input]\npaths = [\"in\"]\n\n[[stages]]\nkind = \"normalise\"\n");
     let o = concord(&["validate", cfg.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
@@ -32,7 +29,12 @@ fn all_errors_are_reported_in_one_pass() {
     let err = stderr(&o);
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(lines.len(), 4, "{err}");
-    assert!(lines[0].contains("concord.toml:3:1:") && lines[0].contains("unknown key `formt`") && lines[0].contains("format"), "{err}");
+    assert!(
+        lines[0].contains("concord.toml:3:1:")
+            && lines[0].contains("unknown key `formt`")
+            && lines[0].contains("format"),
+        "{err}"
+    );
     assert!(lines[1].contains("concord.toml:6:11:") && lines[1].contains("threads"), "{err}");
     assert!(lines[2].contains("concord.toml:9:8:") && lines[2].contains("did you mean `normalize`"), "{err}");
     assert!(lines[3].contains("concord.toml:13:1:") && lines[3].contains("bogus_option"), "{err}");

@@ -4,7 +4,15 @@ use crate::util::*;
 
 fn run_seeds(threads: &str) -> (tempfile::TempDir, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
-    let o = concord(&["run", "config/default.toml", "--quiet", "--threads", threads, "--out", out.path().to_str().unwrap()]);
+    let o = concord(&[
+        "run",
+        "config/default.toml",
+        "--quiet",
+        "--threads",
+        threads,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "run failed: {}", stderr(&o));
     let r = report(out.path());
     (out, r)
@@ -18,10 +26,19 @@ fn default_pipeline_reports_all_five_seeds_ok() {
     let ids: Vec<&str> = articles.iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["000_9a8c5db4834b4168", "001_dd1f7725e41c831a", "002_afcfc646e43ddad3", "003_20802599ec7217eb", "004_1b719ca6769c3a3b"]
+        [
+            "000_9a8c5db4834b4168",
+            "001_dd1f7725e41c831a",
+            "002_afcfc646e43ddad3",
+            "003_20802599ec7217eb",
+            "004_1b719ca6769c3a3b"
+        ]
     );
     assert!(articles.iter().all(|a| a["status"] == "ok"), "{articles:#?}");
-    assert_eq!(articles[0]["title"], "Update: 'Next time in Moscow?' - Five takeaways after Trump and Putin's Alaska summit");
+    assert_eq!(
+        articles[0]["title"],
+        "Update: 'Next time in Moscow?' - Five takeaways after Trump and Putin's Alaska summit"
+    );
     for section in ["entities", "clusters"] {
         assert!(r[section].is_array(), "{section} missing");
     }

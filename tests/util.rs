@@ -39,9 +39,7 @@ pub fn report(out: &Path) -> serde_json::Value {
 /// Headless Chromium, if installed.
 pub fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n))).find(|p| p.is_file())
 }
 
 /// The DOM of `html` after its scripts ran, as headless Chromium dumps it.

@@ -50,11 +50,13 @@
 //! - BASIL (210 annotated articles, 497 annotated quotes): quote recall 0.96; speaker
 //!   accuracy 0.75 (147 of 195) on found quotes whose annotated speaker is a named person,
 //!   with no entity tagger (names come from the attribution patterns themselves).
-//! - `cargo bench -p concord-claims` on BBC News (2,225 articles, 5.0 MB, 42,474 units, one
-//!   thread): per-article part 3.6 MB/s (31k units/s); corpus part 92k units/s. Corpus
-//!   time per article on synthetic corpora: 67 us (10^3 articles), 64 us (10^4), 171 us
-//!   (10^5; band sorts are n log n and accidental LSH collisions grow with n; raise the
-//!   rows per band, `num_hashes / bands`, for bigger corpora).
+//! - `cargo bench -p concord-claims` on BBC News (2,225 articles, 5.0 MB, 42,393 units, one
+//!   thread): per-article part 3.9 MB/s (34k units/s); corpus part 136k units/s.
+//! - Corpus time per article on synthetic corpora (BBC words and shared story sentences):
+//!   37 us (10^3 articles), 39 us (10^4), 217 us (10^5) with the defaults (3 rows per
+//!   band: accidental LSH collisions grow with the corpus); with `num_hashes = 120`,
+//!   `bands = 30` (4 rows) 28, 34 and 54 us, near-linear, at MRPC recall 0.50 instead of
+//!   0.55. Use 4 rows per band for corpora of 10^5 articles and more.
 //!
 //! Deliberately not here: sentence splitting and boilerplate removal (concord-normalize),
 //! entity tagging and cross-article entity linking (concord-entities; this crate only maps

@@ -56,5 +56,7 @@ pub use model::{
     SentenceKind, Source, Speaker, UnitKind,
 };
 pub use span::{OffsetMap, Span};
-pub use stage::{BuildContext, BuildError, Built, CorpusStage, DocStage, OptionInfo, Registration, Registry, StageDef, StageError};
+pub use stage::{
+    BuildContext, BuildError, Built, CorpusStage, DocStage, OptionInfo, Registration, Registry, StageDef, StageError,
+};
 pub use toml;

@@ -246,7 +246,12 @@ fn describe_options<O: Serialize + Default>(help: &[(&str, &str)]) -> Vec<Option
     // Options that default to nothing are absent from the serialized default.
     for (name, h) in help {
         if !table.contains_key(*name) {
-            out.push(OptionInfo { name: name.to_string(), ty: "optional".into(), default: "none".into(), help: h.to_string() });
+            out.push(OptionInfo {
+                name: name.to_string(),
+                ty: "optional".into(),
+                default: "none".into(),
+                help: h.to_string(),
+            });
         }
     }
     out
@@ -317,7 +322,14 @@ mod tests {
         let r = registry();
         let opts = &r.get("upper").unwrap().options;
         let names: Vec<_> = opts.iter().map(|o| (o.name.as_str(), o.ty.as_str(), o.default.as_str())).collect();
-        assert_eq!(names, vec![("threshold", "float", "0.5"), ("words", "array of strings", "[\"a\"]"), ("label", "optional", "none")]);
+        assert_eq!(
+            names,
+            vec![
+                ("threshold", "float", "0.5"),
+                ("words", "array of strings", "[\"a\"]"),
+                ("label", "optional", "none")
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Gazetteers: plain TSV name lists, merged and compiled to one Aho-Corasick automaton.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
@@ -173,13 +173,14 @@ impl Gazetteer {
 
     /// Compiles every name and alias into one automaton.
     pub fn compile(&self) -> Result<Matcher, GazetteerError> {
-        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        // membership only (nothing iterates it), so a hash set cannot change the result
+        let mut seen: HashSet<&str> = HashSet::with_capacity(self.entries.len() * 2);
         let mut patterns: Vec<&str> = Vec::new();
         let mut targets: Vec<u32> = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
             for name in std::iter::once(&e.name).chain(e.aliases.iter()) {
                 // The first entry to claim a surface form keeps it (deterministic).
-                if seen.insert(name.as_str(), ()).is_none() {
+                if seen.insert(name.as_str()) {
                     patterns.push(name);
                     targets.push(i as u32);
                 }

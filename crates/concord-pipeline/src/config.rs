@@ -249,10 +249,13 @@ impl Validator<'_> {
             on_key = true;
         }
         let span = self.locate(doc, &path, on_key);
-        let key = path.iter().filter(|p| p.parse::<usize>().is_err()).next_back().cloned().unwrap_or_default();
+        let key = path.iter().rfind(|p| p.parse::<usize>().is_err()).cloned().unwrap_or_default();
         let message = one_line(&message.replace("unknown field", "unknown key"));
-        let message =
-            if on_key || key.is_empty() { format!("{context}: {message}") } else { format!("{context} `{key}`: {message}") };
+        let message = if on_key || key.is_empty() {
+            format!("{context}: {message}")
+        } else {
+            format!("{context} `{key}`: {message}")
+        };
         self.error(span, message);
     }
 
@@ -312,11 +315,17 @@ impl Validator<'_> {
                 Some(toml::Value::String(k)) => k.clone(),
                 Some(_) => {
                     let span = at(self, "kind", false);
-                    self.error(span, format!("stages[{i}]: `kind` must be a string naming a stage: {}", kinds.join(", ")));
+                    self.error(
+                        span,
+                        format!("stages[{i}]: `kind` must be a string naming a stage: {}", kinds.join(", ")),
+                    );
                     continue;
                 }
                 None => {
-                    self.error(table_span, format!("stages[{i}]: missing `kind`; registered kinds: {}", kinds.join(", ")));
+                    self.error(
+                        table_span,
+                        format!("stages[{i}]: missing `kind`; registered kinds: {}", kinds.join(", ")),
+                    );
                     continue;
                 }
             };
@@ -332,8 +341,11 @@ impl Validator<'_> {
             };
             for need in reg.def.needs {
                 if !provided.iter().any(|(p, _)| p == need) {
-                    let by: Vec<_> =
-                        registry.iter().filter(|r| r.def.provides.contains(need)).map(|r| format!("`{}`", r.def.kind)).collect();
+                    let by: Vec<_> = registry
+                        .iter()
+                        .filter(|r| r.def.provides.contains(need))
+                        .map(|r| format!("`{}`", r.def.kind))
+                        .collect();
                     let hint = if by.is_empty() {
                         "no registered stage provides it".to_string()
                     } else {

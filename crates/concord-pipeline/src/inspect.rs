@@ -44,7 +44,9 @@ pub fn inspect(config: &Config, path: &Path, until: Option<&str>) -> Result<Vec<
             let article = match item {
                 Ok(a) => a,
                 Err(r) => {
-                    out.push(json!({"id": r.id, "path": r.path, "line": r.line, "status": "rejected", "error": r.reason}));
+                    out.push(
+                        json!({"id": r.id, "path": r.path, "line": r.line, "status": "rejected", "error": r.reason}),
+                    );
                     continue;
                 }
             };

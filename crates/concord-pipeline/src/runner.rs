@@ -124,7 +124,10 @@ enum Item {
 enum Outcome {
     /// Processed, with its serialized mention and quote rows when they are exported.
     Ok(Box<Document>, Option<Box<(Vec<u8>, Vec<u8>)>>),
-    Failed { record: ArticleRecord, stage: Option<usize> },
+    Failed {
+        record: Box<ArticleRecord>,
+        stage: Option<usize>,
+    },
 }
 
 /// Runs the configured pipeline over its inputs and writes the reports.
@@ -183,7 +186,13 @@ impl Spill {
         let mentions_path = dir.path().join("mentions.jsonl");
         let quotes_path = dir.path().join("quotes.jsonl");
         let open = |p: &Path| std::fs::File::create(p).map(std::io::BufWriter::new).map_err(RunError::Spill);
-        Ok(Spill { mentions: open(&mentions_path)?, quotes: open(&quotes_path)?, _dir: dir, mentions_path, quotes_path })
+        Ok(Spill {
+            mentions: open(&mentions_path)?,
+            quotes: open(&quotes_path)?,
+            _dir: dir,
+            mentions_path,
+            quotes_path,
+        })
     }
 
     fn push(&mut self, rows: &(Vec<u8>, Vec<u8>)) -> Result<(), RunError> {
@@ -218,7 +227,11 @@ pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTim
     process_with(config, opts, None)
 }
 
-fn process_with(config: &mut Config, opts: &RunOptions, mut spill: Option<&mut Spill>) -> Result<(Corpus, RunTimings), RunError> {
+fn process_with(
+    config: &mut Config,
+    opts: &RunOptions,
+    mut spill: Option<&mut Spill>,
+) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
     let paths: Vec<PathBuf> = match &opts.inputs {
         Some(p) => p.clone(),
@@ -229,7 +242,8 @@ fn process_with(config: &mut Config, opts: &RunOptions, mut spill: Option<&mut S
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         n => n,
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Pool(e.to_string()))?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Pool(e.to_string()))?;
 
     let kinds: Vec<String> = config.stages.iter().map(|s| s.kind.clone()).collect();
     let mut doc_stages: Vec<(usize, &dyn DocStage)> = Vec::new();
@@ -341,7 +355,7 @@ fn process_with(config: &mut Config, opts: &RunOptions, mut spill: Option<&mut S
                     if record.error.is_some() && stage.is_some() {
                         count_passes(&mut stage_stats, &doc_stages, stage);
                     }
-                    corpus.articles.push(record);
+                    corpus.articles.push(*record);
                 }
             }
         }
@@ -358,7 +372,12 @@ fn process_with(config: &mut Config, opts: &RunOptions, mut spill: Option<&mut S
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: e.to_string() }),
-            Err(p) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: format!("panicked: {}", panic_text(&p)) }),
+            Err(p) => {
+                return Err(RunError::Stage {
+                    kind: kinds[*i].clone(),
+                    message: format!("panicked: {}", panic_text(&p)),
+                })
+            }
         }
     }
 
@@ -449,7 +468,7 @@ fn run_doc_stages(
 ) -> Outcome {
     let article = match item {
         Item::Article(a) => a,
-        Item::Rejected(r) => return Outcome::Failed { record: rejected_record(&r), stage: None },
+        Item::Rejected(r) => return Outcome::Failed { record: Box::new(rejected_record(&r)), stage: None },
     };
     let mut doc = Document::new(*article);
     for (i, stage) in stages {
@@ -464,7 +483,7 @@ fn run_doc_stages(
         let mut record = record_of(&doc.article);
         record.status = Status::Rejected;
         record.error = Some(reason);
-        return Outcome::Failed { record, stage: Some(*i) };
+        return Outcome::Failed { record: Box::new(record), stage: Some(*i) };
     }
     let rows = want_rows.then(|| Box::new(rows_of(&doc)));
     Outcome::Ok(Box::new(doc), rows)
