@@ -230,7 +230,7 @@ pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTim
 fn process_with(
     config: &mut Config,
     opts: &RunOptions,
-    mut spill: Option<&mut Spill>,
+    spill: Option<&mut Spill>,
 ) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
     let paths: Vec<PathBuf> = match &opts.inputs {
@@ -259,24 +259,31 @@ fn process_with(
         }
     }
     let doc_nanos: Vec<AtomicU64> = kinds.iter().map(|_| AtomicU64::new(0)).collect();
-    let mut corpus_nanos = vec![0u64; kinds.len()];
-    let mut stage_stats: Vec<StageStats> =
-        kinds.iter().map(|k| StageStats { kind: k.clone(), ..StageStats::default() }).collect();
-
-    let mut corpus = Corpus::default();
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let mut outlets = BTreeSet::new();
-    let mut bytes = 0u64;
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
-    let mut progress = Reporter::new(opts.progress, total_bytes);
+    let want_rows = spill.is_some();
+    let mut collector = Collector {
+        kinds: &kinds,
+        doc_stage_ids: doc_stages.iter().map(|(i, _)| *i).collect(),
+        corpus_stages,
+        corpus_nanos: vec![0u64; kinds.len()],
+        stage_stats: kinds.iter().map(|k| StageStats { kind: k.clone(), ..StageStats::default() }).collect(),
+        corpus: Corpus::default(),
+        seen: HashMap::new(),
+        outlets: BTreeSet::new(),
+        bytes: 0,
+        spill,
+        progress: Reporter::new(opts.progress, total_bytes),
+    };
     let mut ingest_time = Duration::ZERO;
     let chunk_size = config.runtime.chunk_size.max(1);
 
-    let want_rows = spill.is_some();
     let mut pending: Vec<Item> = Vec::with_capacity(chunk_size);
     let mut files_iter = files.iter();
     let mut current: Option<(u64, concord_ingest::Articles)> = None;
     let mut done_bytes = 0u64;
+    // The outcomes of the previous chunk: consumed (corpus stages observe them, in input
+    // order) on a second thread while the workers process the next chunk.
+    let mut previous: Option<(Vec<Outcome>, u64)> = None;
     loop {
         // Fill a chunk from the input stream.
         let t = Instant::now();
@@ -302,66 +309,37 @@ fn process_with(
         }
         ingest_time += t.elapsed();
         if pending.is_empty() {
+            if let Some((outcomes, floor)) = previous.take() {
+                collector.consume(outcomes, floor)?;
+            }
             break;
         }
         let chunk = std::mem::take(&mut pending);
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            chunk.into_par_iter().map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos, want_rows)).collect()
+        let (outcomes, consumed) = std::thread::scope(|scope| {
+            let consumer = previous.take().map(|(outcomes, floor)| {
+                let collector = &mut collector;
+                scope.spawn(move || collector.consume(outcomes, floor))
+            });
+            let outcomes: Vec<Outcome> = pool.install(|| {
+                chunk
+                    .into_par_iter()
+                    .map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos, want_rows))
+                    .collect()
+            });
+            let consumed = match consumer {
+                Some(h) => h.join().unwrap_or_else(|p| {
+                    Err(RunError::Stage { kind: "runner".into(), message: format!("panicked: {}", panic_text(&p)) })
+                }),
+                None => Ok(()),
+            };
+            (outcomes, consumed)
         });
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Ok(doc, rows) => {
-                    let id = doc.article.id.clone();
-                    if let Some(first) = seen.get(&id) {
-                        let mut record = record_of(&doc.article);
-                        record.status = Status::Rejected;
-                        record.error = Some(format!("duplicate article id `{id}` (first used by {first})"));
-                        count_passes(&mut stage_stats, &doc_stages, None);
-                        corpus.articles.push(record);
-                        continue;
-                    }
-                    seen.insert(id, where_of(&doc.article.source.path, doc.article.source.line));
-                    count_passes(&mut stage_stats, &doc_stages, None);
-                    let mut failure = None;
-                    for (i, stage) in corpus_stages.iter_mut() {
-                        let t = Instant::now();
-                        let r = catch_unwind(AssertUnwindSafe(|| stage.observe(&doc)));
-                        corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
-                        match r {
-                            Ok(Ok(())) => {}
-                            Ok(Err(e)) => failure = Some(format!("stage `{}`: {e}", kinds[*i])),
-                            Err(p) => failure = Some(format!("stage `{}` panicked: {}", kinds[*i], panic_text(&p))),
-                        }
-                        if failure.is_some() {
-                            stage_stats[*i].errors += 1;
-                            break;
-                        }
-                    }
-                    let mut record = record_of(&doc.article);
-                    if let Some(reason) = failure {
-                        record.status = Status::Rejected;
-                        record.error = Some(reason);
-                    } else {
-                        if let (Some(s), Some(rows)) = (spill.as_deref_mut(), rows.as_deref()) {
-                            s.push(rows)?;
-                        }
-                        bytes += doc.article.body.len() as u64;
-                        outlets.insert(doc.article.outlet.clone());
-                    }
-                    progress.advance(doc.article.body.len() as u64);
-                    corpus.articles.push(record);
-                }
-                Outcome::Failed { record, stage } => {
-                    if record.error.is_some() && stage.is_some() {
-                        count_passes(&mut stage_stats, &doc_stages, stage);
-                    }
-                    corpus.articles.push(*record);
-                }
-            }
-        }
-        progress.set_floor(done_bytes);
-        progress.tick(&corpus);
+        consumed?;
+        previous = Some((outcomes, done_bytes));
     }
+    let Collector {
+        mut corpus, mut corpus_stages, mut corpus_nanos, stage_stats, outlets, bytes, mut progress, ..
+    } = collector;
     progress.finish(&corpus);
 
     corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
@@ -411,10 +389,86 @@ fn process_with(
     Ok((corpus, timings))
 }
 
+/// The sequential side of a run: takes each chunk's outcomes in input order, feeds the
+/// corpus stages, records every article, spills export rows.
+struct Collector<'a> {
+    kinds: &'a [String],
+    doc_stage_ids: Vec<usize>,
+    corpus_stages: Vec<(usize, &'a mut Box<dyn CorpusStage>)>,
+    corpus_nanos: Vec<u64>,
+    stage_stats: Vec<StageStats>,
+    corpus: Corpus,
+    seen: HashMap<String, String>,
+    outlets: BTreeSet<String>,
+    bytes: u64,
+    spill: Option<&'a mut Spill>,
+    progress: Reporter,
+}
+
+impl Collector<'_> {
+    fn consume(&mut self, outcomes: Vec<Outcome>, floor: u64) -> Result<(), RunError> {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Ok(doc, rows) => self.accept(&doc, rows.as_deref())?,
+                Outcome::Failed { record, stage } => {
+                    if stage.is_some() {
+                        count_passes(&mut self.stage_stats, &self.doc_stage_ids, stage);
+                    }
+                    self.corpus.articles.push(*record);
+                }
+            }
+        }
+        self.progress.set_floor(floor);
+        self.progress.tick(&self.corpus);
+        Ok(())
+    }
+
+    fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
+        let id = doc.article.id.clone();
+        count_passes(&mut self.stage_stats, &self.doc_stage_ids, None);
+        let mut record = record_of(&doc.article);
+        if let Some(first) = self.seen.get(&id) {
+            record.status = Status::Rejected;
+            record.error = Some(format!("duplicate article id `{id}` (first used by {first})"));
+            self.corpus.articles.push(record);
+            return Ok(());
+        }
+        self.seen.insert(id, where_of(&doc.article.source.path, doc.article.source.line));
+        let mut failure = None;
+        for (i, stage) in self.corpus_stages.iter_mut() {
+            let t = Instant::now();
+            let r = catch_unwind(AssertUnwindSafe(|| stage.observe(doc)));
+            self.corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
+            match r {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => failure = Some(format!("stage `{}`: {e}", self.kinds[*i])),
+                Err(p) => failure = Some(format!("stage `{}` panicked: {}", self.kinds[*i], panic_text(&p))),
+            }
+            if failure.is_some() {
+                self.stage_stats[*i].errors += 1;
+                break;
+            }
+        }
+        if let Some(reason) = failure {
+            record.status = Status::Rejected;
+            record.error = Some(reason);
+        } else {
+            if let (Some(s), Some(rows)) = (self.spill.as_deref_mut(), rows) {
+                s.push(rows)?;
+            }
+            self.bytes += doc.article.body.len() as u64;
+            self.outlets.insert(doc.article.outlet.clone());
+        }
+        self.progress.advance(doc.article.body.len() as u64);
+        self.corpus.articles.push(record);
+        Ok(())
+    }
+}
+
 /// Counts an article through the per-article stages: all of them, or up to `failed_at`
 /// (a config index) where it was rejected.
-fn count_passes(stats: &mut [StageStats], doc_stages: &[(usize, &dyn DocStage)], failed_at: Option<usize>) {
-    for (i, _) in doc_stages {
+fn count_passes(stats: &mut [StageStats], doc_stages: &[usize], failed_at: Option<usize>) {
+    for i in doc_stages {
         stats[*i].articles_in += 1;
         if Some(*i) == failed_at {
             stats[*i].errors += 1;
