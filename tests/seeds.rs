@@ -116,7 +116,8 @@ fn a_syndicated_copy_counts_once_and_single_source_claims_are_listed() {
     let r = report(&out);
     let copies = r["copies"].as_array().unwrap();
     assert!(
-        copies.iter().any(|c| c["original"] == "003_20802599ec7217eb" && c["copies"].as_array().unwrap().iter().any(|x| x == "repost")),
+        copies.iter().any(|c| c["original"] == "003_20802599ec7217eb"
+            && c["copies"].as_array().unwrap().iter().any(|x| x == "repost")),
         "repost not detected as a copy of 003: {copies:#?}"
     );
     let repost = r["articles"].as_array().unwrap().iter().find(|a| a["id"] == "repost").unwrap();
@@ -127,17 +128,25 @@ fn a_syndicated_copy_counts_once_and_single_source_claims_are_listed() {
         .find(|c| c["text"].as_str().unwrap().to_lowercase().replace('’', "'").contains("no deal until there"))
         .expect("the no-deal quote cluster");
     let outlets: Vec<&str> = no_deal["outlets"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
-    assert_eq!(outlets, ["002_afcfc646e43ddad3", "003_20802599ec7217eb", "004_1b719ca6769c3a3b"], "the copy counts once");
+    assert_eq!(
+        outlets,
+        ["002_afcfc646e43ddad3", "003_20802599ec7217eb", "004_1b719ca6769c3a3b"],
+        "the copy counts once"
+    );
     assert!(clusters.iter().all(|c| !c["outlets"].as_array().unwrap().iter().any(|o| o == "repost")));
     // Claims only one outlet reports are listed as single-source.
-    let single: Vec<String> = r["single_source"].as_array().unwrap().iter().map(|s| s["member"]["text"].to_string()).collect();
+    let single: Vec<String> =
+        r["single_source"].as_array().unwrap().iter().map(|s| s["member"]["text"].to_string()).collect();
     assert!(single.iter().any(|t| t.contains("China-Taiwan")), "China-Taiwan comparison (001) not single-source");
     assert!(single.iter().any(|t| t.contains("ICC warrant")), "ICC warrant (003) not single-source");
     // Boilerplate never reaches a cluster.
     for c in clusters {
         for m in c["members"].as_array().unwrap() {
             let t = m["text"].as_str().unwrap();
-            assert!(!t.contains("ALSO READ") && !t.contains("pic.twitter.com") && !t.contains("Monitoring Desk"), "{t}");
+            assert!(
+                !t.contains("ALSO READ") && !t.contains("pic.twitter.com") && !t.contains("Monitoring Desk"),
+                "{t}"
+            );
         }
     }
 }

@@ -18,7 +18,9 @@ fn main() {
         }
     }
     let mrpc = data.join("mrpc/msr_paraphrase_train.txt");
-    match concord_claims::eval::mrpc(&mrpc, None, &opts) {
+    // CONCORD_PREDICTIONS=path writes one line per MRPC pair (ids, gold, predicted, similarity).
+    let predictions = std::env::var_os("CONCORD_PREDICTIONS").map(PathBuf::from);
+    match concord_claims::eval::mrpc(&mrpc, predictions.as_deref(), &opts) {
         Ok(r) => println!("MRPC (threshold {}):\n{r}\n", opts.threshold),
         Err(e) => println!("skipped MRPC: {e}"),
     }

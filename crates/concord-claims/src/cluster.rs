@@ -36,9 +36,15 @@ pub struct Clusterer {
 /// Candidate pairs `(i, j)`, `i < j`, of items sharing an LSH band key: for each band the
 /// items are sorted by key; within a bucket each item is paired with at most `max_bucket`
 /// following items. Sorted and deduplicated.
+///
+/// A pair that already met in an earlier band whose bucket was compared in full is not
+/// emitted again, so near-duplicates (which share most bands) cost one pair, not one per
+/// band, and the pair list stays the size of its distinct pairs.
 pub fn lsh_candidates(bands: &[&[u32]], num_bands: usize, max_bucket: usize) -> Vec<(u32, u32)> {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut col: Vec<(u32, u32)> = Vec::with_capacity(bands.len());
+    // Bit b: the item's bucket in band b (b < 64) was compared in full.
+    let mut full: Vec<u64> = vec![0; bands.len()];
     for b in 0..num_bands {
         col.clear();
         col.extend(bands.iter().enumerate().filter_map(|(i, k)| k.get(b).map(|&key| (key, i as u32))));
@@ -49,9 +55,23 @@ pub fn lsh_candidates(bands: &[&[u32]], num_bands: usize, max_bucket: usize) -> 
             while end < col.len() && col[end].0 == col[start].0 {
                 end += 1;
             }
+            let complete = end - start <= max_bucket + 1;
             for i in start..end {
+                let x = col[i].1 as usize;
                 for j in i + 1..end.min(i + 1 + max_bucket) {
-                    pairs.push((col[i].1, col[j].1));
+                    let y = col[j].1 as usize;
+                    let mask = full[x];
+                    let seen = (0..b.min(64)).any(|e| {
+                        mask & (1 << e) != 0 && bands[x].get(e).is_some() && bands[x].get(e) == bands[y].get(e)
+                    });
+                    if !seen {
+                        pairs.push((col[i].1, col[j].1));
+                    }
+                }
+            }
+            if complete && b < 64 {
+                for &(_, i) in &col[start..end] {
+                    full[i as usize] |= 1 << b;
                 }
             }
             start = end;
@@ -125,8 +145,11 @@ impl Clusterer {
         self.entries.is_empty()
     }
 
-    /// Adds an article's record directly (what `observe` does with `doc.ext`).
-    pub fn add(&mut self, id: &str, outlet: &str, record: ClaimRecord) {
+    /// Adds an article's record directly (what `observe` does with `doc.ext`); units
+    /// without band keys (never clustered) are dropped.
+    pub fn add(&mut self, id: &str, outlet: &str, mut record: ClaimRecord) {
+        record.units.retain(|u| !u.bands.is_empty());
+        record.units.shrink_to_fit();
         self.entries.push(Entry { id: id.to_string(), outlet: outlet.to_string(), record });
     }
 
@@ -211,6 +234,15 @@ impl Clusterer {
         let weights: Weights = self.opts.weights();
         let idf = key::Idf::new(clusterable.iter().map(|&i| units[i as usize].1.tokens.as_slice()));
         let threshold = self.opts.threshold;
+        // Token weights (class weight times IDF) once per unit, flat: no IDF look-up per pair.
+        let mut offsets: Vec<usize> = Vec::with_capacity(clusterable.len() + 1);
+        offsets.push(0);
+        let mut tw: Vec<f32> = Vec::new();
+        for &i in &clusterable {
+            tw.extend(key::token_weights(&units[i as usize].1.tokens, &weights, Some(&idf)));
+            offsets.push(tw.len());
+        }
+        let wts = |k: u32| &tw[offsets[k as usize]..offsets[k as usize + 1]];
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
             .filter_map(|&(i, j)| {
@@ -219,7 +251,7 @@ impl Clusterer {
                 if ua.kind != ub.kind || (ai == aj && ua.src.overlaps(ub.src)) {
                     return None;
                 }
-                let s = key::similarity_idf(&ua.tokens, &ub.tokens, &weights, Some(&idf));
+                let s = key::similarity_weighted(&ua.tokens, wts(i), &ub.tokens, wts(j), &weights);
                 (s >= threshold).then_some((i, j, s))
             })
             .collect();
@@ -365,9 +397,18 @@ impl Clusterer {
     }
 }
 
+/// The part of a record the corpus computation reads: clustered units only (units without
+/// band keys never reach a cluster or the single-source list), with exact-size buffers.
+pub fn compact(record: &ClaimRecord) -> ClaimRecord {
+    ClaimRecord {
+        units: record.units.iter().filter(|u| !u.bands.is_empty()).cloned().collect(),
+        signature: record.signature.clone(),
+    }
+}
+
 impl CorpusStage for Clusterer {
     fn observe(&mut self, doc: &Document) -> Result<(), StageError> {
-        let record = doc.ext.get::<ClaimRecord>().cloned().unwrap_or_default();
+        let record = doc.ext.get::<ClaimRecord>().map(compact).unwrap_or_default();
         self.add(&doc.article.id, &doc.article.outlet, record);
         Ok(())
     }
@@ -381,6 +422,7 @@ impl CorpusStage for Clusterer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use concord_core::text::mix64;
 
     #[test]
     fn star_clusters_do_not_chain() {
@@ -388,6 +430,31 @@ mod tests {
         let edges = vec![(0, 1, 0.9), (1, 2, 0.6), (2, 3, 0.9)];
         let c = star_clusters(4, &edges);
         assert_eq!(c, vec![vec![1, 0, 2], vec![3]]);
+    }
+
+    #[test]
+    fn lsh_pairs_match_the_plain_definition() {
+        // Random small keys: many collisions, some buckets over the cap.
+        let items: Vec<Vec<u32>> =
+            (0..60u64).map(|i| (0..6u64).map(|b| (mix64(i * 7 + b) % 5) as u32 + b as u32 * 10).collect()).collect();
+        let refs: Vec<&[u32]> = items.iter().map(Vec::as_slice).collect();
+        for cap in [1, 3, 100] {
+            let mut plain = Vec::new();
+            for b in 0..6 {
+                let mut col: Vec<(u32, u32)> = refs.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect();
+                col.sort_unstable();
+                for (x, &(k, i)) in col.iter().enumerate() {
+                    for &(k2, j) in col[x + 1..].iter().take(cap) {
+                        if k2 == k {
+                            plain.push((i, j));
+                        }
+                    }
+                }
+            }
+            plain.sort_unstable();
+            plain.dedup();
+            assert_eq!(lsh_candidates(&refs, 6, cap), plain, "cap {cap}");
+        }
     }
 
     #[test]

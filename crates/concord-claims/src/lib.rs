@@ -6,10 +6,10 @@
 //!   their speakers ([`QuoteExtractor`], usable alone), turns each story sentence and each
 //!   quote into a claim unit (`doc.quotes`, `doc.units`), and keeps a compact private record
 //!   per article in `doc.ext` (unit texts, source spans, LSH band keys of each unit's
-//!   MinHash signature, its stemmed content words, its speaker's local entity, and a MinHash
-//!   signature of the whole article for copy detection);
-//! - a corpus part, [`Clusterer`] (a [`CorpusStage`]): copies those records out in
-//!   `observe`, and in `finish` generates candidate pairs with MinHash + LSH banding (never
+//!   MinHash signature, its stemmed content words, its speaker's local entity, and a
+//!   one-permutation MinHash signature of the whole article for copy detection);
+//! - a corpus part, [`Clusterer`] (a [`CorpusStage`]): copies the clustered units of those
+//!   records out in `observe` (see [`cluster::compact`]), and in `finish` generates candidate pairs with MinHash + LSH banding (never
 //!   all pairs), verifies them (see [`key`] for the similarity and why), clusters around
 //!   cores so chains never join unrelated units, finds near-copy articles (syndication,
 //!   re-posts) and counts them once, counts corroboration by distinct outlet, ranks the
@@ -45,18 +45,30 @@
 //! ## Measured (defaults; `cargo run --release -p concord-claims --example eval`)
 //!
 //! - MRPC train (4,076 pairs), "would the two land in one cluster" (LSH candidate and
-//!   verified): precision 0.862, recall 0.550, F1 0.67 (unigram Jaccard >= 0.5 gives
-//!   0.82 / 0.65; >= 0.6 gives 0.87 / 0.45). `threshold = 0.6` gives 0.880 / 0.487.
+//!   verified): precision 0.875, recall 0.553, F1 0.68 (before the negation veto and
+//!   threshold 0.54: 0.866 / 0.553; unigram Jaccard >= 0.5 gives 0.82 / 0.65). Optional,
+//!   off by default: `extra_number_veto = 2` gives 0.878 / 0.548; `threshold = 0.6` about
+//!   0.88 / 0.49; `balance` (coverage of the larger side) moves along the same curve.
 //! - BASIL (210 annotated articles, 497 annotated quotes): quote recall 0.96; speaker
 //!   accuracy 0.75 (147 of 195) on found quotes whose annotated speaker is a named person,
 //!   with no entity tagger (names come from the attribution patterns themselves).
 //! - `cargo bench -p concord-claims` on BBC News (2,225 articles, 5.0 MB, 42,393 units, one
-//!   thread): per-article part 3.9 MB/s (34k units/s); corpus part 136k units/s.
-//! - Corpus time per article on synthetic corpora (BBC words and shared story sentences):
-//!   37 us (10^3 articles), 39 us (10^4), 217 us (10^5) with the defaults (3 rows per
-//!   band: accidental LSH collisions grow with the corpus); with `num_hashes = 120`,
-//!   `bands = 30` (4 rows) 28, 34 and 54 us, near-linear, at MRPC recall 0.50 instead of
-//!   0.55. Use 4 rows per band for corpora of 10^5 articles and more.
+//!   thread for the per-article part): per-article part 12.1 MiB/s (first version 3.9;
+//!   `--example throughput`, same machine: 12-13 MB/s against 4.2): words are scanned
+//!   once per text with an ASCII fast path, tokens are lower-cased and stemmed in reused
+//!   buffers and hashed once, word lists are one hashed-table probe, unit MinHash mixes
+//!   each shingle once and derives the functions by multiply-add-shift, and the article
+//!   signature is a one-permutation MinHash. Corpus part 258k units/s (was 136k).
+//! - Corpus part: each article keeps only its clustered units (units without band keys
+//!   never reach the output; 38,355 of 42,393 on BBC) and tokens are packed (9 bytes, not
+//!   16): records of BBC take 24.9 MB instead of 29.7 (`--example throughput`). LSH emits a
+//!   pair once, not once per shared band; verification reads token weights (class times
+//!   IDF) precomputed per unit. Corpus time per article on synthetic corpora (BBC words and
+//!   shared story sentences), on a loaded 2-core machine: 30-39 us (10^3 articles), 45-62
+//!   us (10^4), 89-117 us (10^5) (was 37, 39, 217). It still grows at
+//!   3 rows per band, as accidental collisions per unit grow with n (0.25, 1.5, 4.9
+//!   non-matching candidates per unit); 4 rows per band (`num_hashes = 120`, `bands = 30`)
+//!   is near-linear at MRPC recall 0.50 instead of 0.55: use it for 10^5 articles and more.
 //!
 //! Deliberately not here: sentence splitting and boilerplate removal (concord-normalize),
 //! entity tagging and cross-article entity linking (concord-entities; this crate only maps
@@ -102,6 +114,13 @@ pub struct ClaimOptions {
     pub number_veto: bool,
     /// Veto a pair when both sides carry at least this many names the other lacks (0 = off).
     pub name_veto: usize,
+    /// Veto a pair when only one side is negated (`not`, `never`, `no`, `n't`).
+    pub negation_veto: bool,
+    /// Veto a pair when one side carries at least this many numbers the other lacks (0 = off).
+    pub extra_number_veto: usize,
+    /// Mix, in `[0, 1]`, of the weighted Jaccard with the share of the larger side the other
+    /// covers (favours two rephrasings over a sentence plus an extra clause; 0 = off).
+    pub balance: f64,
     /// Quotes with fewer words than this are kept as quotes but not clustered on their own
     /// (scare quotes such as "constructive").
     pub min_quote_words: usize,
@@ -134,11 +153,14 @@ impl Default for ClaimOptions {
             num_hashes: 90,
             bands: 30,
             max_bucket: 50,
-            threshold: 0.55,
+            threshold: 0.54,
             name_weight: 1.0,
             number_weight: 3.0,
             number_veto: true,
             name_veto: 2,
+            negation_veto: true,
+            extra_number_veto: 0,
+            balance: 0.0,
             min_quote_words: 4,
             min_claim_words: 5,
             min_content_words: 3,
@@ -180,7 +202,9 @@ impl ClaimOptions {
                 format!("must divide copy_num_hashes ({})", self.copy_num_hashes),
             ));
         }
-        for (k, v) in [("threshold", self.threshold), ("copy_threshold", self.copy_threshold)] {
+        for (k, v) in
+            [("threshold", self.threshold), ("copy_threshold", self.copy_threshold), ("balance", self.balance)]
+        {
             if !(0.0..=1.0).contains(&v) {
                 return Err(BuildError::invalid(k, "must be between 0 and 1"));
             }
@@ -200,6 +224,9 @@ impl ClaimOptions {
             number: self.number_weight,
             number_veto: self.number_veto,
             name_veto: self.name_veto,
+            negation_veto: self.negation_veto,
+            extra_number_veto: self.extra_number_veto,
+            balance: self.balance,
         }
     }
 }
@@ -214,6 +241,9 @@ const OPTION_HELP: &[(&str, &str)] = &[
     ("number_weight", "weight of numbers in the similarity"),
     ("number_veto", "reject pairs where both sides have a number the other lacks"),
     ("name_veto", "reject pairs where both sides have this many names the other lacks (0 = off)"),
+    ("negation_veto", "reject pairs where only one side is negated"),
+    ("extra_number_veto", "reject pairs where one side has this many numbers the other lacks (0 = off)"),
+    ("balance", "mix of weighted Jaccard with the share of the larger side covered (0 = plain Jaccard)"),
     ("min_quote_words", "shorter quotes are kept but not clustered on their own"),
     ("min_claim_words", "shorter sentences are not clustered"),
     ("min_content_words", "units with fewer content words are not clustered"),
@@ -253,7 +283,7 @@ mod tests {
         let mut r = Registry::new();
         register(&mut r);
         let reg = r.get("claims").unwrap();
-        assert!(reg.options.iter().any(|o| o.name == "threshold" && o.default == "0.55"));
+        assert!(reg.options.iter().any(|o| o.name == "threshold" && o.default == "0.54"));
         let built = reg.build(&toml::Table::new(), &BuildContext::default()).unwrap();
         assert!(built.doc.is_some() && built.corpus.is_some());
         let t: toml::Table = toml::from_str("bands = 7").unwrap();

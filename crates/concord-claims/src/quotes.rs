@@ -286,13 +286,19 @@ impl QuoteExtractor {
 
     /// The quotations of `doc`, in text order, with speakers.
     pub fn extract(&self, doc: &Document) -> Vec<Quote> {
+        self.extract_with_words(doc, &words(&doc.text))
+    }
+
+    /// [`QuoteExtractor::extract`] given the words of `doc.text` (from [`crate::key::words`]),
+    /// for callers that tokenise the text anyway.
+    pub fn extract_with_words(&self, doc: &Document, dw: &[(usize, usize)]) -> Vec<Quote> {
         let pieces = self.find(&doc.text);
         let mut quotes: Vec<Quote> = Vec::with_capacity(pieces.len());
         let mut history: Vec<(usize, Speaker)> = Vec::new();
         for (k, p) in pieces.iter().enumerate() {
             let next_start = pieces.get(k + 1).map_or(doc.text.len(), |n| n.outer.start);
             let prev_end = if k > 0 { pieces[k - 1].outer.end } else { 0 };
-            let (mut speaker, mut verb) = match attribute(doc, p, prev_end, next_start, &history) {
+            let (mut speaker, mut verb) = match attribute(doc, dw, p, prev_end, next_start, &history) {
                 Some((s, v)) => (Some(s), v),
                 None => (None, None),
             };
@@ -364,8 +370,9 @@ impl QuoteExtractor {
             let (i, c) = chars[k];
             let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
             let next = chars.get(k + 1).map(|x| x.1);
-            let prev_space = prev.map_or(true, |p| p.is_whitespace() || "([{—–-/".contains(p));
-            let next_word = next.is_some_and(|n| n.is_alphanumeric() || "$£€¿¡(".contains(n) || is_double_open(n));
+            // Evaluated only at single quote marks (they are the hot loop's rare case).
+            let prev_space = || prev.map_or(true, |p| p.is_whitespace() || "([{—–-/".contains(p));
+            let next_word = || next.is_some_and(|n| n.is_alphanumeric() || "$£€¿¡(".contains(n) || is_double_open(n));
             if c == '\n' {
                 if let Some((o, ol, double)) = open {
                     // Paragraph end inside a quote.
@@ -406,8 +413,8 @@ impl QuoteExtractor {
                 ('"', None | Some((_, _, false))) if next.is_some_and(|n| !n.is_whitespace()) => {
                     open = Some((i, 1, true))
                 }
-                ('‘', None) if next_word => open = Some((i, c.len_utf8(), false)),
-                ('\'', None) if prev_space && next_word => open = Some((i, 1, false)),
+                ('‘', None) if next_word() => open = Some((i, c.len_utf8(), false)),
+                ('\'', None) if prev_space() && next_word() => open = Some((i, 1, false)),
                 ('’' | '\'', Some((o, ol, false))) => {
                     let closes = !next.is_some_and(char::is_alphanumeric) && !prev.is_some_and(char::is_whitespace);
                     if closes && i > o + ol {
@@ -627,6 +634,7 @@ fn skip_apposition(doc: &Document, ws: &[(Span, &str)], k: usize) -> usize {
 
 fn attribute(
     doc: &Document,
+    dw: &[(usize, usize)],
     p: &Piece,
     prev_end: usize,
     next_start: usize,
@@ -652,7 +660,7 @@ fn attribute(
         // "…," said X
         if is_verb(ws[0].1) {
             if let Some((np, _)) = leading_np(doc, &ws[1..]) {
-                if let Some(s) = resolve(doc, np, "said X", history) {
+                if let Some(s) = resolve(doc, dw, np, "said X", history) {
                     return Some((s, Some(lower(ws[0].1))));
                 }
             }
@@ -664,7 +672,7 @@ fn attribute(
                 k += 1;
             }
             if k < ws.len() && is_verb(ws[k].1) {
-                if let Some(s) = resolve(doc, np, "X said", history) {
+                if let Some(s) = resolve(doc, dw, np, "X said", history) {
                     return Some((s, Some(lower(ws[k].1))));
                 }
             }
@@ -688,7 +696,7 @@ fn attribute(
             let ws = word_list(intro, before_start);
             if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
                 if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
-                    if let Some(s) = resolve(doc, np, "X said:", history) {
+                    if let Some(s) = resolve(doc, dw, np, "X said:", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
                 }
@@ -701,7 +709,7 @@ fn attribute(
     for k in 0..ws.len().saturating_sub(2) {
         if lower(ws[k].1) == "according" && lower(ws[k + 1].1) == "to" {
             if let Some((np, _)) = leading_np(doc, &ws[k + 2..]) {
-                if let Some(s) = resolve(doc, np, "according to X", history) {
+                if let Some(s) = resolve(doc, dw, np, "according to X", history) {
                     return Some((s, None));
                 }
             }
@@ -715,7 +723,7 @@ fn attribute(
                 .extend((1..v).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))));
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..v]) {
-                    if let Some(s) = resolve(doc, np, "X said", history) {
+                    if let Some(s) = resolve(doc, dw, np, "X said", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
                 }
@@ -741,7 +749,7 @@ fn attribute(
             }
         }
         if let Some(np) = trailing_np(doc, &ws[..end]) {
-            if let Some(s) = resolve(doc, np, "X said", history) {
+            if let Some(s) = resolve(doc, dw, np, "X said", history) {
                 return Some((s, Some(lower(ws[v].1))));
             }
         }
@@ -753,7 +761,7 @@ fn attribute(
             );
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..end]) {
-                    if let Some(s) = resolve(doc, np, "X said", history) {
+                    if let Some(s) = resolve(doc, dw, np, "X said", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
                 }
@@ -761,7 +769,7 @@ fn attribute(
         }
         // "said X:" inverted
         if let Some((np, _)) = leading_np(doc, &ws[v + 1..]) {
-            if let Some(s) = resolve(doc, np, "said X", history) {
+            if let Some(s) = resolve(doc, dw, np, "said X", history) {
                 return Some((s, Some(lower(ws[v].1))));
             }
         }
@@ -769,7 +777,7 @@ fn attribute(
     // X: "…"
     if before.trim_end().ends_with(':') && ws.len() <= 4 {
         if let Some(np @ Np::Name(_)) = trailing_np(doc, &ws) {
-            if let Some(s) = resolve(doc, np, "X:", history) {
+            if let Some(s) = resolve(doc, dw, np, "X:", history) {
                 return Some((s, None));
             }
         }
@@ -903,7 +911,7 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     )
 }
 
-fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
+fn resolve(doc: &Document, dw: &[(usize, usize)], np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
     match np {
         Np::Name(span) => {
             // A mention overlapping the name.
@@ -955,7 +963,7 @@ fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> 
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "pronoun"));
             }
             if doc.mentions.is_empty() {
-                return recent_name(doc, span.start, history, "pronoun");
+                return recent_name(doc, dw, span.start, history, "pronoun");
             }
             None
         }
@@ -988,7 +996,7 @@ fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> 
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
             }
             if doc.mentions.is_empty() {
-                return recent_name(doc, span.start, history, "role");
+                return recent_name(doc, dw, span.start, history, "role");
             }
             None
         }
@@ -998,17 +1006,31 @@ fn resolve(doc: &Document, np: Np, rule: &str, history: &[(usize, Speaker)]) -> 
 /// Without entity tagging: the most recent capitalised name (two or more capitalised
 /// words, or a title and a name) in subject position before `pos`, within the last
 /// 1,500 bytes; else the most recent named speaker, if recent.
-fn recent_name(doc: &Document, pos: usize, history: &[(usize, Speaker)], rule: &str) -> Option<Speaker> {
-    let mut from = pos.saturating_sub(1500);
-    while !doc.text.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = doc.text.get(from..pos).unwrap_or("");
-    let ws = word_list(window, from);
+///
+/// `dw` holds the words of the whole document (from [`words`]).
+fn recent_name(
+    doc: &Document,
+    dw: &[(usize, usize)],
+    pos: usize,
+    history: &[(usize, Speaker)],
+    rule: &str,
+) -> Option<Speaker> {
+    let from = pos.saturating_sub(1500);
+    let first = dw.partition_point(|w| w.0 < from);
+    let ws: Vec<(Span, &str)> = dw[first..]
+        .iter()
+        .take_while(|w| w.1 <= pos)
+        .filter_map(|&(s, e)| doc.text.get(s..e).map(|t| (Span::new(s, e), t)))
+        .collect();
     let mut best: Option<(usize, String)> = None;
     let mut k = 0;
     while k < ws.len() {
         let start = k;
+        // Names and titles start with a capital: nothing to find at other words.
+        if !ws[k].1.chars().next().is_some_and(char::is_uppercase) {
+            k += 1;
+            continue;
+        }
         let titled = TITLES.contains(&ws[k].1);
         while k < ws.len() && (is_cap_name_word(ws[k].1) || TITLES.contains(&ws[k].1)) && k - start < 4 {
             if k > start {

@@ -62,22 +62,27 @@ pub struct ClaimRecord {
 pub struct ClaimStage {
     opts: ClaimOptions,
     quotes: QuoteExtractor,
+    hasher: key::MinHasher,
 }
 
 fn word_count(s: &str) -> usize {
-    key::words(s).len()
+    key::word_count(s)
 }
 
 impl ClaimStage {
     /// The stage with these options.
     pub fn new(opts: &ClaimOptions) -> ClaimStage {
-        ClaimStage { opts: opts.clone(), quotes: QuoteExtractor::new(opts.max_quote_bytes) }
+        ClaimStage {
+            opts: opts.clone(),
+            quotes: QuoteExtractor::new(opts.max_quote_bytes),
+            hasher: key::MinHasher::new(opts.num_hashes, UNIT_FAMILY),
+        }
     }
 
-    fn bands(&self, tokens_seq: &[Token], kind: UnitKind) -> Vec<u32> {
-        let sh = key::shingles(tokens_seq, self.opts.shingle_size);
-        let sig = key::minhash(&sh, self.opts.num_hashes, UNIT_FAMILY);
-        key::band_keys(&sig, self.opts.bands, kind_salt(kind))
+    fn bands(&self, tokens_seq: &[Token], kind: UnitKind, sh: &mut Vec<u64>, sig: &mut Vec<u32>) -> Vec<u32> {
+        key::shingles_into(tokens_seq, self.opts.shingle_size, sh);
+        self.hasher.signature_into(sh, sig);
+        key::band_keys(sig, self.opts.bands, kind_salt(kind))
     }
 
     fn entities_in(doc: &Document, span: Span) -> Vec<usize> {
@@ -94,8 +99,13 @@ impl ClaimStage {
 
     /// Runs the stage on one document.
     pub fn run(&self, doc: &mut Document) {
-        doc.quotes = self.quotes.extract(doc);
+        // The text's words, once: quote attribution and the article signature read them.
+        let text_words = key::words(&doc.text);
+        doc.quotes = self.quotes.extract_with_words(doc, &text_words);
         let mut units: Vec<(ClaimUnit, UnitRecord)> = Vec::new();
+        let mut bufs = key::TokenBuffers::default();
+        let mut tokens_seq: Vec<Token> = Vec::new();
+        let (mut sh_buf, mut sig_buf): (Vec<u64>, Vec<u32>) = (Vec::new(), Vec::new());
 
         // Quote units, joining consecutive quotes of one speaker.
         struct Group {
@@ -158,11 +168,15 @@ impl ClaimStage {
                 (Some(a), Some(b)) => Span::new(a.span.start.min(first.outer.start), b.span.end.max(last.outer.end)),
                 _ => crate::quotes::sentence_at(doc, first.outer.start),
             };
-            let tokens_seq = key::content_tokens(&g.text, &[], true);
+            tokens_seq.clear();
+            let nwords = key::content_tokens_into(&g.text, &[], true, &mut bufs, &mut tokens_seq);
             let tokens = key::token_set(&tokens_seq);
-            let clusterable =
-                word_count(&g.text) >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
-            let bands = if clusterable { self.bands(&tokens_seq, UnitKind::Quote) } else { Vec::new() };
+            let clusterable = nwords >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
+            let bands = if clusterable {
+                self.bands(&tokens_seq, UnitKind::Quote, &mut sh_buf, &mut sig_buf)
+            } else {
+                Vec::new()
+            };
             let speaker = first.speaker.as_ref();
             let unit = ClaimUnit {
                 span,
@@ -198,11 +212,15 @@ impl ClaimStage {
                 .filter(|q| s.span.overlaps(q.span) && word_count(doc.slice(q.span)) >= self.opts.min_quote_words)
                 .map(|q| (q.span.start.saturating_sub(s.span.start), q.span.end.min(s.span.end) - s.span.start))
                 .collect();
-            let tokens_seq = key::content_tokens(text, &skip, true);
+            tokens_seq.clear();
+            let nwords = key::content_tokens_into(text, &skip, true, &mut bufs, &mut tokens_seq);
             let tokens = key::token_set(&tokens_seq);
-            let clusterable =
-                word_count(text) >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
-            let bands = if clusterable { self.bands(&tokens_seq, UnitKind::Claim) } else { Vec::new() };
+            let clusterable = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
+            let bands = if clusterable {
+                self.bands(&tokens_seq, UnitKind::Claim, &mut sh_buf, &mut sig_buf)
+            } else {
+                Vec::new()
+            };
             let src = doc.source_span(s.span);
             let unit = ClaimUnit { span: s.span, kind: UnitKind::Claim, sentence: si, quote: None };
             let rec = UnitRecord {
@@ -222,10 +240,8 @@ impl ClaimStage {
         units.sort_by_key(|(u, _)| (u.span.start, u.kind, u.span.end));
 
         // Article signature for copy detection: shingles of consecutive words.
-        let lowered: Vec<u64> = key::words(&doc.text)
-            .into_iter()
-            .map(|(s, e)| concord_core::text::fnv1a64(doc.text[s..e].to_lowercase().as_bytes()))
-            .collect();
+        let mut lower = String::new();
+        let lowered: Vec<u64> = text_words.iter().map(|&(s, e)| key::lower_hash(&doc.text[s..e], &mut lower)).collect();
         let k = self.opts.copy_shingle_size.max(1);
         let mut sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
             vec![lowered.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))]
@@ -234,8 +250,7 @@ impl ClaimStage {
         };
         sh.sort_unstable();
         sh.dedup();
-        let signature =
-            if sh.is_empty() { Vec::new() } else { key::minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY) };
+        let signature = key::one_permutation_minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY);
 
         let (units, records): (Vec<ClaimUnit>, Vec<UnitRecord>) = units.into_iter().unzip();
         doc.units = units;

@@ -1,7 +1,55 @@
 //! Word lists that discovery and role detection use (cue words of news English).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// FNV-1a as a [`Hasher`]: fast for the short words looked up here (SipHash dominated the
+/// lookups), deterministic, and used for membership only.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        concord_core::text::mix64(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A word list as a hash set, with a quick filter on length and first byte that rejects
+/// most words before any hashing.
+struct WordSet {
+    set: HashSet<&'static [u8], BuildHasherDefault<Fnv>>,
+    max_len: usize,
+    first: [bool; 256],
+}
+
+impl WordSet {
+    fn new(list: &[&'static str]) -> WordSet {
+        let mut ws = WordSet { set: HashSet::default(), max_len: 0, first: [false; 256] };
+        for w in list {
+            ws.set.insert(w.as_bytes());
+            ws.max_len = ws.max_len.max(w.len());
+            if let Some(&b) = w.as_bytes().first() {
+                ws.first[b as usize] = true;
+            }
+        }
+        ws
+    }
+
+    fn contains(&self, w: &[u8]) -> bool {
+        match w.first() {
+            Some(&f) if w.len() > self.max_len || !self.first[f as usize] => false,
+            _ => self.set.contains(w),
+        }
+    }
+}
 
 /// Role and title words (lower case) that can stand right before a person's name.
 pub static ROLE_HEADS: &[&str] = &[
@@ -532,45 +580,101 @@ pub static PLACE_CUES: &[&str] = &["in", "from", "near", "outside", "across", "t
 
 /// True when `list` contains `w`.
 pub fn has(list: &'static [&'static str], w: &str) -> bool {
-    set_of(list).contains(w)
+    set_of(list).contains(w.as_bytes())
 }
 
 /// The lists above as hash sets, built once (membership only: no order leaks out).
-fn set_of(list: &'static [&'static str]) -> &'static HashSet<&'static str> {
-    static SETS: OnceLock<Vec<(usize, HashSet<&'static str>)>> = OnceLock::new();
+fn set_of(list: &'static [&'static str]) -> &'static WordSet {
+    static SETS: OnceLock<Vec<(usize, WordSet)>> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [ROLE_HEADS, ROLE_MODIFIERS, SPEECH_VERBS, ORG_HEADS, ORG_FIRST_OF, LOC_WORDS, CAP_STOP, CONNECTORS, PLACE_CUES]
             .iter()
-            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .map(|l| (l.as_ptr() as usize, WordSet::new(l)))
             .collect()
     });
-    static EMPTY: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static EMPTY: OnceLock<WordSet> = OnceLock::new();
     sets.iter()
         .find(|(p, _)| *p == list.as_ptr() as usize)
         .map(|(_, s)| s)
-        .unwrap_or_else(|| EMPTY.get_or_init(HashSet::new))
+        .unwrap_or_else(|| EMPTY.get_or_init(|| WordSet::new(&[])))
 }
 
-/// Looks the lower-cased `w` up without allocating for short ASCII words.
-fn has_lower(list: &'static [&'static str], w: &str) -> bool {
-    let mut buf = [0u8; 32];
-    if w.len() <= buf.len() && w.is_ascii() {
-        for (b, c) in buf.iter_mut().zip(w.bytes()) {
-            *b = c.to_ascii_lowercase();
+/// [`ROLE_HEADS`] (bit 1) and [`ROLE_MODIFIERS`] (bit 2) in one table, with a quick filter
+/// on length and first letter that rejects most words before any hashing.
+struct RoleWords {
+    map: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
+    max_len: usize,
+    first: [bool; 256],
+}
+
+fn role_words() -> &'static RoleWords {
+    static ROLES: OnceLock<RoleWords> = OnceLock::new();
+    ROLES.get_or_init(|| {
+        let mut r = RoleWords { map: HashMap::default(), max_len: 0, first: [false; 256] };
+        for (bit, list) in [(1u8, ROLE_HEADS), (2, ROLE_MODIFIERS)] {
+            for w in list {
+                *r.map.entry(w.as_bytes()).or_default() |= bit;
+                r.max_len = r.max_len.max(w.len());
+                if let Some(&b) = w.as_bytes().first() {
+                    r.first[b as usize] = true;
+                }
+            }
         }
-        // ASCII in, ASCII out: always valid UTF-8
-        std::str::from_utf8(&buf[..w.len()]).is_ok_and(|l| has(list, l))
-    } else {
-        has(list, &w.to_lowercase())
+        r
+    })
+}
+
+/// The role bits of the lower-cased `w` (0 when it is no role word).
+fn role_bits(w: &str) -> u8 {
+    let r = role_words();
+    let b = w.as_bytes();
+    if !w.is_ascii() {
+        return r.map.get(w.to_lowercase().as_bytes()).copied().unwrap_or(0);
     }
+    // ASCII: lower-casing keeps the length and maps the first byte one to one
+    let Some(&f) = b.first() else { return r.map.get(b).copied().unwrap_or(0) };
+    if b.len() > r.max_len || !r.first[f.to_ascii_lowercase() as usize] {
+        return 0;
+    }
+    let mut buf = [0u8; 64];
+    let Some(buf) = buf.get_mut(..b.len()) else { return 0 };
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    r.map.get(&buf[..]).copied().unwrap_or(0)
 }
 
 /// True when the lower-cased `w` is a role word.
 pub fn is_role_head(w: &str) -> bool {
-    has_lower(ROLE_HEADS, w)
+    role_bits(w) & 1 != 0
 }
 
 /// True when `w` may appear inside a title phrase.
 pub fn is_role_word(w: &str) -> bool {
-    has_lower(ROLE_HEADS, w) || has_lower(ROLE_MODIFIERS, w)
+    role_bits(w) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_lookups_match_the_lists() {
+        let naive = |list: &[&str], w: &str| list.contains(&w.to_lowercase().as_str());
+        let mut words: Vec<String> = ROLE_HEADS.iter().chain(ROLE_MODIFIERS).map(|w| w.to_string()).collect();
+        words.extend(ROLE_HEADS.iter().map(|w| w.to_uppercase()));
+        words.extend(
+            ["", "Putin", "said", "-", ",", "Président", "PRIME", "Minister", "ministers", "x"].map(String::from),
+        );
+        for w in &words {
+            assert_eq!(is_role_head(w), naive(ROLE_HEADS, w), "{w:?}");
+            assert_eq!(is_role_word(w), naive(ROLE_HEADS, w) || naive(ROLE_MODIFIERS, w), "{w:?}");
+        }
+        assert!(is_role_head("Senator") && !is_role_head("Senators"));
+        for list in [SPEECH_VERBS, ORG_HEADS, LOC_WORDS, CAP_STOP, CONNECTORS, PLACE_CUES] {
+            assert!(list.iter().all(|w| has(list, w)));
+            assert!(!has(list, "") && !has(list, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz") && !has(list, "?"));
+            assert!(list.iter().all(|w| !has(list, &format!("{w}s")) || list.contains(&format!("{w}s").as_str())));
+        }
+    }
 }

@@ -4,8 +4,6 @@
 //! `model/ner.bin.gz` (regenerate with
 //! `cargo run --release -p concord-entities --example train -- <train.txt> crates/concord-entities/model/ner.bin.gz <valid.txt> 8`).
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Write};
 
 use concord_core::text::{fnv1a64, mix64};
@@ -46,32 +44,85 @@ pub fn parse_label(s: &str) -> Option<usize> {
 }
 
 /// Document-level evidence about words (capitalisation habits), shared by all sentences.
-/// Words are kept as 64-bit hashes (membership only; nothing is iterated).
+/// Words are kept as 64-bit hashes in flat sets (membership only; nothing is iterated).
 #[derive(Debug, Default)]
 pub struct DocWords {
-    lower: HashSet<u64, BuildHasherDefault<PassThrough>>,
-    cap_mid: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    lower: HashSet64,
+    cap_mid: HashSet64,
 }
 
-/// A hasher for keys that are already well-mixed 64-bit hashes.
+/// A set of 64-bit hashes: open addressing with linear probing in a power-of-two table
+/// (0 marks an empty slot, so the hash 0 is kept aside).
 #[derive(Debug, Default)]
-struct PassThrough(u64);
+struct HashSet64 {
+    slots: Vec<u64>,
+    len: usize,
+    zero: bool,
+}
 
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
+impl HashSet64 {
+    /// An empty set with room for `n` hashes before it grows.
+    fn with_room(n: usize) -> HashSet64 {
+        HashSet64 { slots: vec![0; (2 * n + 2).next_power_of_two().max(256)], len: 0, zero: false }
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ b as u64;
+
+    fn slot(h: u64, mask: usize) -> usize {
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
+    }
+
+    fn insert(&mut self, h: u64) {
+        if h == 0 {
+            self.zero = true;
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(256);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            self.len = 0;
+            for x in old.into_iter().filter(|&x| x != 0) {
+                self.insert(x);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot(h, mask);
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = h;
+                    self.len += 1;
+                    return;
+                }
+                x if x == h => return,
+                _ => i = (i + 1) & mask,
+            }
         }
     }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
+
+    fn contains(&self, h: u64) -> bool {
+        if h == 0 {
+            return self.zero;
+        }
+        if self.slots.is_empty() {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot(h, mask);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                x if x == h => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
 }
 
 impl DocWords {
+    /// Room for the words of a document of `words` words (avoids growing the sets).
+    pub(crate) fn with_room(words: usize) -> DocWords {
+        DocWords { lower: HashSet64::with_room(words), cap_mid: HashSet64::with_room(words / 4) }
+    }
+
     /// Collects evidence from sentences given as word lists.
     pub fn add_sentence(&mut self, words: &[&str]) {
         self.add_sentence_with(words, mostly_upper(words));
@@ -79,27 +130,39 @@ impl DocWords {
 
     /// [`DocWords::add_sentence`] when [`mostly_upper`] is already known.
     pub fn add_sentence_with(&mut self, words: &[&str], caps: bool) {
-        for (i, w) in words.iter().enumerate() {
-            match case_of(w) {
-                Case::Lower => {
-                    self.lower.insert(lower_hash(w));
-                }
+        let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
+        self.add_sentence_cases(words, &cases, caps);
+    }
+
+    /// [`DocWords::add_sentence_with`] when the [`Case`] of each word is already known.
+    pub(crate) fn add_sentence_cases(&mut self, words: &[&str], cases: &[Case], caps: bool) {
+        for (i, (w, &case)) in words.iter().zip(cases).enumerate() {
+            match case {
+                Case::Lower => self.lower.insert(lower_hash(w)),
                 Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => {
-                    self.cap_mid.insert(fnv1a64(w.as_bytes()));
+                    self.cap_mid.insert(fnv1a64(w.as_bytes()))
                 }
                 _ => {}
             }
         }
     }
 
+    fn has_lower_hash(&self, h: u64) -> bool {
+        self.lower.contains(h)
+    }
+
+    fn has_cap_mid_hash(&self, h: u64) -> bool {
+        self.cap_mid.contains(h)
+    }
+
     /// True when the article writes `w` in lower case somewhere.
     pub fn seen_lower(&self, w: &str) -> bool {
-        self.lower.contains(&lower_hash(w))
+        self.has_lower_hash(lower_hash(w))
     }
 
     /// True when the article writes `w` (as is) capitalised away from a sentence start.
     pub fn seen_cap_mid(&self, w: &str) -> bool {
-        self.cap_mid.contains(&fnv1a64(w.as_bytes()))
+        self.has_cap_mid_hash(fnv1a64(w.as_bytes()))
     }
 }
 
@@ -129,6 +192,31 @@ pub fn mostly_upper(words: &[&str]) -> bool {
     up > 3 && up > 2 * low
 }
 
+/// [`mostly_upper`] of the words of a sentence, counted on its text: tokens hold every
+/// non-space character of it and spaces are neither upper- nor lower-case, so the counts agree.
+pub(crate) fn mostly_upper_text(s: &str) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    if s.is_ascii() {
+        // two simple counting passes (vectorised) beat one branchy pass
+        for chunk in s.as_bytes().chunks(255) {
+            let (u, l) = chunk.iter().fold((0u8, 0u8), |(u, l), b| {
+                (u + u8::from(b.is_ascii_uppercase()), l + u8::from(b.is_ascii_lowercase()))
+            });
+            up += usize::from(u);
+            low += usize::from(l);
+        }
+    } else {
+        for c in s.chars() {
+            if c.is_uppercase() {
+                up += 1;
+            } else if c.is_lowercase() {
+                low += 1;
+            }
+        }
+    }
+    up > 3 && up > 2 * low
+}
+
 /// One sentence to tag: its words and, per word, the gazetteer tag (0 = none, else
 /// `1 + label_of(kind, inside)`).
 pub struct SentenceInput<'a> {
@@ -136,6 +224,23 @@ pub struct SentenceInput<'a> {
     pub words: Vec<&'a str>,
     /// Gazetteer tag per word.
     pub gaz: Vec<u8>,
+}
+
+/// A sentence to tag, borrowed: words, gazetteer tags, per-word "capitalised" flags and
+/// whether the sentence is [`mostly_upper`].
+pub(crate) struct Window<'a, 'w> {
+    pub words: &'a [&'w str],
+    pub gaz: &'a [u8],
+    pub cap: &'a [bool],
+    pub caps: bool,
+}
+
+/// Reusable buffers of [`Model::predict_into`].
+#[derive(Default)]
+pub(crate) struct Scratch {
+    info: Vec<WordInfo>,
+    done: Vec<bool>,
+    feats: Vec<u64>,
 }
 
 /// Index of the word that starts the sentence proper (after opening punctuation).
@@ -181,6 +286,9 @@ struct WordInfo {
 }
 
 fn word_info(w: &str) -> WordInfo {
+    if w.is_ascii() {
+        return word_info_ascii(w);
+    }
     let mut lower = FNV_OFFSET;
     let mut shape = FNV_OFFSET;
     let mut pre3 = FNV_OFFSET;
@@ -223,6 +331,40 @@ fn word_info(w: &str) -> WordInfo {
         len: n.min(12),
         cap: matches!(case_of(w), Case::Title | Case::Upper),
     }
+}
+
+/// [`word_info`] for an ASCII word: the same hashes, byte by byte.
+fn word_info_ascii(w: &str) -> WordInfo {
+    let push = |h: u64, b: u8| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    let bytes = w.as_bytes();
+    let (mut lower, mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET, FNV_OFFSET);
+    let mut last_shape = 0u8;
+    for (i, &c) in bytes.iter().enumerate() {
+        let k = if c.is_ascii_uppercase() {
+            b'X'
+        } else if c.is_ascii_lowercase() {
+            b'x'
+        } else if c.is_ascii_digit() {
+            b'd'
+        } else {
+            c
+        };
+        if k != last_shape {
+            shape = push(shape, k);
+            last_shape = k;
+        }
+        let l = c.to_ascii_lowercase();
+        lower = push(lower, l);
+        if i < 3 {
+            pre3 = push(pre3, l);
+        }
+    }
+    let n = bytes.len();
+    let suf = |k: usize| {
+        bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, c.to_ascii_lowercase()))
+    };
+    let cap = bytes.first().is_some_and(u8::is_ascii_uppercase);
+    WordInfo { lower, exact: fnv1a64(bytes), shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
 }
 
 fn f(tag: u64, x: u64) -> u64 {
@@ -293,8 +435,8 @@ fn token_features(
         out.push(f(23, w.lower));
     }
     if w.cap {
-        let seen_lower = doc.lower.contains(&w.lower);
-        let seen_mid = doc.cap_mid.contains(&w.exact);
+        let seen_lower = doc.has_lower_hash(w.lower);
+        let seen_mid = doc.has_cap_mid_hash(w.exact);
         out.push(f(24, u64::from(seen_lower) | u64::from(seen_mid) << 1 | u64::from(i == first) << 2));
     }
     out.push(f(25, w.len));
@@ -370,21 +512,29 @@ impl Model {
     /// Greedy left-to-right decoding: one label index per word. Lower-case words after an
     /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
+        let cap: Vec<bool> = s.words.iter().map(|w| matches!(case_of(w), Case::Title | Case::Upper)).collect();
+        let mut labels = Vec::with_capacity(s.words.len());
+        let input = Window { words: &s.words, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
+        self.predict_into(&input, doc, &mut Scratch::default(), &mut labels);
+        labels
+    }
+
+    /// [`Model::predict`] on borrowed slices with reusable buffers; labels are appended to
+    /// `labels`.
+    pub(crate) fn predict_into(&self, s: &Window, doc: &DocWords, scratch: &mut Scratch, labels: &mut Vec<usize>) {
         let n = s.words.len();
         // word hashes are computed only around the words that get scored
-        let mut info: Vec<WordInfo> = vec![WordInfo::default(); n];
-        let mut done = vec![false; n];
-        let caps = mostly_upper(&s.words);
-        let first = first_word(&s.words);
-        let mut labels = Vec::with_capacity(n);
+        let Scratch { info, done, feats } = scratch;
+        info.clear();
+        info.resize(n, WordInfo::default());
+        done.clear();
+        done.resize(n, false);
+        let first = first_word(s.words);
         let (mut prev, mut prev2) = (0usize, 0usize);
         let mut scores = [0.0f32; NL];
         let mut d = [0u64; 3];
-        let mut feats = Vec::with_capacity(32);
         for i in 0..n {
-            let cap = matches!(case_of(s.words[i]), Case::Title | Case::Upper);
-            let probe = WordInfo { cap, ..WordInfo::default() };
-            let best = if needs_scoring(&probe, prev, s.gaz[i]) {
+            let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
                 for j in i.saturating_sub(2)..(i + 3).min(n) {
                     if !done[j] {
                         info[j] = word_info(s.words[j]);
@@ -392,9 +542,9 @@ impl Model {
                     }
                 }
                 feats.clear();
-                token_features(&info, &s.gaz, i, first, caps, doc, &mut feats);
+                token_features(info, s.gaz, i, first, s.caps, doc, feats);
                 dyn_features(prev, prev2, feats[3], &mut d);
-                self.score(&feats, &d, &mut scores);
+                self.score(feats, &d, &mut scores);
                 best_allowed(&scores, prev)
             } else {
                 0
@@ -403,7 +553,6 @@ impl Model {
             prev2 = prev;
             prev = best;
         }
-        labels
     }
 
     /// Serialises to gzip-compressed bytes (weights quantised to 16 bits).
@@ -566,6 +715,88 @@ mod tests {
         let back = Model::from_bytes(&m.to_bytes().unwrap()).unwrap();
         assert_eq!(back.predict(&input, &DocWords::default()), labels);
         assert!(Model::from_bytes(b"nonsense").is_err());
+    }
+
+    /// The general (char by char) [`word_info`], for comparing with the ASCII fast path.
+    fn word_info_chars(w: &str) -> WordInfo {
+        let mut lower = FNV_OFFSET;
+        let mut shape = FNV_OFFSET;
+        let mut pre3 = FNV_OFFSET;
+        let mut last: [char; 3] = ['\0'; 3];
+        let mut n = 0u64;
+        let mut last_shape = '\0';
+        for c in w.chars() {
+            let k = if c.is_uppercase() {
+                'X'
+            } else if c.is_lowercase() {
+                'x'
+            } else if c.is_numeric() {
+                'd'
+            } else {
+                c
+            };
+            if k != last_shape {
+                shape = fnv_push(shape, k);
+                last_shape = k;
+            }
+            for l in c.to_lowercase() {
+                lower = fnv_push(lower, l);
+                if n < 3 {
+                    pre3 = fnv_push(pre3, l);
+                }
+                last = [last[1], last[2], l];
+                n += 1;
+            }
+        }
+        let suf = |k: usize| {
+            last[3 - k.min(n as usize)..].iter().filter(|c| **c != '\0').fold(FNV_OFFSET, |h, &c| fnv_push(h, c))
+        };
+        WordInfo {
+            lower,
+            exact: fnv1a64(w.as_bytes()),
+            shape,
+            suf3: suf(3),
+            suf2: suf(2),
+            pre3,
+            len: n.min(12),
+            cap: matches!(case_of(w), Case::Title | Case::Upper),
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_code() {
+        let words = ["", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9"];
+        for w in words {
+            let (a, b) = (word_info(w), word_info_chars(w));
+            let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
+            assert_eq!(key(&a), key(&b), "{w:?}");
+            assert_eq!(lower_hash(w), a.lower, "{w:?}");
+        }
+        let long = ["NEWS ".repeat(300), format!("{}{}", "Ab ".repeat(200), "CDEFG ".repeat(70))];
+        let short = ["BREAKING NEWS TODAY", "Mr Abel Brown went", "ÉTAT DE L'UNION", "Ça va", "", "AB CD e"];
+        for s in long.iter().map(String::as_str).chain(short) {
+            let words: Vec<&str> = s.split(' ').collect();
+            assert_eq!(mostly_upper_text(s), mostly_upper(&words), "{s:?}");
+        }
+        assert!(mostly_upper_text(&long[0]) && !mostly_upper_text(short[1]));
+    }
+
+    #[test]
+    fn hash_set_holds_what_was_inserted() {
+        let mut set = HashSet64::default();
+        assert!(!set.contains(7) && !set.contains(0));
+        for x in (0..2000u64).map(|i| mix64(i) & !0xff) {
+            set.insert(x);
+            set.insert(x);
+        }
+        assert!((0..2000u64).all(|i| set.contains(mix64(i) & !0xff)));
+        assert!(!set.contains(0) && !set.contains(1));
+        set.insert(0);
+        assert!(set.contains(0));
+        let mut dw = DocWords::default();
+        dw.add_sentence(&["Trump", "met", "the", "Pope", "in", "Rome"]);
+        assert!(dw.seen_lower("The") && dw.seen_lower("met") && !dw.seen_lower("Rome"));
+        assert!(dw.seen_cap_mid("Pope") && !dw.seen_cap_mid("Trump") && !dw.seen_cap_mid("pope"));
     }
 
     #[test]

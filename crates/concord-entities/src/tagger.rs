@@ -1,15 +1,15 @@
 //! The per-article part: gazetteer matching, the perceptron tagger, cue-based discovery,
 //! in-article alias resolution and roles.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
 use crate::cues::{self, has};
 use crate::gazetteer::{GazMatch, Matcher};
-use crate::model::{kind_of, label_of, mostly_upper, DocWords, Model, SentenceInput};
-use crate::tokens::{case_of, is_cap, tokenize, Case, Token};
+use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
+use crate::tokens::{case_of, is_cap, tokenize_with, Case, Token};
 
 /// Where a mention came from, in order of trust when two candidates have the same length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,19 +62,29 @@ pub(crate) struct Tokenized<'t> {
     pub sents: Vec<(usize, usize, SentRange)>,
     /// Per sentence: mostly upper-case (a wire headline).
     pub caps: Vec<bool>,
+    /// Per token: its capitalisation class.
+    pub cases: Vec<Case>,
+    /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
+    pub cap: Vec<bool>,
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity(text.len() / 5);
     let mut sents = Vec::with_capacity(ranges.len());
+    let mut buf = Vec::new();
     for r in ranges {
         let a = toks.len();
-        tokenize(text, r.span.start, r.span.end, &mut toks);
+        tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
         sents.push((a, toks.len(), *r));
     }
     let words: Vec<&str> = toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
-    let caps = sents.iter().map(|&(a, b, _)| mostly_upper(&words[a..b])).collect();
-    Tokenized { toks, words, sents, caps }
+    let caps = ranges
+        .iter()
+        .map(|r| text.get(r.span.start..r.span.end.min(text.len())).is_some_and(mostly_upper_text))
+        .collect();
+    let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
+    let cap = cases.iter().map(|c| matches!(c, Case::Title | Case::Upper)).collect();
+    Tokenized { toks, words, sents, caps, cases, cap }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
@@ -153,21 +163,26 @@ impl Tagger {
     fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         let tk = tokenize_doc(text, ranges);
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
-        let mut dw = DocWords::default();
+        let mut dw = DocWords::with_room(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
-            dw.add_sentence_with(&tk.words[a..b], tk.caps[k]);
+            dw.add_sentence_cases(&tk.words[a..b], &tk.cases[a..b], tk.caps[k]);
         }
         let mut cands: Vec<Cand> = gaz
             .iter()
             .map(|&(a, b, e)| Cand { a, b, kind: self.matcher.entries()[e].kind, src: Src::Gaz, entry: Some(e) })
             .collect();
         if let Some(model) = &self.model {
-            for &(a, b, _) in &tk.sents {
-                if a == b {
+            let mut scratch = Scratch::default();
+            let mut labels = Vec::new();
+            for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
+                // nothing capitalised and no gazetteer hit: every word is `O` without scoring
+                if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
                     continue;
                 }
-                let input = SentenceInput { words: tk.words[a..b].to_vec(), gaz: gaz_tags[a..b].to_vec() };
-                let labels = model.predict(&input, &dw);
+                let input =
+                    Window { words: &tk.words[a..b], gaz: &gaz_tags[a..b], cap: &tk.cap[a..b], caps: tk.caps[k] };
+                labels.clear();
+                model.predict_into(&input, &dw, &mut scratch, &mut labels);
                 let mut i = 0;
                 while i < labels.len() {
                     let Some(kind) = kind_of(labels[i]) else {
@@ -205,20 +220,28 @@ impl Tagger {
         chosen.sort_by_key(|c| c.a);
         // Headings (often Title Case) keep only names confirmed elsewhere in the article.
         let sent_of = |tok: usize| tk.sents.partition_point(|s| s.1 <= tok);
-        let surface = |c: &Cand| text.get(tk.toks[c.a].start..tk.toks[c.b - 1].end).unwrap_or("").to_string();
-        let headingish: Vec<bool> =
-            tk.sents.iter().map(|&(a, b, s)| s.kind == SentenceKind::Heading || title_case(&tk.words[a..b])).collect();
+        let surface = |c: &Cand| text.get(tk.toks[c.a].start..tk.toks[c.b - 1].end).unwrap_or("");
+        // only sentences holding a candidate are looked at
+        let mut headingish = vec![false; tk.sents.len()];
+        let mut seen = vec![false; tk.sents.len()];
+        for c in &chosen {
+            let k = sent_of(c.a);
+            if let (Some(false), Some(&(a, b, s))) = (seen.get(k).copied(), tk.sents.get(k)) {
+                seen[k] = true;
+                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.cases[a..b]);
+            }
+        }
         let in_heading = |c: &Cand| headingish.get(sent_of(c.a)).copied().unwrap_or(false);
-        let mut confirmed: BTreeMap<String, ()> = BTreeMap::new();
+        let mut confirmed: BTreeSet<&str> = BTreeSet::new();
         for c in &chosen {
             if !in_heading(c) {
-                confirmed.insert(surface(c), ());
+                confirmed.insert(surface(c));
                 if c.kind == EntityKind::Person {
-                    confirmed.insert(tk.words[c.b - 1].to_string(), ());
+                    confirmed.insert(tk.words[c.b - 1]);
                 }
             }
         }
-        chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains_key(&surface(c)));
+        chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains(surface(c)));
         // Surnames of people named in full are mentions wherever they appear capitalised.
         let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
         for c in &chosen {
@@ -231,7 +254,7 @@ impl Tagger {
             taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
         }
         for (i, w) in tk.words.iter().enumerate() {
-            if !taken[i] && case_of(w) == Case::Title && surnames.contains_key(w) {
+            if !surnames.is_empty() && !taken[i] && tk.cases[i] == Case::Title && surnames.contains_key(w) {
                 chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
             }
         }
@@ -240,18 +263,23 @@ impl Tagger {
     }
 
     fn resolve(&self, text: &str, tk: &Tokenized, chosen: &[Cand]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
-        struct Ent {
-            name: String,
+        // names and surfaces borrow from the text and the gazetteer until the output is built
+        struct Ent<'a> {
+            name: &'a str,
             tokens: usize,
             kinds: BTreeMap<EntityKind, usize>,
             first_kind: EntityKind,
-            surfaces: Vec<String>,
+            surfaces: Vec<&'a str>,
             gaz: Option<usize>,
             first_pos: usize,
+            initials: String,
         }
         let mut ents: Vec<Ent> = Vec::new();
-        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-        let mut mentions: Vec<(Span, usize, String, Option<String>)> = Vec::new();
+        // gazetteer entry -> entity, and lower-cased surface (when there is no entry) -> entity
+        let mut by_entry: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut by_surface: BTreeMap<String, usize> = BTreeMap::new();
+        let mut lower = String::new();
+        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::new();
         // Full names first, so that a short form can link to one written later too.
         let order = chosen
             .iter()
@@ -259,20 +287,28 @@ impl Tagger {
             .chain(chosen.iter().filter(|c| c.entry.is_none() && c.b - c.a == 1));
         for c in order {
             let span = Span::new(tk.toks[c.a].start, tk.toks[c.b - 1].end);
-            let surface = text.get(span.start..span.end).unwrap_or("").to_string();
+            let surface = text.get(span.start..span.end).unwrap_or("");
             let n = c.b - c.a;
-            let key = match c.entry {
-                Some(e) => format!("g{e}"),
-                None => format!("s{}", surface.to_lowercase()),
+            let mut idx = match c.entry {
+                Some(e) => by_entry.get(&e).copied(),
+                None => {
+                    lower.clear();
+                    if surface.is_ascii() {
+                        lower.extend(surface.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                    } else {
+                        lower.push_str(&surface.to_lowercase());
+                    }
+                    by_surface.get(lower.as_str()).copied()
+                }
             };
-            let mut idx = by_key.get(&key).copied();
+            let known = idx.is_some();
             if idx.is_none() && n == 1 {
                 // surname or short form -> the nearest earlier (else the first later) entity
                 // whose name ends with it (people), or whose initials it spells (organisations)
                 let fits = |e: &Ent| {
                     e.tokens >= 2
-                        && ((e.first_kind == EntityKind::Person && last_word(&e.name) == surface)
-                            || (e.first_kind == EntityKind::Org && surface.len() >= 2 && initials(&e.name) == surface))
+                        && ((e.first_kind == EntityKind::Person && last_word(e.name) == surface)
+                            || (e.first_kind == EntityKind::Org && surface.len() >= 2 && e.initials == surface))
                 };
                 let before = (0..ents.len())
                     .filter(|&i| fits(&ents[i]) && ents[i].first_pos < c.a)
@@ -283,11 +319,12 @@ impl Tagger {
                 Some(i) => i,
                 None => {
                     let name = match c.entry {
-                        Some(e) => self.matcher.entries()[e].name.clone(),
-                        None => surface.clone(),
+                        Some(e) => self.matcher.entries()[e].name.as_str(),
+                        None => surface,
                     };
                     ents.push(Ent {
                         tokens: name.split_whitespace().count(),
+                        initials: initials(name),
                         name,
                         kinds: BTreeMap::new(),
                         first_kind: c.kind,
@@ -298,15 +335,25 @@ impl Tagger {
                     ents.len() - 1
                 }
             };
-            by_key.insert(key, i);
+            if !known {
+                match c.entry {
+                    Some(e) => {
+                        by_entry.insert(e, i);
+                    }
+                    None => {
+                        by_surface.insert(lower.clone(), i);
+                    }
+                }
+            }
             let e = &mut ents[i];
             e.first_pos = e.first_pos.min(c.a);
             *e.kinds.entry(c.kind).or_default() += 1;
             if !e.surfaces.contains(&surface) {
-                e.surfaces.push(surface.clone());
+                e.surfaces.push(surface);
             }
             if e.gaz.is_none() && n > e.tokens {
-                e.name = surface.clone();
+                e.name = surface;
+                e.initials = initials(e.name);
                 e.tokens = n;
             }
             let role = if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
@@ -333,15 +380,22 @@ impl Tagger {
                 }
             };
             kinds.push(kind);
-            let aliases = e.surfaces.iter().filter(|s| !s.eq_ignore_ascii_case(&e.name)).cloned().collect();
+            let aliases =
+                e.surfaces.iter().filter(|s| !s.eq_ignore_ascii_case(e.name)).map(|s| s.to_string()).collect();
             let gazetteer_id = e.gaz.and_then(|g| self.matcher.entries()[g].id.clone());
-            locals.push(LocalEntity { name: e.name.clone(), kind, aliases, gazetteer_id });
+            locals.push(LocalEntity { name: e.name.to_string(), kind, aliases, gazetteer_id });
             from_gaz.push(e.gaz.is_some());
         }
         mentions.sort_by_key(|m| m.0);
         let mentions = mentions
             .into_iter()
-            .map(|(span, entity, surface, role)| Mention { span, entity, kind: kinds[entity], surface, role })
+            .map(|(span, entity, surface, role)| Mention {
+                span,
+                entity,
+                kind: kinds[entity],
+                surface: surface.to_string(),
+                role,
+            })
             .collect();
         (locals, mentions, from_gaz)
     }
@@ -349,15 +403,15 @@ impl Tagger {
 
 /// True for a sentence written in Title Case (a headline or a link line), where
 /// capitalisation says nothing about names.
-fn title_case(words: &[&str]) -> bool {
+fn title_case(words: &[&str], cases: &[Case]) -> bool {
     let (mut title, mut lower) = (0usize, 0usize);
-    for w in words {
-        if w.chars().any(|c| c.is_ascii_digit()) {
+    for (w, &case) in words.iter().zip(cases) {
+        if w.bytes().any(|c| c.is_ascii_digit()) {
             return false; // results tables, scores, dates
         }
-        match case_of(w) {
+        match case {
             Case::Title => title += 1,
-            Case::Lower if w.chars().count() > 3 => lower += 1,
+            Case::Lower if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) => lower += 1,
             _ => {}
         }
     }
@@ -389,23 +443,22 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     }
     while c.a < c.b {
         let w = tk.words[c.a];
-        let lw = w.to_lowercase();
-        let stop = has(cues::CAP_STOP, w) || !is_cap(w);
+        let stop = !tk.cap[c.a] || has(cues::CAP_STOP, w);
         let initial_common = c.a == first
             && !caps
             && (dw.seen_lower(w)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.seen_cap_mid(w))
-                        || lw.ends_with("ly")
-                        || lw.ends_with("ing")
-                        || lw.ends_with("ed"))));
+                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || {
+                        let lw = w.to_lowercase();
+                        lw.ends_with("ly") || lw.ends_with("ing") || lw.ends_with("ed")
+                    })));
         if stop || initial_common {
             c.a += 1;
         } else {
             break;
         }
     }
-    while c.b > c.a && !is_cap(tk.words[c.b - 1]) {
+    while c.b > c.a && !tk.cap[c.b - 1] {
         c.b -= 1;
     }
     c.a < c.b && !tk.words[c.a..c.b].iter().all(|w| cues::is_role_word(w))

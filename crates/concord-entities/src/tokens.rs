@@ -19,12 +19,37 @@ fn is_joiner(c: char) -> bool {
 /// letter or digit follows (`Elmendorf-Richardson`, `O'Brien`, `U.S.`); a possessive `'s`
 /// is split off (`Putin` `’s`). Any other non-space character is a token of its own.
 pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    tokenize_with(text, start, end, out, &mut Vec::new());
+}
+
+/// [`tokenize`] with a reusable scratch buffer (no allocation per call once it has grown).
+pub(crate) fn tokenize_with(
+    text: &str,
+    start: usize,
+    end: usize,
+    out: &mut Vec<Token>,
+    chars: &mut Vec<(usize, char)>,
+) {
     let end = end.min(text.len());
     let Some(s) = text.get(start..end) else { return };
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    if s.is_ascii() {
+        // one byte per char: no decoding, no buffer
+        let bytes = s.as_bytes();
+        tokenize_chars(s, start, bytes.len(), |k| bytes.get(k).map(|&b| (k, b as char)), out);
+    } else {
+        chars.clear();
+        chars.extend(s.char_indices());
+        let chars = &chars[..];
+        tokenize_chars(s, start, chars.len(), |k| chars.get(k).copied(), out);
+    }
+}
+
+/// The tokenizer over `s` (at `start` in the text) given its `n` chars as (offset, char).
+#[inline(always)]
+fn tokenize_chars(s: &str, start: usize, n: usize, at: impl Fn(usize) -> Option<(usize, char)>, out: &mut Vec<Token>) {
     let mut i = 0;
-    while i < chars.len() {
-        let (off, c) = chars[i];
+    while i < n {
+        let Some((off, c)) = at(i) else { break };
         if c.is_whitespace() {
             i += 1;
             continue;
@@ -32,28 +57,28 @@ pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
         if !c.is_alphanumeric() {
             // a split-off possessive 's stays one token
             let poss = matches!(c, '\'' | '\u{2019}')
-                && matches!(chars.get(i + 1), Some(&(_, 's' | 'S')))
-                && !chars.get(i + 2).is_some_and(|x| x.1.is_alphanumeric());
+                && matches!(at(i + 1), Some((_, 's' | 'S')))
+                && !at(i + 2).is_some_and(|x| x.1.is_alphanumeric());
             if poss {
-                let next = chars.get(i + 2).map(|x| x.0).unwrap_or(s.len());
+                let next = at(i + 2).map(|x| x.0).unwrap_or(s.len());
                 out.push(Token { start: start + off, end: start + next });
                 i += 2;
                 continue;
             }
-            let next = chars.get(i + 1).map(|x| x.0).unwrap_or(s.len());
+            let next = at(i + 1).map(|x| x.0).unwrap_or(s.len());
             out.push(Token { start: start + off, end: start + next });
             i += 1;
             continue;
         }
         let mut j = i + 1;
         loop {
-            match chars.get(j) {
-                Some(&(_, c)) if c.is_alphanumeric() => j += 1,
-                Some(&(_, c)) if is_joiner(c) && chars.get(j + 1).is_some_and(|x| x.1.is_alphanumeric()) => {
+            match at(j) {
+                Some((_, c)) if c.is_alphanumeric() => j += 1,
+                Some((_, c)) if is_joiner(c) && at(j + 1).is_some_and(|x| x.1.is_alphanumeric()) => {
                     // possessive: ’s / 's followed by a non-word character
                     if matches!(c, '\'' | '\u{2019}')
-                        && matches!(chars.get(j + 1), Some(&(_, 's' | 'S')))
-                        && !chars.get(j + 2).is_some_and(|x| x.1.is_alphanumeric())
+                        && matches!(at(j + 1), Some((_, 's' | 'S')))
+                        && !at(j + 2).is_some_and(|x| x.1.is_alphanumeric())
                     {
                         break;
                     }
@@ -63,15 +88,12 @@ pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
             }
         }
         // acronym with a final dot: U.S. / U.N.
-        let word_end = chars.get(j).map(|x| x.0).unwrap_or(s.len());
+        let word_end = at(j).map(|x| x.0).unwrap_or(s.len());
         let word = &s[off..word_end];
-        if chars.get(j).is_some_and(|x| x.1 == '.')
-            && word.contains('.')
-            && word.split('.').all(|p| p.chars().count() == 1)
-        {
+        if at(j).is_some_and(|x| x.1 == '.') && word.contains('.') && word.split('.').all(|p| p.chars().count() == 1) {
             j += 1;
         }
-        let e = chars.get(j).map(|x| x.0).unwrap_or(s.len());
+        let e = at(j).map(|x| x.0).unwrap_or(s.len());
         out.push(Token { start: start + off, end: start + e });
         i = j;
     }
@@ -92,6 +114,24 @@ pub enum Case {
 
 /// The capitalisation class of `w`.
 pub fn case_of(w: &str) -> Case {
+    let b = w.as_bytes();
+    if let Some(&f) = b.first() {
+        // ASCII fast path (same answers as the general code below)
+        if f.is_ascii() {
+            if f.is_ascii_lowercase() {
+                return Case::Lower;
+            }
+            if !f.is_ascii_uppercase() {
+                return Case::Other;
+            }
+            if b[1..].iter().any(u8::is_ascii_lowercase) {
+                return Case::Title;
+            }
+            if b.is_ascii() {
+                return Case::Upper;
+            }
+        }
+    }
     let Some(first) = w.chars().next() else { return Case::Other };
     if first.is_lowercase() {
         return Case::Lower;
@@ -153,6 +193,29 @@ mod tests {
             vec!["Joint", "Base", "Elmendorf-Richardson", "—", "“", "yes", "”"]
         );
         assert_eq!(toks("3-0 win"), vec!["3-0", "win"]);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        // the same text with one non-ASCII character appended takes the general path
+        for s in ["Putin's aide, O'Brien's U.S. trip.", "3-0 win & A.B. at U.N. - x.y", "Ms. Ann's 'quote' end'"] {
+            let uni = format!("{s} é");
+            let (a, b) = (toks(s), toks(&uni));
+            assert_eq!(a[..], b[..b.len() - 1], "{s:?}");
+        }
+        for w in ["", "a", "Ab", "AB", "A1", "1a", "É", "Éa", "ÉA", "aÉ", "A-É", "Aé", "-", "A\u{e9}B"] {
+            let general = {
+                let first = w.chars().next();
+                match first {
+                    None => Case::Other,
+                    Some(f) if f.is_lowercase() => Case::Lower,
+                    Some(f) if !f.is_uppercase() => Case::Other,
+                    _ if w.chars().any(char::is_lowercase) => Case::Title,
+                    _ => Case::Upper,
+                }
+            };
+            assert_eq!(case_of(w), general, "{w:?}");
+        }
     }
 
     #[test]
