@@ -15,28 +15,8 @@ use crate::quotes::QuoteExtractor;
 use crate::stage::{kind_salt, UNIT_FAMILY};
 use crate::ClaimOptions;
 
-/// Why an evaluation could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    /// A file or folder could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The path at fault.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// A file is not in the expected format.
-    #[error("{path}:{line}: {message}")]
-    Format {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line (0 when not line-oriented).
-        line: usize,
-        /// What was wrong.
-        message: String,
-    },
-}
+/// Why an evaluation could not run: a data file that could not be read or parsed.
+pub use concord_core::DataError as EvalError;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EvalError + '_ {
     move |source| EvalError::Io { path: path.to_path_buf(), source }

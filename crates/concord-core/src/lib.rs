@@ -45,12 +45,14 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod error;
 pub mod model;
 pub mod span;
 pub mod stage;
 pub mod text;
 
 pub use corpus::{ArticleRecord, Cluster, CopyGroup, Corpus, Entity, Member, SingleSource, StageStats, Stats, Status};
+pub use error::DataError;
 pub use model::{
     Article, ClaimUnit, Document, EntityKind, Extensions, LocalEntity, Mention, OutletFrom, Quote, Removed, Sentence,
     SentenceKind, Source, Speaker, UnitKind,

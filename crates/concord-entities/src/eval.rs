@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use concord_core::{Article, Document, EntityKind, Sentence, SentenceKind, Span};
+use concord_core::{Article, DataError, Document, EntityKind, Sentence, SentenceKind, Span};
 
 use crate::model::{self, train as train_model, Model, TrainSentence, LABELS};
 use crate::tagger::{gaz_spans, sentence_ranges, tokenize_doc};
@@ -14,24 +14,9 @@ use crate::{EntityOptions, Tagger};
 /// Why an evaluation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// A line of the CoNLL file is malformed.
-    #[error("{path}:{line}: {message}")]
-    Format {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// A data file could not be read or parsed.
+    #[error(transparent)]
+    Data(#[from] concord_core::DataError),
     /// The tagger could not be built.
     #[error(transparent)]
     Tagger(#[from] crate::EntityError),
@@ -47,7 +32,7 @@ pub struct ConllDoc {
 /// Reads a CoNLL-2003 file (first column token, last column label; IOB1 labels are
 /// converted to IOB2).
 pub fn read_conll(path: &Path) -> Result<Vec<ConllDoc>, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::from(DataError::io(path, source)))?;
     let mut docs = vec![ConllDoc::default()];
     let mut sent: Vec<(String, String)> = Vec::new();
     fn flush(docs: &mut [ConllDoc], sent: &mut Vec<(String, String)>) {
@@ -72,11 +57,11 @@ pub fn read_conll(path: &Path) -> Result<Vec<ConllDoc>, EvalError> {
         }
         let label = cols[cols.len() - 1];
         if cols.len() < 2 || !(label == "O" || model::parse_label(label).is_some()) {
-            return Err(EvalError::Format {
+            return Err(EvalError::from(DataError::Format {
                 path: path.to_path_buf(),
                 line: i + 1,
                 message: format!("expected `token ... label` with label O, B-/I-PER/ORG/LOC/MISC, found {line:?}"),
-            });
+            }));
         }
         sent.push((cols[0].to_string(), label.to_string()));
     }
@@ -303,7 +288,7 @@ pub fn conll_with(tagger: &Tagger, path: &Path, predictions: Option<&Path>) -> R
         report.overall.gold += c.gold;
     }
     if let Some(p) = predictions {
-        std::fs::write(p, &out).map_err(|source| EvalError::Io { path: p.to_path_buf(), source })?;
+        std::fs::write(p, &out).map_err(|source| EvalError::from(DataError::io(p, source)))?;
     }
     Ok(report)
 }
@@ -311,7 +296,7 @@ pub fn conll_with(tagger: &Tagger, path: &Path, predictions: Option<&Path>) -> R
 /// Scores a predictions file of `token gold predicted` lines (what [`conll`] writes, or any
 /// conlleval-style file: the last two columns are gold and predicted).
 pub fn score_predictions(path: &Path) -> Result<NerReport, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::from(DataError::io(path, source)))?;
     let mut report = NerReport { documents: 1, ..Default::default() };
     let mut gold: Vec<String> = Vec::new();
     let mut pred: Vec<String> = Vec::new();
@@ -343,11 +328,11 @@ pub fn score_predictions(path: &Path) -> Result<NerReport, EvalError> {
             continue;
         }
         if cols.len() < 3 {
-            return Err(EvalError::Format {
+            return Err(EvalError::from(DataError::Format {
                 path: path.to_path_buf(),
                 line: i + 1,
                 message: "expected 3 columns".into(),
-            });
+            }));
         }
         gold.push(cols[cols.len() - 2].to_string());
         pred.push(cols[cols.len() - 1].to_string());

@@ -11,36 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::segment::Segmenter;
 
-/// Why an evaluation could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    /// A file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file is not the JSON the data set should have.
-    #[error("{path}: not the expected JSON: {source}")]
-    Json {
-        /// The path.
-        path: PathBuf,
-        /// The parse error.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// The data is readable but not usable (e.g. no article found).
-    #[error("{path}: {message}")]
-    Data {
-        /// The path.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
+/// Why an evaluation could not run: a data file that could not be read or parsed.
+pub use concord_core::DataError as EvalError;
 
 #[derive(serde::Deserialize)]
 struct GoldenCase {
@@ -93,8 +65,8 @@ pub fn golden_rules(path: &Path) -> Result<GoldenReport, EvalError> {
 /// [`golden_rules`] with a given segmenter.
 pub fn golden_rules_with(path: &Path, seg: &Segmenter) -> Result<GoldenReport, EvalError> {
     let data = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: path.into(), source })?;
-    let cases: Vec<GoldenCase> =
-        serde_json::from_str(&data).map_err(|source| EvalError::Json { path: path.into(), source })?;
+    let cases: Vec<GoldenCase> = serde_json::from_str(&data)
+        .map_err(|e| EvalError::format(path, e.line(), format!("not the expected JSON: {e}")))?;
     let mut report = GoldenReport { total: cases.len(), ..Default::default() };
     for (k, c) in cases.into_iter().enumerate() {
         let got: Vec<String> = seg.segment(&c.text).iter().map(|s| s.slice(&c.text).to_string()).collect();
@@ -186,7 +158,7 @@ pub fn basil_with(dir: &Path, seg: &Segmenter) -> Result<BasilReport, EvalError>
     let mut files = Vec::new();
     collect_json(dir, &mut files)?;
     if files.is_empty() {
-        return Err(EvalError::Data { path: dir.into(), message: "no .json article found".into() });
+        return Err(EvalError::format(dir, 0, "no .json article found"));
     }
     let mut report = BasilReport::default();
     for path in files {
