@@ -17,7 +17,7 @@ fn seeds_report_matches_the_json_schema() {
         panic!("report.json breaks its schema:\n{}", errors.join("\n"));
     }
     // Every JSONL export is there, one JSON object a line.
-    for name in ["articles", "entities", "mentions", "quotes", "clusters"] {
+    for name in ["articles", "entities", "mentions", "quotes", "clusters", "single_source"] {
         let rows = std::fs::read_to_string(out.path().join(format!("{name}.jsonl"))).unwrap();
         assert!(rows.lines().count() > 0, "{name}.jsonl is empty");
         for line in rows.lines() {

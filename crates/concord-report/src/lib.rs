@@ -124,6 +124,11 @@ pub struct OutputOptions {
     pub html_clusters: usize,
     /// Rows of the entities tables in `report.md` and `report.html`. Default 200.
     pub max_entities: usize,
+    /// Single-source items embedded in `report.json` (in article order). On a large corpus
+    /// almost every sentence is single-source, so the complete list goes to
+    /// `single_source.jsonl` (with `jsonl`) and `summary.single_source` counts them all.
+    /// 0 embeds all. Default 10000.
+    pub max_single_source: usize,
 }
 
 impl Default for OutputOptions {
@@ -134,6 +139,7 @@ impl Default for OutputOptions {
             top: 20,
             html_clusters: 500,
             max_entities: 200,
+            max_single_source: 10_000,
         }
     }
 }
@@ -195,7 +201,15 @@ pub fn write_reports_with(
     let corpus = input.corpus;
     std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
     let mut written = Vec::new();
-    let report = Report::from_corpus(corpus);
+    let mut report = Report::from_corpus(corpus);
+    // The complete single-source list, before report.json keeps only its first part.
+    let single_source_path = dir.join("single_source.jsonl");
+    if opts.wants(Format::Jsonl) {
+        write_jsonl(&single_source_path, &report.single_source)?;
+    }
+    if opts.max_single_source > 0 {
+        report.single_source.truncate(opts.max_single_source);
+    }
     if opts.wants(Format::Json) {
         // Streamed to disk: never a second copy of the whole report as one string.
         let path = dir.join("report.json");
@@ -266,6 +280,7 @@ pub fn write_reports_with(
         let path = dir.join("clusters.jsonl");
         write_jsonl(&path, &cluster_rows(&report))?;
         written.push(path);
+        written.push(single_source_path);
     }
     if opts.wants(Format::Md) {
         let path = dir.join("report.md");

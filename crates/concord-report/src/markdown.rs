@@ -126,7 +126,7 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
             let _ = writeln!(o, "- “{}” ({}) — {}", md(&clip(&m.text, 300)), x.kind, article_label(corpus, &m.article));
         }
         if r.single_source.len() > top {
-            let _ = writeln!(o, "- … and {} more (see report.json)", r.single_source.len() - top);
+            let _ = writeln!(o, "- … and {} more (all in single_source.jsonl)", r.single_source.len() - top);
         }
         o.push('\n');
     }
@@ -153,7 +153,7 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
             );
         }
         if ents.len() > max_entities {
-            let _ = writeln!(o, "\n… and {} more entities (see report.json).", ents.len() - max_entities);
+            let _ = writeln!(o, "\n… and {} more entities (all in single_source.jsonl).", ents.len() - max_entities);
         }
         o.push('\n');
     }

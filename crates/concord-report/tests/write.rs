@@ -31,6 +31,7 @@ fn writes_all_formats_deterministically() {
             "mentions.jsonl",
             "quotes.jsonl",
             "clusters.jsonl",
+            "single_source.jsonl",
             "report.md",
             "report.html"
         ]
@@ -211,4 +212,28 @@ fn html_escapes_article_text() {
     let small = report_html(&common::corpus(true), HtmlLimits { clusters: 2, entities: 1, single_source: 1 }).unwrap();
     assert_eq!(small.matches("class=\"cluster-row\"").count(), 2);
     assert!(small.contains("Showing the top 2 of 5 clusters."));
+}
+
+#[test]
+fn single_source_list_is_capped_in_json_and_complete_in_jsonl() {
+    let corpus = common::corpus(true);
+    let all = corpus.single_source.len();
+    assert!(all >= 2, "the test corpus needs single-source items");
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OutputOptions { formats: vec![Format::Json, Format::Jsonl], max_single_source: 1, ..Default::default() };
+    let written = write_reports(&corpus, &opts, dir.path()).unwrap();
+    assert!(written.iter().any(|p| p.ends_with("single_source.jsonl")));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["single_source"].as_array().unwrap().len(), 1);
+    assert_eq!(report["summary"]["single_source"].as_u64().unwrap() as usize, all);
+    let rows = lines(&dir.path().join("single_source.jsonl"));
+    assert_eq!(rows.len(), all);
+    assert_eq!(rows[0], report["single_source"][0], "the embedded item is the first of the full list");
+    // 0 embeds all.
+    let opts = OutputOptions { max_single_source: 0, ..opts };
+    write_reports(&corpus, &opts, dir.path()).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["single_source"].as_array().unwrap().len(), all);
 }
