@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use concord_core::text::{fnv1a64, mix64};
 use concord_core::EntityKind;
 
-use crate::tokens::{case_of, Case};
+use crate::tokens::{case_of, shape_class, Case};
 
 /// The labels: `O`, then `B-`/`I-` for PER, ORG, LOC, MISC.
 pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -287,8 +287,14 @@ struct WordInfo {
 
 fn word_info(w: &str) -> WordInfo {
     if w.is_ascii() {
-        return word_info_ascii(w);
+        word_info_ascii(w)
+    } else {
+        word_info_chars(w)
     }
+}
+
+/// The general, char by char [`word_info`] (the ASCII fast path must agree with it).
+fn word_info_chars(w: &str) -> WordInfo {
     let mut lower = FNV_OFFSET;
     let mut shape = FNV_OFFSET;
     let mut pre3 = FNV_OFFSET;
@@ -296,15 +302,7 @@ fn word_info(w: &str) -> WordInfo {
     let mut n = 0u64;
     let mut last_shape = '\0';
     for c in w.chars() {
-        let k = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_numeric() {
-            'd'
-        } else {
-            c
-        };
+        let k = shape_class(c);
         if k != last_shape {
             shape = fnv_push(shape, k);
             last_shape = k;
@@ -715,52 +713,6 @@ mod tests {
         let back = Model::from_bytes(&m.to_bytes().unwrap()).unwrap();
         assert_eq!(back.predict(&input, &DocWords::default()), labels);
         assert!(Model::from_bytes(b"nonsense").is_err());
-    }
-
-    /// The general (char by char) [`word_info`], for comparing with the ASCII fast path.
-    fn word_info_chars(w: &str) -> WordInfo {
-        let mut lower = FNV_OFFSET;
-        let mut shape = FNV_OFFSET;
-        let mut pre3 = FNV_OFFSET;
-        let mut last: [char; 3] = ['\0'; 3];
-        let mut n = 0u64;
-        let mut last_shape = '\0';
-        for c in w.chars() {
-            let k = if c.is_uppercase() {
-                'X'
-            } else if c.is_lowercase() {
-                'x'
-            } else if c.is_numeric() {
-                'd'
-            } else {
-                c
-            };
-            if k != last_shape {
-                shape = fnv_push(shape, k);
-                last_shape = k;
-            }
-            for l in c.to_lowercase() {
-                lower = fnv_push(lower, l);
-                if n < 3 {
-                    pre3 = fnv_push(pre3, l);
-                }
-                last = [last[1], last[2], l];
-                n += 1;
-            }
-        }
-        let suf = |k: usize| {
-            last[3 - k.min(n as usize)..].iter().filter(|c| **c != '\0').fold(FNV_OFFSET, |h, &c| fnv_push(h, c))
-        };
-        WordInfo {
-            lower,
-            exact: fnv1a64(w.as_bytes()),
-            shape,
-            suf3: suf(3),
-            suf2: suf(2),
-            pre3,
-            len: n.min(12),
-            cap: matches!(case_of(w), Case::Title | Case::Upper),
-        }
     }
 
     #[test]

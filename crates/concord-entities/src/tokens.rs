@@ -151,20 +151,25 @@ pub fn is_cap(w: &str) -> bool {
     matches!(case_of(w), Case::Title | Case::Upper)
 }
 
+/// The shape class of a character: `X` upper, `x` lower, `d` digit, else the character.
+pub fn shape_class(c: char) -> char {
+    if c.is_uppercase() {
+        'X'
+    } else if c.is_lowercase() {
+        'x'
+    } else if c.is_numeric() {
+        'd'
+    } else {
+        c
+    }
+}
+
 /// A compact word shape: `Xx`, `X`, `x`, `d`, with runs folded (`McCain` → `XxXx`, `U.S.` → `X.X.`).
 pub fn shape(w: &str, out: &mut String) {
     out.clear();
     let mut last = '\0';
     for c in w.chars() {
-        let k = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_numeric() {
-            'd'
-        } else {
-            c
-        };
+        let k = shape_class(c);
         if k != last {
             out.push(k);
             last = k;

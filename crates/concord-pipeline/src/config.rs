@@ -266,8 +266,6 @@ impl Validator<'_> {
         for (depth, seg) in path.iter().enumerate() {
             let Some((key_span, value_span, next)) = node.step(seg) else { break };
             let last = depth + 1 == path.len();
-            // Keys of a parsed document may carry no span: find the key before its value.
-            let key_span = key_span.or_else(|| value_span.as_ref().and_then(|v| key_before(self.text, v.start)));
             let chosen = if last && want_key { key_span.or(value_span) } else { value_span.or(key_span) };
             if let Some(span) = chosen {
                 best = span;
@@ -427,37 +425,6 @@ impl<'a> Node<'a> {
             Node::Leaf => None,
         }
     }
-}
-
-/// The span of the key whose value starts at `value_start` (`key = value`).
-fn key_before(text: &str, value_start: usize) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut i = value_start.min(bytes.len());
-    while i > 0 && (bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') {
-        i -= 1;
-    }
-    if i == 0 || bytes[i - 1] != b'=' {
-        return None;
-    }
-    i -= 1;
-    while i > 0 && (bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') {
-        i -= 1;
-    }
-    let end = i;
-    let quoted = end > 0 && (bytes[end - 1] == b'"' || bytes[end - 1] == b'\'');
-    if quoted {
-        let q = bytes[end - 1];
-        i = end - 1;
-        while i > 0 && bytes[i - 1] != q {
-            i -= 1;
-        }
-        i = i.saturating_sub(1);
-    } else {
-        while i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || b"_-.".contains(&bytes[i - 1])) {
-            i -= 1;
-        }
-    }
-    (i < end).then_some(i..end)
 }
 
 /// One line of a (possibly multi-line) library message.

@@ -340,7 +340,7 @@ fn process_with(
     let Collector {
         mut corpus, mut corpus_stages, mut corpus_nanos, stage_stats, outlets, bytes, mut progress, ..
     } = collector;
-    progress.finish(&corpus);
+    progress.finish();
 
     corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
     for (i, stage) in corpus_stages.iter_mut() {
@@ -414,13 +414,19 @@ impl Collector<'_> {
                     if stage.is_some() {
                         count_passes(&mut self.stage_stats, &self.doc_stage_ids, stage);
                     }
-                    self.corpus.articles.push(*record);
+                    self.push(*record);
                 }
             }
         }
         self.progress.set_floor(floor);
-        self.progress.tick(&self.corpus);
+        self.progress.tick();
         Ok(())
+    }
+
+    /// Adds an input's record to the corpus, and to the progress counts.
+    fn push(&mut self, record: ArticleRecord) {
+        self.progress.record(record.status == Status::Ok);
+        self.corpus.articles.push(record);
     }
 
     fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
@@ -430,7 +436,7 @@ impl Collector<'_> {
         if let Some(first) = self.seen.get(&id) {
             record.status = Status::Rejected;
             record.error = Some(format!("duplicate article id `{id}` (first used by {first})"));
-            self.corpus.articles.push(record);
+            self.push(record);
             return Ok(());
         }
         self.seen.insert(id, where_of(&doc.article.source.path, doc.article.source.line));
@@ -460,7 +466,7 @@ impl Collector<'_> {
             self.outlets.insert(doc.article.outlet.clone());
         }
         self.progress.advance(doc.article.body.len() as u64);
-        self.corpus.articles.push(record);
+        self.push(record);
         Ok(())
     }
 }
@@ -561,6 +567,8 @@ struct Reporter {
     started: Instant,
     last: Instant,
     pos: u64,
+    ok: u64,
+    rejected: u64,
 }
 
 impl Reporter {
@@ -581,7 +589,7 @@ impl Reporter {
             }
             Progress::Auto => (None, true),
         };
-        Reporter { bar, plain, started: Instant::now(), last: Instant::now(), pos: 0 }
+        Reporter { bar, plain, started: Instant::now(), last: Instant::now(), pos: 0, ok: 0, rejected: 0 }
     }
 
     fn advance(&mut self, bytes: u64) {
@@ -600,37 +608,42 @@ impl Reporter {
         }
     }
 
-    fn counts(corpus: &Corpus) -> (usize, usize) {
-        let rejected = corpus.articles.iter().filter(|a| a.status == Status::Rejected).count();
-        (corpus.articles.len() - rejected, rejected)
-    }
-
-    fn tick(&mut self, corpus: &Corpus) {
-        if let Some(bar) = &self.bar {
-            let (ok, rejected) = Self::counts(corpus);
-            bar.set_message(format!("{ok} ok, {rejected} rejected"));
-        } else if self.plain && self.last.elapsed() >= Duration::from_secs(2) {
-            self.last = Instant::now();
-            self.line(corpus, "progress");
+    /// Records one finished input (kept as counters: recounting the records at every tick
+    /// would make progress quadratic in the number of articles).
+    fn record(&mut self, ok: bool) {
+        if ok {
+            self.ok += 1;
+        } else {
+            self.rejected += 1;
         }
     }
 
-    fn line(&self, corpus: &Corpus, what: &str) {
-        let (ok, rejected) = Self::counts(corpus);
+    fn tick(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} ok, {} rejected", self.ok, self.rejected));
+        } else if self.plain && self.last.elapsed() >= Duration::from_secs(2) {
+            self.last = Instant::now();
+            self.line("progress");
+        }
+    }
+
+    fn line(&self, what: &str) {
         let secs = self.started.elapsed().as_secs_f64().max(1e-9);
         eprintln!(
-            "concord: {what}: {ok} articles ok, {rejected} rejected, {:.1} MB in {secs:.1}s ({:.1} MB/s)",
+            "concord: {what}: {} articles ok, {} rejected, {:.1} MB in {secs:.1}s ({:.1} MB/s)",
+            self.ok,
+            self.rejected,
             self.pos as f64 / 1e6,
             self.pos as f64 / 1e6 / secs
         );
     }
 
-    fn finish(&mut self, corpus: &Corpus) {
+    fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
-            self.line(corpus, "done");
+            self.line("done");
         } else if self.plain {
-            self.line(corpus, "done");
+            self.line("done");
         }
     }
 }
