@@ -63,17 +63,7 @@ fn main() {
     let stage = ClaimStage::new(&ClaimOptions::default());
     let mut secs = 0.0;
     let mut units = 0;
-    // What the corpus part keeps (bytes, roughly: records and their heap parts).
-    let (mut all, mut kept, mut all_bytes, mut kept_bytes) = (0usize, 0usize, 0usize, 0usize);
-    let size = |u: &concord_claims::UnitRecord| {
-        std::mem::size_of::<concord_claims::UnitRecord>()
-            + u.text.len()
-            + u.context.as_ref().map_or(0, String::len)
-            + u.tokens.len() * std::mem::size_of::<concord_claims::key::Token>()
-            + u.bands.len() * 4
-            + u.entities.len() * 8
-            + u.speaker_name.as_ref().map_or(0, String::len)
-    };
+    let (mut all, mut kept) = (0usize, 0usize);
     for _ in 0..rounds {
         let mut docs: Vec<Document> = bodies.iter().enumerate().map(|(i, b)| make_doc(&i.to_string(), b)).collect();
         let t = Instant::now();
@@ -83,22 +73,18 @@ fn main() {
         }
         secs += t.elapsed().as_secs_f64();
         if all == 0 {
+            // What the corpus part keeps: the clustered units, packed.
+            let mut clusterer = concord_claims::Clusterer::new(&ClaimOptions::default());
             for d in &docs {
                 if let Some(r) = d.ext.get::<concord_claims::ClaimRecord>() {
-                    let c = concord_claims::cluster::compact(r);
                     all += r.units.len();
-                    kept += c.units.len();
-                    all_bytes += r.units.iter().map(size).sum::<usize>() + r.signature.len() * 4;
-                    kept_bytes += c.units.iter().map(size).sum::<usize>() + c.signature.len() * 4;
+                    clusterer.add(&d.article.id, "bbc", r).expect("spill");
                 }
             }
+            kept = clusterer.units();
         }
     }
-    println!(
-        "corpus records: {kept} of {all} units kept, {:.1} MB of {:.1} MB",
-        kept_bytes as f64 / 1e6,
-        all_bytes as f64 / 1e6
-    );
+    println!("corpus records: {kept} of {all} units kept");
     println!(
         "{} articles, {bytes} bytes, {units} units over {rounds} rounds: {:.1} MB/s",
         bodies.len(),

@@ -6,99 +6,142 @@
 //! `concord_core::text`, and cluster ids come from the members' content, so the output does
 //! not depend on input order or thread scheduling.
 //!
+//! Memory: units are kept packed (see the `store` module); their texts wait in a temporary
+//! file until the clusters are known. LSH runs one band at a time, so only one column of
+//! band keys (8 bytes a unit) exists at once; each band's keys are computed from the
+//! unit's content-word set with that band's MinHash functions only, in parallel.
+//!
 //! Clustering is *star* clustering around cores: units are taken in order of how many
-//! verified neighbours they have (ties by position); an unassigned unit becomes a core and
-//! takes its unassigned verified neighbours. Every member is therefore verified against the
-//! core itself, and a chain A~B~C never puts A and C together unless both match the core.
+//! verified neighbours they have (ties by summed similarity, then position); an unassigned
+//! unit becomes a core and takes its unassigned verified neighbours. Every member is
+//! therefore verified against the core itself, and a chain A~B~C never puts A and C
+//! together unless both match the core.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use concord_core::text::stable_id;
+use concord_core::text::{fnv1a64, stable_id};
 use concord_core::{Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, StageError, UnitKind};
 use rayon::prelude::*;
 
-use crate::key::{self, Weights};
-use crate::stage::{ClaimRecord, UnitRecord};
+use crate::key::{self, MinHasher, Weights};
+use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
+use crate::store::{self, Packed, Store, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
+/// One observed article.
 struct Entry {
     id: String,
-    outlet: String,
-    record: ClaimRecord,
+    outlet: u32,
+    /// Its article signature: `signatures[sig.0..sig.1]` (empty: no words).
+    sig: (u32, u32),
 }
 
 /// The corpus part of the `claims` stage (see the module docs).
 pub struct Clusterer {
     opts: ClaimOptions,
     entries: Vec<Entry>,
+    outlets: Vec<String>,
+    outlet_ids: HashMap<String, u32>,
+    signatures: Vec<u32>,
+    store: Store,
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, of items sharing an LSH band key: for each band the
-/// items are sorted by key; within a bucket each item is paired with at most `max_bucket`
-/// following items. Sorted and deduplicated.
-///
-/// A pair that already met in an earlier band whose bucket was compared in full is not
-/// emitted again, so near-duplicates (which share most bands) cost one pair, not one per
-/// band, and the pair list stays the size of its distinct pairs.
-pub fn lsh_candidates(bands: &[&[u32]], num_bands: usize, max_bucket: usize) -> Vec<(u32, u32)> {
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut col: Vec<(u32, u32)> = Vec::with_capacity(bands.len());
-    // Bit b: the item's bucket in band b (b < 64) was compared in full.
-    let mut full: Vec<u64> = vec![0; bands.len()];
+/// Candidate pairs `(i, j)`, `i < j`, of items sharing an LSH band key, sorted and
+/// deduplicated. `column(b)` gives the `(key, item)` pairs of band `b` (items without a
+/// key left out). Within a bucket, items in item order, each item is paired with at most
+/// `max_bucket` following items, which keeps a bucket of very common keys linear.
+pub fn lsh_candidates(
+    num_bands: usize,
+    max_bucket: usize,
+    mut column: impl FnMut(usize) -> Vec<(u32, u32)>,
+) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<u64> = Vec::new();
     for b in 0..num_bands {
-        col.clear();
-        col.extend(bands.iter().enumerate().filter_map(|(i, k)| k.get(b).map(|&key| (key, i as u32))));
-        col.sort_unstable();
+        let col = sort_by_key(column(b));
         let mut start = 0;
         while start < col.len() {
             let mut end = start + 1;
             while end < col.len() && col[end].0 == col[start].0 {
                 end += 1;
             }
-            let complete = end - start <= max_bucket + 1;
             for i in start..end {
-                let x = col[i].1 as usize;
                 for j in i + 1..end.min(i + 1 + max_bucket) {
-                    let y = col[j].1 as usize;
-                    let mask = full[x];
-                    let seen = (0..b.min(64)).any(|e| {
-                        mask & (1 << e) != 0 && bands[x].get(e).is_some() && bands[x].get(e) == bands[y].get(e)
-                    });
-                    if !seen {
-                        pairs.push((col[i].1, col[j].1));
-                    }
-                }
-            }
-            if complete && b < 64 {
-                for &(_, i) in &col[start..end] {
-                    full[i as usize] |= 1 << b;
+                    pairs.push((col[i].1 as u64) << 32 | col[j].1 as u64);
                 }
             }
             start = end;
         }
-        // Keep memory bounded on big corpora: deduplicate as we go.
-        if pairs.len() > 1 << 22 {
-            pairs.sort_unstable();
+        // Near-duplicates meet in most bands: deduplicate as we go to keep memory bounded.
+        if pairs.len() > 1 << 23 {
+            pairs.par_sort_unstable();
             pairs.dedup();
         }
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
-    pairs
+    pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect()
+}
+
+/// `(key, item)` pairs sorted by key then item, for pairs that come in item order (as
+/// LSH columns do): a stable radix sort on the key, four passes of a byte, linear in the
+/// column; small columns are sorted directly.
+fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    if col.len() < 1 << 12 || !col.windows(2).all(|w| w[0].1 <= w[1].1) {
+        col.sort_unstable();
+        return col;
+    }
+    let mut buf = vec![(0u32, 0u32); col.len()];
+    for shift in [0u32, 8, 16, 24] {
+        let mut count = [0usize; 257];
+        for &(k, _) in &col {
+            count[((k >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for i in 1..257 {
+            count[i] += count[i - 1];
+        }
+        for &x in &col {
+            let d = ((x.0 >> shift) & 0xff) as usize;
+            buf[count[d]] = x;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut col, &mut buf);
+    }
+    col
 }
 
 /// Star clustering over verified edges `(i, j, similarity)` of `n` nodes; returns clusters
-/// as sorted node lists, cores first in each, clusters in core order.
+/// as node lists, cores first in each, the rest sorted, clusters in core order.
 pub fn star_clusters(n: usize, edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
-    let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    // Adjacency in one flat array (offsets per node), not a Vec per node.
+    let mut deg = vec![0u32; n + 1];
+    let mut strength = vec![0f64; n];
     for &(i, j, s) in edges {
-        adj[i as usize].push((j, s));
-        adj[j as usize].push((i, s));
+        deg[i as usize] += 1;
+        deg[j as usize] += 1;
+        strength[i as usize] += s;
+        strength[j as usize] += s;
+    }
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut acc = 0u32;
+    for d in &deg[..n] {
+        offsets.push(acc);
+        acc += d;
+    }
+    offsets.push(acc);
+    let mut fill = offsets.clone();
+    let mut adj = vec![0u32; acc as usize];
+    for &(i, j, _) in edges {
+        adj[fill[i as usize] as usize] = j;
+        fill[i as usize] += 1;
+        adj[fill[j as usize] as usize] = i;
+        fill[j as usize] += 1;
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let strength = |i: u32| -> f64 { adj[i as usize].iter().map(|x| x.1).sum() };
     order.sort_by(|&a, &b| {
-        adj[b as usize].len().cmp(&adj[a as usize].len()).then(strength(b).total_cmp(&strength(a))).then(a.cmp(&b))
+        deg[b as usize]
+            .cmp(&deg[a as usize])
+            .then(strength[b as usize].total_cmp(&strength[a as usize]))
+            .then(a.cmp(&b))
     });
     let mut assigned = vec![false; n];
     let mut out = Vec::new();
@@ -108,9 +151,9 @@ pub fn star_clusters(n: usize, edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
         }
         assigned[core as usize] = true;
         let mut members = vec![core];
-        let mut nb: Vec<u32> = adj[core as usize].iter().map(|x| x.0).collect();
+        let nb = &mut adj[offsets[core as usize] as usize..offsets[core as usize + 1] as usize];
         nb.sort_unstable();
-        for m in nb {
+        for &m in nb.iter() {
             if !assigned[m as usize] {
                 assigned[m as usize] = true;
                 members.push(m);
@@ -129,10 +172,95 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+/// The verification of candidate pairs over a [`Store`]: the weighted similarity of
+/// [`key::similarity_of`] with IDF over the store's units, plus the length veto of claims.
+pub(crate) struct Verifier<'a> {
+    store: &'a Store,
+    idf: Vec<f32>,
+    weights: Weights,
+    not_key: u64,
+    max_length_ratio: f64,
+}
+
+impl<'a> Verifier<'a> {
+    pub fn new(store: &'a Store, opts: &ClaimOptions) -> Verifier<'a> {
+        Verifier {
+            store,
+            idf: store::idf_weights(&store.df, store.units.len()),
+            weights: opts.weights(),
+            not_key: store.id_of(fnv1a64(b"not")).map_or(u64::MAX, u64::from),
+            max_length_ratio: opts.max_length_ratio,
+        }
+    }
+
+    /// The similarity of units `a` and `b` (0 when a veto applies).
+    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+        let (ua, ub) = (&self.store.units[a], &self.store.units[b]);
+        if ua.kind == UnitKind::Claim && self.max_length_ratio > 0.0 {
+            // A sentence with an extra clause is a larger claim, not the same one (a quote
+            // and a fragment of it are still the same quote).
+            let (lo, hi) = (ua.words.min(ub.words).max(1) as f64, ua.words.max(ub.words) as f64);
+            if hi > lo * self.max_length_ratio {
+                return 0.0;
+            }
+        }
+        let side = |u: usize| Packed { tokens: self.store.tokens_of(u), idf: &self.idf, weights: &self.weights };
+        key::similarity_of(&side(a), &side(b), &self.weights, self.not_key)
+    }
+}
+
+/// LSH band keys of units: band `b` of unit `u` from the MinHash functions of that band
+/// over the unit's content words (salted by kind: quotes and claims never share a bucket).
+pub(crate) struct Bands<'a> {
+    store: &'a Store,
+    hasher: MinHasher,
+    rows: usize,
+}
+
+impl<'a> Bands<'a> {
+    pub fn new(store: &'a Store, opts: &ClaimOptions) -> Bands<'a> {
+        Bands {
+            store,
+            hasher: MinHasher::new(opts.num_hashes, UNIT_FAMILY),
+            rows: (opts.num_hashes / opts.bands.max(1)).max(1),
+        }
+    }
+
+    /// The keys of unit `u` in bands `first..first + out.len()`.
+    pub fn keys(&self, u: usize, first: usize, out: &mut [u32]) {
+        let mixed = self.store.tokens_of(u).iter().map(|&p| self.store.mixed[(p & ID_MASK) as usize]);
+        self.hasher.band_keys_into(mixed, first, self.rows, kind_salt(self.store.units[u].kind), out)
+    }
+
+    /// The columns of bands `first..first + count` for units `seq` (item `k` is unit
+    /// `seq[k]`), computed in parallel: one pass over each unit's words for all of them.
+    pub fn columns(&self, seq: &[u32], first: usize, count: usize) -> Vec<Vec<(u32, u32)>> {
+        let keys: Vec<u32> = seq
+            .par_iter()
+            .flat_map_iter(|&u| {
+                let mut out = [0u32; BAND_GROUP];
+                self.keys(u as usize, first, &mut out[..count]);
+                out.into_iter().take(count)
+            })
+            .collect();
+        (0..count).map(|i| (0..seq.len()).map(|k| (keys[k * count + i], k as u32)).collect()).collect()
+    }
+}
+
+/// Bands whose keys are computed together (memory: this many columns of 8 bytes a unit).
+pub(crate) const BAND_GROUP: usize = 6;
+
 impl Clusterer {
     /// The corpus part with these options.
     pub fn new(opts: &ClaimOptions) -> Clusterer {
-        Clusterer { opts: opts.clone(), entries: Vec::new() }
+        Clusterer {
+            opts: opts.clone(),
+            entries: Vec::new(),
+            outlets: Vec::new(),
+            outlet_ids: HashMap::new(),
+            signatures: Vec::new(),
+            store: Store::new(),
+        }
     }
 
     /// Number of articles observed so far.
@@ -145,35 +273,75 @@ impl Clusterer {
         self.entries.is_empty()
     }
 
-    /// Adds an article's record directly (what `observe` does with `doc.ext`); units
-    /// without band keys (never clustered) are dropped.
-    pub fn add(&mut self, id: &str, outlet: &str, mut record: ClaimRecord) {
-        record.units.retain(|u| !u.bands.is_empty());
-        record.units.shrink_to_fit();
-        self.entries.push(Entry { id: id.to_string(), outlet: outlet.to_string(), record });
+    /// Number of clustered units kept so far.
+    pub fn units(&self) -> usize {
+        self.store.units.len()
+    }
+
+    /// Adds an article's record directly (what `observe` does with `doc.ext`); units that
+    /// are not clustered are dropped, the others packed (their texts go to a temporary file:
+    /// an error writing it is the error returned).
+    pub fn add(&mut self, id: &str, outlet: &str, record: &ClaimRecord) -> Result<(), StageError> {
+        let article = self.entries.len() as u32;
+        let outlet = match self.outlet_ids.get(outlet) {
+            Some(&o) => o,
+            None => {
+                let o = self.outlets.len() as u32;
+                self.outlets.push(outlet.to_string());
+                self.outlet_ids.insert(outlet.to_string(), o);
+                o
+            }
+        };
+        let s0 = self.signatures.len() as u32;
+        self.signatures.extend_from_slice(&record.signature);
+        self.entries.push(Entry { id: id.to_string(), outlet, sig: (s0, self.signatures.len() as u32) });
+        for u in record.units.iter().filter(|u| u.clustered) {
+            self.store
+                .push(
+                    article,
+                    u.kind,
+                    &u.tokens,
+                    u.words,
+                    u.src,
+                    u.sentence_src,
+                    u.speaker,
+                    &u.entities,
+                    (&u.text, u.context.as_deref(), u.speaker_name.as_deref()),
+                )
+                .map_err(|e| StageError::new(format!("cannot write unit texts to a temporary file: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn signature(&self, e: &Entry) -> &[u32] {
+        &self.signatures[e.sig.0 as usize..e.sig.1 as usize]
     }
 
     /// Near-copy groups over the observed articles (entries must be sorted by id):
     /// `(group root per entry, groups)`.
     fn copies(&self) -> (Vec<usize>, Vec<CopyGroup>) {
         let n = self.entries.len();
-        let sigs: Vec<Vec<u32>> = self
+        let bands: Vec<Vec<u32>> = self
             .entries
-            .iter()
+            .par_iter()
             .map(|e| {
-                if e.record.signature.is_empty() {
+                let sig = self.signature(e);
+                if sig.is_empty() {
                     Vec::new()
                 } else {
-                    key::band_keys(&e.record.signature, self.opts.copy_bands, 0xa271)
+                    key::band_keys(sig, self.opts.copy_bands, 0xa271)
                 }
             })
             .collect();
-        let refs: Vec<&[u32]> = sigs.iter().map(Vec::as_slice).collect();
-        let cands = lsh_candidates(&refs, self.opts.copy_bands, self.opts.max_bucket);
+        let cands = lsh_candidates(self.opts.copy_bands, self.opts.max_bucket, |b| {
+            bands.iter().enumerate().filter_map(|(i, k)| k.get(b).map(|&key| (key, i as u32))).collect()
+        });
+        drop(bands);
+        let estimate =
+            |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
         let mut parent: Vec<usize> = (0..n).collect();
         for (i, j) in cands {
-            let (a, b) = (&self.entries[i as usize].record.signature, &self.entries[j as usize].record.signature);
-            if key::estimate(a, b) >= self.opts.copy_threshold {
+            if estimate(i as usize, j as usize) >= self.opts.copy_threshold {
                 let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
                 if ri != rj {
                     // The smaller index (smaller id) stays the root.
@@ -191,29 +359,42 @@ impl Clusterer {
         }
         let out = groups
             .into_iter()
-            .map(|(r, copies)| {
-                let sim = copies
-                    .iter()
-                    .map(|&c| key::estimate(&self.entries[r].record.signature, &self.entries[c].record.signature))
-                    .fold(1.0, f64::min);
-                CopyGroup {
-                    original: self.entries[r].id.clone(),
-                    copies: copies.iter().map(|&c| self.entries[c].id.clone()).collect(),
-                    similarity: sim,
-                }
+            .map(|(r, copies)| CopyGroup {
+                original: self.entries[r].id.clone(),
+                similarity: copies.iter().map(|&c| estimate(r, c)).fold(1.0, f64::min),
+                copies: copies.iter().map(|&c| self.entries[c].id.clone()).collect(),
             })
             .collect();
         (roots, out)
     }
 
-    /// Runs the corpus computation and writes it into `corpus`.
-    pub fn run(&mut self, corpus: &mut Corpus) {
-        self.entries.sort_by(|a, b| a.id.cmp(&b.id));
-        let this: &Clusterer = self;
-        this.compute(corpus);
+    /// Sorts the articles by id (units keep pointing at theirs).
+    fn sort_articles(&mut self) {
+        let mut perm: Vec<u32> = (0..self.entries.len() as u32).collect();
+        perm.sort_by(|&a, &b| self.entries[a as usize].id.cmp(&self.entries[b as usize].id));
+        let mut rank = vec![0u32; perm.len()];
+        for (new, &old) in perm.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        let mut entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries).into_iter().map(Some).collect();
+        self.entries = perm.iter().map(|&old| entries[old as usize].take().expect("each entry once")).collect();
+        for u in &mut self.store.units {
+            u.article = rank[u.article as usize];
+        }
     }
 
-    fn compute(&self, corpus: &mut Corpus) {
+    /// Runs the corpus computation and writes it into `corpus`.
+    pub fn run(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
+        self.sort_articles();
+        let texts = self
+            .store
+            .take_texts()
+            .map_err(|e| StageError::new(format!("cannot read unit texts back from a temporary file: {e}")))?;
+        self.compute(corpus, texts);
+        Ok(())
+    }
+
+    fn compute(&self, corpus: &mut Corpus, mut texts: Vec<UnitTexts>) {
         let (roots, copies) = self.copies();
         for g in &copies {
             for c in &g.copies {
@@ -224,84 +405,86 @@ impl Clusterer {
         }
         corpus.copies = copies;
 
-        // Every unit, by article id then position.
-        let units: Vec<(usize, &UnitRecord)> =
-            self.entries.iter().enumerate().flat_map(|(a, e)| e.record.units.iter().map(move |u| (a, u))).collect();
-        let clusterable: Vec<u32> =
-            (0..units.len() as u32).filter(|&i| !units[i as usize].1.bands.is_empty()).collect();
-        let bands: Vec<&[u32]> = clusterable.iter().map(|&i| units[i as usize].1.bands.as_slice()).collect();
-        let cands = lsh_candidates(&bands, self.opts.bands, self.opts.max_bucket);
-        let weights: Weights = self.opts.weights();
-        let idf = key::Idf::new(clusterable.iter().map(|&i| units[i as usize].1.tokens.as_slice()));
+        // Every unit, by article id then position: `seq[k]` is the store index of unit k.
+        let units = &self.store.units;
+        let mut seq: Vec<u32> = (0..units.len() as u32).collect();
+        seq.sort_by_key(|&u| units[u as usize].article);
+        let bands = Bands::new(&self.store, &self.opts);
+        let mut group: Vec<Vec<(u32, u32)>> = Vec::new();
+        let cands = lsh_candidates(self.opts.bands, self.opts.max_bucket, |b| {
+            if b % BAND_GROUP == 0 {
+                group = bands.columns(&seq, b, BAND_GROUP.min(self.opts.bands - b));
+                group.reverse();
+            }
+            group.pop().unwrap_or_default()
+        });
+        let verifier = Verifier::new(&self.store, &self.opts);
         let threshold = self.opts.threshold;
-        // Token weights (class weight times IDF) once per unit, flat: no IDF look-up per pair.
-        let mut offsets: Vec<usize> = Vec::with_capacity(clusterable.len() + 1);
-        offsets.push(0);
-        let mut tw: Vec<f32> = Vec::new();
-        for &i in &clusterable {
-            tw.extend(key::token_weights(&units[i as usize].1.tokens, &weights, Some(&idf)));
-            offsets.push(tw.len());
-        }
-        let wts = |k: u32| &tw[offsets[k as usize]..offsets[k as usize + 1]];
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
             .filter_map(|&(i, j)| {
-                let (ai, ua) = units[clusterable[i as usize] as usize];
-                let (aj, ub) = units[clusterable[j as usize] as usize];
-                if ua.kind != ub.kind || (ai == aj && ua.src.overlaps(ub.src)) {
+                let (a, b) = (seq[i as usize] as usize, seq[j as usize] as usize);
+                let (ua, ub) = (&units[a], &units[b]);
+                if ua.kind != ub.kind || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
                     return None;
                 }
-                let s = key::similarity_weighted(&ua.tokens, wts(i), &ub.tokens, wts(j), &weights);
+                let s = verifier.similarity(a, b);
                 (s >= threshold).then_some((i, j, s))
             })
             .collect();
-        let groups = star_clusters(clusterable.len(), &edges);
+        drop(cands);
+        let groups = star_clusters(seq.len(), &edges);
+        drop(edges);
 
         let corpus_ro: &Corpus = corpus;
-        let entity_name = |id: &str| corpus_ro.entities.iter().find(|e| e.id == id).map(|e| e.name.clone());
+        let entity_names: HashMap<&str, &str> =
+            corpus_ro.entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
         let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
         let mut single: Vec<SingleSource> = Vec::new();
         for g in groups {
-            let mut idx: Vec<usize> = g.iter().map(|&i| clusterable[i as usize] as usize).collect();
-            idx.sort_unstable();
+            let mut idx: Vec<usize> = g.iter().map(|&k| seq[k as usize] as usize).collect();
+            idx.sort_unstable_by_key(|&u| (units[u].article, u));
+            let speaker_names: Vec<Option<String>> = idx.iter().map(|&u| texts[u].speaker_name.take()).collect();
             let members: Vec<Member> = idx
                 .iter()
                 .map(|&u| {
-                    let (a, r) = units[u];
-                    let e = &self.entries[a];
+                    let r = &units[u];
+                    let e = &self.entries[r.article as usize];
+                    let t = std::mem::take(&mut texts[u]);
                     Member {
                         article: e.id.clone(),
-                        outlet: e.outlet.clone(),
+                        outlet: self.outlets[e.outlet as usize].clone(),
                         start: r.src.start,
                         end: r.src.end,
-                        text: r.text.clone(),
-                        speaker: r.speaker.and_then(|l| corpus_ro.entity_id(&e.id, l)).map(str::to_string),
+                        text: t.text,
+                        speaker: (r.speaker != u32::MAX)
+                            .then(|| corpus_ro.entity_id(&e.id, r.speaker as usize))
+                            .flatten()
+                            .map(str::to_string),
                         sentence_start: r.sentence_src.start,
                         sentence_end: r.sentence_src.end,
-                        context: r.context.clone(),
+                        context: t.context,
                     }
                 })
                 .collect();
-            let mut outlets: Vec<String> =
-                idx.iter().map(|&u| self.entries[roots[units[u].0]].outlet.clone()).collect();
-            outlets.sort();
-            outlets.dedup();
-            let kind = units[idx[0]].1.kind;
+            let kind = units[idx[0]].kind;
             if members.len() == 1 {
-                single.push(SingleSource {
-                    kind,
-                    cluster: None,
-                    member: members.into_iter().next().expect("one member"),
-                });
+                single.push(SingleSource { kind, cluster: None, member: members.into_iter().next().expect("one") });
                 continue;
             }
+            let mut outlets: Vec<String> = idx
+                .iter()
+                .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].clone())
+                .collect();
+            outlets.sort();
+            outlets.dedup();
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
             let mut entities: Vec<String> = Vec::new();
             for &u in &idx {
-                let (a, r) = units[u];
-                for &l in &r.entities {
-                    if let Some(id) = corpus_ro.entity_id(&self.entries[a].id, l) {
+                let aid = &self.entries[units[u].article as usize].id;
+                for &l in self.store.entities_of(u) {
+                    if let Some(id) = corpus_ro.entity_id(aid, l as usize) {
                         entities.push(id.to_string());
                     }
                 }
@@ -309,46 +492,17 @@ impl Clusterer {
             entities.sort();
             entities.dedup();
             // Representative: the most complete member (most content words, then longest).
-            let rep = idx
-                .iter()
-                .enumerate()
-                .max_by(|(x, &a), (y, &b)| {
-                    let (ra, rb) = (units[a].1, units[b].1);
-                    ra.tokens.len().cmp(&rb.tokens.len()).then(ra.text.len().cmp(&rb.text.len())).then(y.cmp(x))
+            let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+            let rep = (0..idx.len())
+                .max_by(|&x, &y| {
+                    content(idx[x])
+                        .cmp(&content(idx[y]))
+                        .then(members[x].text.len().cmp(&members[y].text.len()))
+                        .then(y.cmp(&x))
                 })
-                .map_or(0, |(k, _)| k);
+                .unwrap_or(0);
             let (speaker, speaker_name) = if kind == UnitKind::Quote {
-                let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
-                for m in &members {
-                    if let Some(s) = &m.speaker {
-                        *votes.entry(s.as_str()).or_default() += 1;
-                    }
-                }
-                let total: usize = votes.values().sum();
-                let best =
-                    votes.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(k, v)| (k.to_string(), *v));
-                match best {
-                    Some((id, v)) if v * 2 > total => {
-                        let name = entity_name(&id).or_else(|| {
-                            idx.iter()
-                                .zip(&members)
-                                .find(|(_, m)| m.speaker.as_deref() == Some(id.as_str()))
-                                .and_then(|(&u, _)| units[u].1.speaker_name.clone())
-                        });
-                        (Some(id), name)
-                    }
-                    _ => {
-                        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-                        for &u in &idx {
-                            if let Some(n) = &units[u].1.speaker_name {
-                                *names.entry(n.as_str()).or_default() += 1;
-                            }
-                        }
-                        let total: usize = names.values().sum();
-                        let best = names.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
-                        (None, best.filter(|(_, &v)| v * 2 > total).map(|(k, _)| k.to_string()))
-                    }
-                }
+                cluster_speaker(&members, &speaker_names, &entity_names)
             } else {
                 (None, None)
             };
@@ -397,25 +551,41 @@ impl Clusterer {
     }
 }
 
-/// The part of a record the corpus computation reads: clustered units only (units without
-/// band keys never reach a cluster or the single-source list), with exact-size buffers.
-pub fn compact(record: &ClaimRecord) -> ClaimRecord {
-    ClaimRecord {
-        units: record.units.iter().filter(|u| !u.bands.is_empty()).cloned().collect(),
-        signature: record.signature.clone(),
+/// The speaker of a quote cluster: the entity most members name, when a majority does;
+/// else the attributed name a majority gives; else none.
+fn cluster_speaker(
+    members: &[Member],
+    names: &[Option<String>],
+    entity_names: &HashMap<&str, &str>,
+) -> (Option<String>, Option<String>) {
+    fn majority<'a>(votes: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for v in votes {
+            *count.entry(v).or_default() += 1;
+        }
+        let total: usize = count.values().sum();
+        let best = count.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        (best.1 * 2 > total).then_some(*best.0)
     }
+    if let Some(id) = majority(members.iter().filter_map(|m| m.speaker.as_deref())) {
+        let name = entity_names.get(id).map(|n| n.to_string()).or_else(|| {
+            members.iter().zip(names).find(|(m, _)| m.speaker.as_deref() == Some(id)).and_then(|(_, n)| n.clone())
+        });
+        return (Some(id.to_string()), name);
+    }
+    (None, majority(names.iter().filter_map(|n| n.as_deref())).map(str::to_string))
 }
 
 impl CorpusStage for Clusterer {
     fn observe(&mut self, doc: &Document) -> Result<(), StageError> {
-        let record = doc.ext.get::<ClaimRecord>().map(compact).unwrap_or_default();
-        self.add(&doc.article.id, &doc.article.outlet, record);
-        Ok(())
+        match doc.ext.get::<ClaimRecord>() {
+            Some(record) => self.add(&doc.article.id, &doc.article.outlet, record),
+            None => self.add(&doc.article.id, &doc.article.outlet, &ClaimRecord::default()),
+        }
     }
 
     fn finish(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
-        self.run(corpus);
-        Ok(())
+        self.run(corpus)
     }
 }
 
@@ -437,11 +607,10 @@ mod tests {
         // Random small keys: many collisions, some buckets over the cap.
         let items: Vec<Vec<u32>> =
             (0..60u64).map(|i| (0..6u64).map(|b| (mix64(i * 7 + b) % 5) as u32 + b as u32 * 10).collect()).collect();
-        let refs: Vec<&[u32]> = items.iter().map(Vec::as_slice).collect();
         for cap in [1, 3, 100] {
             let mut plain = Vec::new();
             for b in 0..6 {
-                let mut col: Vec<(u32, u32)> = refs.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect();
+                let mut col: Vec<(u32, u32)> = items.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect();
                 col.sort_unstable();
                 for (x, &(k, i)) in col.iter().enumerate() {
                     for &(k2, j) in col[x + 1..].iter().take(cap) {
@@ -453,16 +622,49 @@ mod tests {
             }
             plain.sort_unstable();
             plain.dedup();
-            assert_eq!(lsh_candidates(&refs, 6, cap), plain, "cap {cap}");
+            let col = |b: usize| items.iter().enumerate().map(|(i, k)| (k[b], i as u32)).rev().collect();
+            assert_eq!(lsh_candidates(6, cap, col), plain, "cap {cap}");
         }
     }
 
     #[test]
+    fn radix_sort_matches_a_plain_sort() {
+        let col: Vec<(u32, u32)> = (0..10_000u32).map(|i| ((mix64(i as u64 % 3000) >> 40) as u32, i)).collect();
+        let mut plain = col.clone();
+        plain.sort_unstable();
+        assert_eq!(sort_by_key(col), plain);
+        let small = vec![(5, 2), (1, 9), (5, 1)];
+        assert_eq!(sort_by_key(small), vec![(1, 9), (5, 1), (5, 2)]);
+    }
+
+    #[test]
     fn lsh_pairs_share_a_band() {
-        let a = [1u32, 2, 3];
-        let b = [9u32, 2, 8];
-        let c = [7u32, 7, 7];
-        let p = lsh_candidates(&[&a, &b, &c], 3, 10);
+        let keys = [[1u32, 2, 3], [9, 2, 8], [7, 7, 7]];
+        let p = lsh_candidates(3, 10, |b| keys.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect());
         assert_eq!(p, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn speaker_needs_a_majority() {
+        let m = |s: Option<&str>| Member {
+            article: "a".into(),
+            outlet: "o".into(),
+            start: 0,
+            end: 0,
+            text: String::new(),
+            speaker: s.map(str::to_string),
+            sentence_start: 0,
+            sentence_end: 0,
+            context: None,
+        };
+        let names: HashMap<&str, &str> = [("e1", "Vladimir Putin")].into_iter().collect();
+        let members = [m(Some("e1")), m(Some("e1")), m(None)];
+        let n = [Some("Putin".to_string()), Some("Putin".to_string()), Some("he".to_string())];
+        assert_eq!(cluster_speaker(&members, &n, &names), (Some("e1".into()), Some("Vladimir Putin".into())));
+        let members = [m(Some("e1")), m(Some("e2"))];
+        let n = [Some("Putin".to_string()), Some("Trump".to_string())];
+        assert_eq!(cluster_speaker(&members, &n, &names), (None, None));
+        let n = [Some("Trump".to_string()), Some("Trump".to_string())];
+        assert_eq!(cluster_speaker(&members, &n, &names), (None, Some("Trump".into())));
     }
 }

@@ -1,9 +1,9 @@
-//! The matching key of a unit: stemmed content tokens, shingles, MinHash signatures, LSH
-//! band keys, and the verification similarity.
+//! The matching key of a unit: stemmed content tokens, MinHash signatures, LSH band keys,
+//! and the verification similarity.
 //!
 //! # Why this similarity
 //!
-//! Candidates come from MinHash + LSH over shingles of the key (never all pairs); each
+//! Candidates come from MinHash + LSH over the set of the key's words (never all pairs); each
 //! candidate is then verified with a *weighted Jaccard over stemmed content words*
 //! (stop words dropped, negations kept as `not`, numbers kept). Names (capitalised words
 //! not at the start of a sentence) and numbers weigh more than ordinary words, because they
@@ -12,6 +12,9 @@
 //! `1995` / `1998`), the classic false merge of word-overlap measures. A milder rule does
 //! the same for names. Quote variants ("There's no deal until there's a deal" / "No deal
 //! until there is a deal") reduce to the same content words and score 1.
+//!
+//! LSH reads the same word set that verification scores (not word n-grams), so candidates
+//! approximate the very similarity that decides, and the corpus part keeps no word order.
 
 use concord_core::text::{fnv1a64, mix64};
 
@@ -501,29 +504,6 @@ pub fn content_tokens_into(
     count
 }
 
-/// Shingle hashes of a token sequence: every n-gram for n in `1..=size`.
-pub fn shingles(tokens: &[Token], size: usize) -> Vec<u64> {
-    let mut out = Vec::with_capacity(tokens.len() * size.max(1));
-    shingles_into(tokens, size, &mut out);
-    out
-}
-
-/// [`shingles`] into a reused buffer (cleared first).
-pub fn shingles_into(tokens: &[Token], size: usize, out: &mut Vec<u64>) {
-    out.clear();
-    for n in 1..=size.max(1) {
-        for w in tokens.windows(n) {
-            let mut h = n as u64;
-            for t in w {
-                h = mix64(h ^ t.hash);
-            }
-            out.push(h);
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-}
-
 /// Seed of the `i`-th hash function of a MinHash family.
 fn seed(family: u64, i: usize) -> u64 {
     mix64(family ^ mix64(i as u64 + 0x5eed))
@@ -574,6 +554,47 @@ impl MinHasher {
                 let v = (x.wrapping_mul(a).wrapping_add(b) >> 32) as u32;
                 *slot = (*slot).min(v);
             }
+        }
+    }
+}
+
+impl MinHasher {
+    /// The LSH keys of bands `first..first + out.len()` (`rows` functions a band, band `b`
+    /// from function `b * rows`) of a set whose elements are already mixed (`mix64` of
+    /// each element, as [`MinHasher::signature`] does): each band's MinHash values hashed
+    /// together with `salt`. Equal to those [`band_keys`] of the full signature, without
+    /// computing the other bands; one pass over the set for all of them.
+    pub fn band_keys_into(
+        &self,
+        mixed: impl Iterator<Item = u64>,
+        first: usize,
+        rows: usize,
+        salt: u64,
+        out: &mut [u32],
+    ) {
+        let lo = (first * rows).min(self.mul.len());
+        let hi = ((first + out.len()) * rows).min(self.mul.len());
+        let (mul, add) = (&self.mul[lo..hi], &self.add[lo..hi]);
+        let mut mins = [u32::MAX; 64];
+        let mut extra: Vec<u32> = Vec::new();
+        let slots: &mut [u32] = if mul.len() <= mins.len() {
+            &mut mins[..mul.len()]
+        } else {
+            extra.resize(mul.len(), u32::MAX);
+            &mut extra
+        };
+        for x in mixed {
+            for ((slot, &a), &b) in slots.iter_mut().zip(mul).zip(add) {
+                *slot = (*slot).min((x.wrapping_mul(a).wrapping_add(b) >> 32) as u32);
+            }
+        }
+        for (i, key) in out.iter_mut().enumerate() {
+            let band = first + i;
+            let mut h = mix64(salt ^ band as u64);
+            for &v in slots.iter().skip(i * rows).take(rows) {
+                h = mix64(h ^ v as u64);
+            }
+            *key = (h >> 32) as u32;
         }
     }
 }
@@ -673,10 +694,46 @@ pub struct Weights {
     pub balance: f64,
 }
 
-fn weight(t: &Token, w: &Weights) -> f64 {
-    if t.flags & NUMBER != 0 {
+/// One side of a verification: a set of tokens sorted by key, each with its flags and its
+/// full weight. Token sets ([`token_set`]) and the corpus part's packed units both are.
+pub trait TokenSide {
+    /// Number of tokens.
+    fn len(&self) -> usize;
+    /// True when there is no token.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Sort key of token `i` (equal keys are the same token).
+    fn key(&self, i: usize) -> u64;
+    /// [`NUMBER`], [`NAME`] flags of token `i`.
+    fn flags(&self, i: usize) -> u8;
+    /// Full weight of token `i` (class weight times IDF, when there is one).
+    fn weight(&self, i: usize) -> f64;
+}
+
+/// A token set with class weights only (no IDF).
+struct Plain<'a>(&'a [Token], &'a Weights);
+
+impl TokenSide for Plain<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn key(&self, i: usize) -> u64 {
+        self.0[i].hash
+    }
+    fn flags(&self, i: usize) -> u8 {
+        self.0[i].flags
+    }
+    fn weight(&self, i: usize) -> f64 {
+        class_weight(self.0[i].flags, self.1)
+    }
+}
+
+/// The weight of a token's class: numbers, names, other words.
+pub fn class_weight(flags: u8, w: &Weights) -> f64 {
+    if flags & NUMBER != 0 {
         w.number
-    } else if t.flags & NAME != 0 {
+    } else if flags & NAME != 0 {
         w.name
     } else {
         1.0
@@ -686,104 +743,50 @@ fn weight(t: &Token, w: &Weights) -> f64 {
 /// Verification similarity of two token sets (from [`token_set`]): weighted Jaccard in
 /// `[0, 1]`, or 0 when a veto applies (see the module docs).
 pub fn similarity(a: &[Token], b: &[Token], w: &Weights) -> f64 {
-    similarity_idf(a, b, w, None)
+    similarity_of(&Plain(a, w), &Plain(b, w), w, fnv1a64(b"not"))
 }
 
-/// Document frequencies of tokens over a set of units, for inverse-document-frequency
-/// weights: words every outlet repeats (the names of the story's protagonists) weigh less
-/// than the words that make one claim differ from another.
-#[derive(Clone, Debug, Default)]
-pub struct Idf {
-    table: Vec<(u64, u32)>,
-    n: u32,
-}
-
-impl Idf {
-    /// Counts each token once per set.
-    pub fn new<'a>(sets: impl IntoIterator<Item = &'a [Token]>) -> Idf {
-        let mut all: Vec<u64> = Vec::new();
-        let mut n = 0u32;
-        for s in sets {
-            n += 1;
-            all.extend(s.iter().map(|t| t.hash));
-        }
-        all.sort_unstable();
-        let mut table: Vec<(u64, u32)> = Vec::new();
-        for h in all {
-            match table.last_mut() {
-                Some(last) if last.0 == h => last.1 += 1,
-                _ => table.push((h, 1)),
-            }
-        }
-        Idf { table, n }
-    }
-
-    /// `ln((n + 1) / (df + 1)) + 1`.
-    pub fn weight(&self, hash: u64) -> f64 {
-        let df = self.table.binary_search_by_key(&hash, |x| x.0).map_or(0, |i| self.table[i].1);
-        ((self.n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
-    }
-}
-
-/// [`similarity`] with each token's weight multiplied by its IDF weight, when given.
-pub fn similarity_idf(a: &[Token], b: &[Token], w: &Weights, idf: Option<&Idf>) -> f64 {
-    let weight = |t: &Token| weight(t, w) * idf.map_or(1.0, |x| x.weight(t.hash));
-    similarity_with(a, b, w, |i| weight(&a[i]), |j| weight(&b[j]))
-}
-
-/// The full weight of each token of a set ([`Weights`] times IDF), for
-/// [`similarity_weighted`]; computing it once per unit keeps IDF look-ups out of the
-/// per-pair verification.
-pub fn token_weights<'a>(set: &'a [Token], w: &Weights, idf: Option<&'a Idf>) -> impl Iterator<Item = f32> + 'a {
-    let w = *w;
-    set.iter().map(move |t| (weight(t, &w) * idf.map_or(1.0, |x| x.weight(t.hash))) as f32)
-}
-
-/// [`similarity_idf`] with precomputed token weights (from [`token_weights`]).
-pub fn similarity_weighted(a: &[Token], wa: &[f32], b: &[Token], wb: &[f32], w: &Weights) -> f64 {
-    similarity_with(a, b, w, |i| wa.get(i).copied().unwrap_or(0.0) as f64, |j| wb.get(j).copied().unwrap_or(0.0) as f64)
-}
-
-fn similarity_with(a: &[Token], b: &[Token], w: &Weights, wa: impl Fn(usize) -> f64, wb: impl Fn(usize) -> f64) -> f64 {
+/// The verification similarity of two sides (see [`similarity`]); `not_key` is the key of
+/// the negation token `not` in both sides.
+pub fn similarity_of(a: &impl TokenSide, b: &impl TokenSide, w: &Weights, not_key: u64) -> f64 {
     let (mut i, mut j) = (0, 0);
     let (mut inter, mut union) = (0.0, 0.0);
     let (mut only_a, mut only_b) = (0.0, 0.0);
     let (mut num_a, mut num_b, mut name_a, mut name_b) = (0, 0, 0, 0);
-    let not_hash = fnv1a64(b"not");
     let mut lone_not = false;
-    while i < a.len() || j < b.len() {
-        let ord = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => {
-                let (hx, hy) = (x.hash, y.hash);
-                hx.cmp(&hy)
-            }
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
+    let (na, nb) = (a.len(), b.len());
+    while i < na || j < nb {
+        let ord = if i < na && j < nb {
+            a.key(i).cmp(&b.key(j))
+        } else if i < na {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
         };
         match ord {
             std::cmp::Ordering::Equal => {
-                let wt = wa(i).max(wb(j));
+                let wt = a.weight(i).max(b.weight(j));
                 inter += wt;
                 union += wt;
                 i += 1;
                 j += 1;
             }
             std::cmp::Ordering::Less => {
-                let t = &a[i];
-                union += wa(i);
-                only_a += wa(i);
-                lone_not |= t.hash == not_hash;
-                num_a += (t.flags & NUMBER != 0) as usize;
-                name_a += (t.flags & NAME != 0 && t.flags & NUMBER == 0) as usize;
+                let (wt, f) = (a.weight(i), a.flags(i));
+                union += wt;
+                only_a += wt;
+                lone_not |= a.key(i) == not_key;
+                num_a += (f & NUMBER != 0) as usize;
+                name_a += (f & NAME != 0 && f & NUMBER == 0) as usize;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                let t = &b[j];
-                union += wb(j);
-                only_b += wb(j);
-                lone_not |= t.hash == not_hash;
-                num_b += (t.flags & NUMBER != 0) as usize;
-                name_b += (t.flags & NAME != 0 && t.flags & NUMBER == 0) as usize;
+                let (wt, f) = (b.weight(j), b.flags(j));
+                union += wt;
+                only_b += wt;
+                lone_not |= b.key(j) == not_key;
+                num_b += (f & NUMBER != 0) as usize;
+                name_b += (f & NAME != 0 && f & NUMBER == 0) as usize;
                 j += 1;
             }
         }
@@ -889,12 +892,22 @@ mod tests {
 
     #[test]
     fn minhash_estimates_jaccard() {
-        let a = shingles(&content_tokens("alpha beta gamma delta epsilon zeta eta theta", &[], true), 1);
-        let b = shingles(&content_tokens("alpha beta gamma delta epsilon zeta eta iota", &[], true), 1);
+        let hashes =
+            |s: &str| -> Vec<u64> { token_set(&content_tokens(s, &[], true)).iter().map(|t| t.hash).collect() };
+        let a = hashes("alpha beta gamma delta epsilon zeta eta theta");
+        let b = hashes("alpha beta gamma delta epsilon zeta eta iota");
         let (sa, sb) = (minhash(&a, 256, 1), minhash(&b, 256, 1));
         let e = estimate(&sa, &sb);
         assert!((e - 7.0 / 9.0).abs() < 0.12, "{e}");
-        assert_eq!(band_keys(&sa, 32, 0), band_keys(&minhash(&a, 256, 1), 32, 0));
+        // Band keys computed one band at a time are those of the whole signature.
+        let h = MinHasher::new(256, 1);
+        let mixed: Vec<u64> = a.iter().map(|&x| mix64(x)).collect();
+        let mut keys = vec![0u32; 32];
+        for first in (0..32).step_by(6) {
+            let end = (first + 6).min(32);
+            h.band_keys_into(mixed.iter().copied(), first, 8, 5, &mut keys[first..end]);
+        }
+        assert_eq!(keys, band_keys(&sa, 32, 5));
     }
 
     /// The original `char_indices` tokenizer, as a reference for the fast one.
@@ -965,16 +978,5 @@ mod tests {
         let (c, d) = (one_permutation_minhash(&a[..5], 64, 7), one_permutation_minhash(&b[..5], 64, 7));
         assert!(estimate(&c, &d) < 0.5);
         assert!(one_permutation_minhash(&[], 64, 7).is_empty());
-    }
-
-    #[test]
-    fn precomputed_weights_give_the_same_similarity() {
-        let a = set("Yucaipa sold the chain to Safeway in 1998 for the Stars.");
-        let b = set("Yucaipa sold its chain to Safeway in 1998, the Stars said.");
-        let idf = Idf::new([a.as_slice(), b.as_slice(), set("chain stores in Safeway").as_slice()]);
-        let (wa, wb): (Vec<f32>, Vec<f32>) =
-            (token_weights(&a, &W, Some(&idf)).collect(), token_weights(&b, &W, Some(&idf)).collect());
-        let x = similarity_weighted(&a, &wa, &b, &wb, &W);
-        assert!((x - similarity_idf(&a, &b, &W, Some(&idf))).abs() < 1e-6);
     }
 }

@@ -14,7 +14,7 @@ pub(crate) fn kind_salt(kind: UnitKind) -> u64 {
     }
 }
 
-/// MinHash family of unit signatures.
+/// MinHash family of unit signatures (computed by the corpus part, one band at a time).
 pub(crate) const UNIT_FAMILY: u64 = 0x0001_c0de;
 /// MinHash family of article signatures.
 pub(crate) const ARTICLE_FAMILY: u64 = 0x0002_c0de;
@@ -34,9 +34,10 @@ pub struct UnitRecord {
     pub sentence_src: Span,
     /// Stemmed content words, as a sorted set (see [`key::token_set`]).
     pub tokens: Vec<Token>,
-    /// LSH band keys of the unit's MinHash signature; empty when the unit is not clustered
-    /// (too short, a scare quote).
-    pub bands: Vec<u32>,
+    /// Words of the unit (stop words included), for the length-ratio veto of claims.
+    pub words: u32,
+    /// Whether the unit is clustered at all (false: too short, a scare quote).
+    pub clustered: bool,
     /// Local entity index of the speaker (quotes).
     pub speaker: Option<usize>,
     /// Speaker name as attributed (quotes).
@@ -62,7 +63,6 @@ pub struct ClaimRecord {
 pub struct ClaimStage {
     opts: ClaimOptions,
     quotes: QuoteExtractor,
-    hasher: key::MinHasher,
 }
 
 fn word_count(s: &str) -> usize {
@@ -72,17 +72,7 @@ fn word_count(s: &str) -> usize {
 impl ClaimStage {
     /// The stage with these options.
     pub fn new(opts: &ClaimOptions) -> ClaimStage {
-        ClaimStage {
-            opts: opts.clone(),
-            quotes: QuoteExtractor::new(opts.max_quote_bytes),
-            hasher: key::MinHasher::new(opts.num_hashes, UNIT_FAMILY),
-        }
-    }
-
-    fn bands(&self, tokens_seq: &[Token], kind: UnitKind, sh: &mut Vec<u64>, sig: &mut Vec<u32>) -> Vec<u32> {
-        key::shingles_into(tokens_seq, self.opts.shingle_size, sh);
-        self.hasher.signature_into(sh, sig);
-        key::band_keys(sig, self.opts.bands, kind_salt(kind))
+        ClaimStage { opts: opts.clone(), quotes: QuoteExtractor::new(opts.max_quote_bytes) }
     }
 
     fn entities_in(doc: &Document, span: Span) -> Vec<usize> {
@@ -105,7 +95,6 @@ impl ClaimStage {
         let mut units: Vec<(ClaimUnit, UnitRecord)> = Vec::new();
         let mut bufs = key::TokenBuffers::default();
         let mut tokens_seq: Vec<Token> = Vec::new();
-        let (mut sh_buf, mut sig_buf): (Vec<u64>, Vec<u32>) = (Vec::new(), Vec::new());
 
         // Quote units, joining consecutive quotes of one speaker.
         struct Group {
@@ -171,12 +160,7 @@ impl ClaimStage {
             tokens_seq.clear();
             let nwords = key::content_tokens_into(&g.text, &[], true, &mut bufs, &mut tokens_seq);
             let tokens = key::token_set(&tokens_seq);
-            let clusterable = nwords >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
-            let bands = if clusterable {
-                self.bands(&tokens_seq, UnitKind::Quote, &mut sh_buf, &mut sig_buf)
-            } else {
-                Vec::new()
-            };
+            let clustered = nwords >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
             let speaker = first.speaker.as_ref();
             let unit = ClaimUnit {
                 span,
@@ -191,7 +175,8 @@ impl ClaimStage {
                 src: doc.source_span(span),
                 sentence_src: doc.source_span(sent_span),
                 tokens,
-                bands,
+                words: nwords as u32,
+                clustered,
                 speaker: speaker.and_then(|s| s.entity),
                 speaker_name: speaker.map(|s| s.name.clone()),
                 entities: Self::entities_in(doc, span),
@@ -215,12 +200,7 @@ impl ClaimStage {
             tokens_seq.clear();
             let nwords = key::content_tokens_into(text, &skip, true, &mut bufs, &mut tokens_seq);
             let tokens = key::token_set(&tokens_seq);
-            let clusterable = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
-            let bands = if clusterable {
-                self.bands(&tokens_seq, UnitKind::Claim, &mut sh_buf, &mut sig_buf)
-            } else {
-                Vec::new()
-            };
+            let clustered = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
             let src = doc.source_span(s.span);
             let unit = ClaimUnit { span: s.span, kind: UnitKind::Claim, sentence: si, quote: None };
             let rec = UnitRecord {
@@ -230,7 +210,8 @@ impl ClaimStage {
                 src,
                 sentence_src: src,
                 tokens,
-                bands,
+                words: nwords as u32,
+                clustered,
                 speaker: None,
                 speaker_name: None,
                 entities: Self::entities_in(doc, s.span),

@@ -345,7 +345,8 @@ fn process_with(
     corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
-        let r = catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus)));
+        // In the run's pool: a corpus part that uses rayon gets the configured threads.
+        let r = pool.install(|| catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus))));
         corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
         match r {
             Ok(Ok(())) => {}

@@ -1,0 +1,328 @@
+//! The corpus part's compact store of clustered units.
+//!
+//! What clustering reads stays in memory, packed: per unit a fixed-size row (article,
+//! kind, source spans, word count, speaker) and its content words as interned `u32` ids
+//! (with the number and name flags in the top two bits) in one flat arena. What only the
+//! report reads (the unit's text, its sentence, its speaker's name) is written to a
+//! temporary file as it arrives and read back once, in order, at the end. Document
+//! frequencies are counted per id as units arrive (an associative merge), so IDF weights
+//! need no second pass over the tokens.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+use concord_core::text::mix64;
+use concord_core::{Span, UnitKind};
+
+use crate::key::{self, Token, Weights};
+
+/// Bits of a packed token that hold its vocabulary id.
+pub(crate) const ID_MASK: u32 = (1 << 30) - 1;
+const NUMBER_BIT: u32 = 1 << 30;
+const NAME_BIT: u32 = 1 << 31;
+
+/// Hashes a `u64` that is already a good hash (token hashes are FNV-1a of the stem) with
+/// one mixing step, instead of SipHash.
+#[derive(Default)]
+pub(crate) struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix64(self.0 ^ b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = mix64(x);
+    }
+}
+
+/// One clustered unit, without its texts.
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    /// Source span of the unit.
+    pub src: Span,
+    /// Source span of its sentence(s).
+    pub sentence_src: Span,
+    /// Its packed tokens: `tokens[tok.0..tok.1]`, sorted by id.
+    pub tok: (u32, u32),
+    /// Local entity indices it mentions: `entities[ent.0..ent.1]`.
+    pub ent: (u32, u32),
+    /// Index of its article in the clusterer.
+    pub article: u32,
+    /// Words of the unit (stop words included).
+    pub words: u32,
+    /// Local entity index of the speaker, or `u32::MAX`.
+    pub speaker: u32,
+    /// Sentence or quote.
+    pub kind: UnitKind,
+}
+
+/// The texts of a unit, as written to the spill file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct UnitTexts {
+    pub text: String,
+    pub context: Option<String>,
+    pub speaker_name: Option<String>,
+}
+
+/// Units, their tokens and entities, the vocabulary with document frequencies, and the
+/// spilled texts.
+pub(crate) struct Store {
+    vocab: HashMap<u64, u32, BuildHasherDefault<MixHasher>>,
+    /// Per vocabulary id: `mix64` of the token hash (what MinHash functions read).
+    pub mixed: Vec<u64>,
+    /// Per vocabulary id: clustered units containing it.
+    pub df: Vec<u32>,
+    /// The units, in arrival order.
+    pub units: Vec<Unit>,
+    /// Packed tokens of every unit.
+    pub tokens: Vec<u32>,
+    /// Local entity indices of every unit.
+    pub entities: Vec<u32>,
+    spill: Option<Spill>,
+}
+
+impl Store {
+    /// An empty store (the spill file is created on the first unit).
+    pub fn new() -> Store {
+        Store {
+            vocab: HashMap::default(),
+            mixed: Vec::new(),
+            df: Vec::new(),
+            units: Vec::new(),
+            tokens: Vec::new(),
+            entities: Vec::new(),
+            spill: Some(Spill::default()),
+        }
+    }
+
+    /// An empty store that drops the texts it is given (no file is written, so
+    /// [`Store::push`] cannot fail).
+    pub fn without_texts() -> Store {
+        Store { spill: None, ..Store::new() }
+    }
+
+    /// Adds a unit of article `article`; its tokens must be a token set ([`key::token_set`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        article: u32,
+        kind: UnitKind,
+        tokens: &[Token],
+        words: u32,
+        src: Span,
+        sentence_src: Span,
+        speaker: Option<usize>,
+        entities: &[usize],
+        texts: (&str, Option<&str>, Option<&str>),
+    ) -> io::Result<()> {
+        let t0 = self.tokens.len() as u32;
+        for t in tokens {
+            let next = self.mixed.len() as u32;
+            let id = *self.vocab.entry(t.hash).or_insert(next);
+            if id == next {
+                self.mixed.push(mix64(t.hash));
+                self.df.push(0);
+            }
+            self.df[id as usize] += 1;
+            let mut packed = id;
+            if t.flags & key::NUMBER != 0 {
+                packed |= NUMBER_BIT;
+            }
+            if t.flags & key::NAME != 0 {
+                packed |= NAME_BIT;
+            }
+            self.tokens.push(packed);
+        }
+        self.tokens[t0 as usize..].sort_unstable_by_key(|p| p & ID_MASK);
+        let e0 = self.entities.len() as u32;
+        self.entities.extend(entities.iter().map(|&e| e as u32));
+        if let Some(spill) = self.spill.as_mut() {
+            spill.write(texts)?;
+        }
+        self.units.push(Unit {
+            src,
+            sentence_src,
+            tok: (t0, self.tokens.len() as u32),
+            ent: (e0, self.entities.len() as u32),
+            article,
+            words,
+            speaker: speaker.map_or(u32::MAX, |s| s as u32),
+            kind,
+        });
+        Ok(())
+    }
+
+    /// The packed tokens of unit `u`.
+    pub fn tokens_of(&self, u: usize) -> &[u32] {
+        let (a, b) = self.units[u].tok;
+        &self.tokens[a as usize..b as usize]
+    }
+
+    /// The local entity indices unit `u` mentions.
+    pub fn entities_of(&self, u: usize) -> &[u32] {
+        let (a, b) = self.units[u].ent;
+        &self.entities[a as usize..b as usize]
+    }
+
+    /// The vocabulary id of a token hash, if any unit has it.
+    pub fn id_of(&self, hash: u64) -> Option<u32> {
+        self.vocab.get(&hash).copied()
+    }
+
+    /// Reads every unit's texts back, in arrival order, and removes the spill file (a store
+    /// without texts gives empty ones).
+    pub fn take_texts(&mut self) -> io::Result<Vec<UnitTexts>> {
+        match self.spill.replace(Spill::default()) {
+            Some(spill) => spill.read_all(self.units.len()),
+            None => Ok(vec![UnitTexts::default(); self.units.len()]),
+        }
+    }
+}
+
+/// IDF weights per vocabulary id: `ln((n + 1) / (df + 1)) + 1` over `n` units, so that
+/// words every outlet repeats (the protagonists' names) weigh less than the words that
+/// make one claim differ from another.
+pub(crate) fn idf_weights(df: &[u32], n: usize) -> Vec<f32> {
+    df.iter().map(|&d| (((n as f64 + 1.0) / (d as f64 + 1.0)).ln() + 1.0) as f32).collect()
+}
+
+/// A packed unit as one side of the verification similarity.
+pub(crate) struct Packed<'a> {
+    pub tokens: &'a [u32],
+    pub idf: &'a [f32],
+    pub weights: &'a Weights,
+}
+
+impl key::TokenSide for Packed<'_> {
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+    fn key(&self, i: usize) -> u64 {
+        (self.tokens[i] & ID_MASK) as u64
+    }
+    fn flags(&self, i: usize) -> u8 {
+        let p = self.tokens[i];
+        ((p & NUMBER_BIT != 0) as u8 * key::NUMBER) | ((p & NAME_BIT != 0) as u8 * key::NAME)
+    }
+    fn weight(&self, i: usize) -> f64 {
+        key::class_weight(self.flags(i), self.weights) * self.idf[(self.tokens[i] & ID_MASK) as usize] as f64
+    }
+}
+
+/// Texts written as they arrive: per unit three length-prefixed strings (`u32::MAX` for
+/// none), in arrival order, in an anonymous temporary file; read back once, in order.
+#[derive(Default)]
+struct Spill {
+    file: Option<BufWriter<File>>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Spill {
+    fn write(&mut self, (text, context, speaker): (&str, Option<&str>, Option<&str>)) -> io::Result<()> {
+        if self.file.is_none() {
+            self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
+        }
+        let w = self.file.as_mut().expect("spill file is open");
+        for s in [Some(text), context, speaker] {
+            match s {
+                Some(s) => {
+                    let n = u32::try_from(s.len()).map_err(|_| io::Error::other("unit text over 4 GiB"))?;
+                    w.write_all(&n.to_le_bytes())?;
+                    w.write_all(s.as_bytes())?;
+                }
+                None => w.write_all(&NONE.to_le_bytes())?,
+            }
+        }
+        Ok(())
+    }
+
+    fn read_all(self, count: usize) -> io::Result<Vec<UnitTexts>> {
+        let Some(w) = self.file else { return Ok(vec![UnitTexts::default(); count]) };
+        let mut file = w.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        let mut r = BufReader::with_capacity(1 << 16, file);
+        let read = |r: &mut BufReader<File>| -> io::Result<Option<String>> {
+            let mut n = [0u8; 4];
+            r.read_exact(&mut n)?;
+            let n = u32::from_le_bytes(n);
+            if n == NONE {
+                return Ok(None);
+            }
+            let mut buf = vec![0u8; n as usize];
+            r.read_exact(&mut buf)?;
+            String::from_utf8(buf).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        };
+        (0..count)
+            .map(|_| {
+                Ok(UnitTexts {
+                    text: read(&mut r)?.unwrap_or_default(),
+                    context: read(&mut r)?,
+                    speaker_name: read(&mut r)?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_pack_tokens_and_read_their_texts_back() {
+        let mut s = Store::new();
+        let t = |h: u64, flags: u8| Token { hash: h, flags };
+        let (a, b) = (Span::new(0, 5), Span::new(0, 9));
+        s.push(0, UnitKind::Claim, &[t(9, key::NAME), t(3, 0)], 5, a, b, None, &[2], ("first é", None, None)).unwrap();
+        s.push(1, UnitKind::Quote, &[t(3, key::NUMBER)], 4, a, b, Some(1), &[], ("", Some("ctx"), Some("Ann")))
+            .unwrap();
+        assert_eq!(s.mixed.len(), 2);
+        assert_eq!(s.df, vec![1, 2]);
+        // Sorted by id: hash 9 got id 0, hash 3 id 1; flags survive packing.
+        assert_eq!(s.tokens_of(0), &[NAME_BIT, 1]);
+        assert_eq!(s.tokens_of(1), &[1 | NUMBER_BIT]);
+        assert_eq!(s.entities_of(0), &[2]);
+        assert_eq!(s.units[1].speaker, 1);
+        assert_eq!(s.id_of(3), Some(1));
+        let texts = s.take_texts().unwrap();
+        assert_eq!(texts[0], UnitTexts { text: "first é".into(), context: None, speaker_name: None });
+        assert_eq!(
+            texts[1],
+            UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
+        );
+    }
+
+    #[test]
+    fn packed_side_gives_the_token_set_similarity() {
+        let w = Weights {
+            name: 1.5,
+            number: 2.0,
+            number_veto: true,
+            name_veto: 2,
+            negation_veto: true,
+            extra_number_veto: 0,
+            balance: 0.0,
+        };
+        let sents =
+            ["Yucaipa sold the chain to Safeway in 1998.", "Yucaipa sold its chain to Safeway in 1998, he said."];
+        let sets: Vec<Vec<Token>> = sents.iter().map(|s| key::token_set(&key::content_tokens(s, &[], true))).collect();
+        let mut s = Store::without_texts();
+        for set in &sets {
+            s.push(0, UnitKind::Claim, set, 8, Span::default(), Span::default(), None, &[], ("", None, None)).unwrap();
+        }
+        let ones = vec![1.0f32; s.mixed.len()];
+        let side = |u: usize| Packed { tokens: s.tokens_of(u), idf: &ones, weights: &w };
+        let not = s.id_of(concord_core::text::fnv1a64(b"not")).map_or(u64::MAX, u64::from);
+        let packed = key::similarity_of(&side(0), &side(1), &w, not);
+        assert!((packed - key::similarity(&sets[0], &sets[1], &w)).abs() < 1e-9);
+        assert!(packed > 0.5);
+    }
+}
