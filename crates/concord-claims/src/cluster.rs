@@ -46,36 +46,60 @@ pub struct Clusterer {
     store: Store,
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, of items sharing an LSH band key, sorted and
-/// deduplicated. `column(b)` gives the `(key, item)` pairs of band `b` (items without a
-/// key left out). Within a bucket, items in item order, each item is paired with at most
-/// `max_bucket` following items, which keeps a bucket of very common keys linear.
+/// Candidate pairs `(i, j)`, `i < j`, of `n` items sharing an LSH band key, sorted and
+/// deduplicated. `keys(first, count)` gives the keys of bands `first..first + count` of
+/// every item, item-major (`keys[item * count + band - first]`); it is asked for at most
+/// [`BAND_GROUP`] bands at a time, so memory holds that many keys an item, not all.
+/// Within a bucket, items in item order, each item is paired with at most `max_bucket`
+/// following items, which keeps a bucket of very common keys linear. A pair that already
+/// met in a fully compared bucket of an earlier band of the same group is not emitted
+/// again (near-duplicates meet in most bands).
 pub fn lsh_candidates(
+    n: usize,
     num_bands: usize,
     max_bucket: usize,
-    mut column: impl FnMut(usize) -> Vec<(u32, u32)>,
+    mut keys: impl FnMut(usize, usize) -> Vec<u32>,
 ) -> Vec<(u32, u32)> {
     let mut pairs: Vec<u64> = Vec::new();
-    for b in 0..num_bands {
-        let col = sort_by_key(column(b));
-        let mut start = 0;
-        while start < col.len() {
-            let mut end = start + 1;
-            while end < col.len() && col[end].0 == col[start].0 {
-                end += 1;
-            }
-            for i in start..end {
-                for j in i + 1..end.min(i + 1 + max_bucket) {
-                    pairs.push((col[i].1 as u64) << 32 | col[j].1 as u64);
+    let mut first = 0;
+    while first < num_bands {
+        let count = BAND_GROUP.min(num_bands - first);
+        let ks = keys(first, count);
+        // Bit `band` of an item: its bucket in that band was compared in full, so every
+        // pair of that bucket was emitted there.
+        let mut full = vec![0u16; n];
+        for band in 0..count {
+            let col = sort_by_key((0..n).map(|k| (ks[k * count + band], k as u32)).collect());
+            let mut start = 0;
+            while start < col.len() {
+                let mut end = start + 1;
+                while end < col.len() && col[end].0 == col[start].0 {
+                    end += 1;
                 }
+                for i in start..end {
+                    let x = col[i].1 as usize;
+                    for &(_, y) in &col[i + 1..end.min(i + 1 + max_bucket)] {
+                        let y = y as usize;
+                        let met = (0..band).any(|e| full[x] & (1 << e) != 0 && ks[x * count + e] == ks[y * count + e]);
+                        if !met {
+                            pairs.push((x as u64) << 32 | y as u64);
+                        }
+                    }
+                }
+                if end - start <= max_bucket + 1 {
+                    for &(_, i) in &col[start..end] {
+                        full[i as usize] |= 1 << band;
+                    }
+                }
+                start = end;
             }
-            start = end;
         }
-        // Near-duplicates meet in most bands: deduplicate as we go to keep memory bounded.
+        // Keep memory bounded on big corpora: deduplicate as we go.
         if pairs.len() > 1 << 23 {
             pairs.par_sort_unstable();
             pairs.dedup();
         }
+        first += count;
     }
     pairs.par_sort_unstable();
     pairs.dedup();
@@ -232,23 +256,22 @@ impl<'a> Bands<'a> {
         self.hasher.band_keys_into(mixed, first, self.rows, kind_salt(self.store.units[u].kind), out)
     }
 
-    /// The columns of bands `first..first + count` for units `seq` (item `k` is unit
-    /// `seq[k]`), computed in parallel: one pass over each unit's words for all of them.
-    pub fn columns(&self, seq: &[u32], first: usize, count: usize) -> Vec<Vec<(u32, u32)>> {
-        let keys: Vec<u32> = seq
-            .par_iter()
+    /// The keys of bands `first..first + count` of units `seq`, item-major (item `k` is
+    /// unit `seq[k]`; see [`lsh_candidates`]), computed in parallel: one pass over each
+    /// unit's words for all of them.
+    pub fn group(&self, seq: &[u32], first: usize, count: usize) -> Vec<u32> {
+        seq.par_iter()
             .flat_map_iter(|&u| {
                 let mut out = [0u32; BAND_GROUP];
                 self.keys(u as usize, first, &mut out[..count]);
                 out.into_iter().take(count)
             })
-            .collect();
-        (0..count).map(|i| (0..seq.len()).map(|k| (keys[k * count + i], k as u32)).collect()).collect()
+            .collect()
     }
 }
 
-/// Bands whose keys are computed together (memory: this many columns of 8 bytes a unit).
-pub(crate) const BAND_GROUP: usize = 6;
+/// Bands whose keys are computed and kept together (4 bytes an item each; at most 16).
+pub const BAND_GROUP: usize = 10;
 
 impl Clusterer {
     /// The corpus part with these options.
@@ -333,9 +356,15 @@ impl Clusterer {
                 }
             })
             .collect();
-        let cands = lsh_candidates(self.opts.copy_bands, self.opts.max_bucket, |b| {
-            bands.iter().enumerate().filter_map(|(i, k)| k.get(b).map(|&key| (key, i as u32))).collect()
-        });
+        // Articles without words have no signature and are nobody's copy.
+        let with: Vec<u32> = (0..n as u32).filter(|&i| !bands[i as usize].is_empty()).collect();
+        let cands: Vec<(u32, u32)> =
+            lsh_candidates(with.len(), self.opts.copy_bands, self.opts.max_bucket, |first, count| {
+                with.iter().flat_map(|&i| bands[i as usize][first..first + count].iter().copied()).collect()
+            })
+            .into_iter()
+            .map(|(i, j)| (with[i as usize], with[j as usize]))
+            .collect();
         drop(bands);
         let estimate =
             |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
@@ -410,13 +439,8 @@ impl Clusterer {
         let mut seq: Vec<u32> = (0..units.len() as u32).collect();
         seq.sort_by_key(|&u| units[u as usize].article);
         let bands = Bands::new(&self.store, &self.opts);
-        let mut group: Vec<Vec<(u32, u32)>> = Vec::new();
-        let cands = lsh_candidates(self.opts.bands, self.opts.max_bucket, |b| {
-            if b % BAND_GROUP == 0 {
-                group = bands.columns(&seq, b, BAND_GROUP.min(self.opts.bands - b));
-                group.reverse();
-            }
-            group.pop().unwrap_or_default()
+        let cands = lsh_candidates(seq.len(), self.opts.bands, self.opts.max_bucket, |first, count| {
+            bands.group(&seq, first, count)
         });
         let verifier = Verifier::new(&self.store, &self.opts);
         let threshold = self.opts.threshold;
@@ -604,12 +628,18 @@ mod tests {
 
     #[test]
     fn lsh_pairs_match_the_plain_definition() {
-        // Random small keys: many collisions, some buckets over the cap.
-        let items: Vec<Vec<u32>> =
-            (0..60u64).map(|i| (0..6u64).map(|b| (mix64(i * 7 + b) % 5) as u32 + b as u32 * 10).collect()).collect();
+        // Random small keys: many collisions, some buckets over the cap, more bands than
+        // one group.
+        let bands = BAND_GROUP + 3;
+        let items: Vec<Vec<u32>> = (0..60u64)
+            .map(|i| (0..bands as u64).map(|b| (mix64(i * 7 + b) % 5) as u32 + b as u32 * 10).collect())
+            .collect();
+        let keys = |first: usize, count: usize| -> Vec<u32> {
+            items.iter().flat_map(|k| k[first..first + count].iter().copied()).collect()
+        };
         for cap in [1, 3, 100] {
             let mut plain = Vec::new();
-            for b in 0..6 {
+            for b in 0..bands {
                 let mut col: Vec<(u32, u32)> = items.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect();
                 col.sort_unstable();
                 for (x, &(k, i)) in col.iter().enumerate() {
@@ -622,8 +652,7 @@ mod tests {
             }
             plain.sort_unstable();
             plain.dedup();
-            let col = |b: usize| items.iter().enumerate().map(|(i, k)| (k[b], i as u32)).rev().collect();
-            assert_eq!(lsh_candidates(6, cap, col), plain, "cap {cap}");
+            assert_eq!(lsh_candidates(items.len(), bands, cap, keys), plain, "cap {cap}");
         }
     }
 
@@ -640,7 +669,9 @@ mod tests {
     #[test]
     fn lsh_pairs_share_a_band() {
         let keys = [[1u32, 2, 3], [9, 2, 8], [7, 7, 7]];
-        let p = lsh_candidates(3, 10, |b| keys.iter().enumerate().map(|(i, k)| (k[b], i as u32)).collect());
+        let p = lsh_candidates(3, 3, 10, |first, count| {
+            keys.iter().flat_map(|k| k[first..first + count].iter().copied()).collect()
+        });
         assert_eq!(p, vec![(0, 1)]);
     }
 

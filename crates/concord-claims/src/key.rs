@@ -440,11 +440,25 @@ pub fn content_tokens_into(
     bufs: &mut TokenBuffers,
     out: &mut Vec<Token>,
 ) -> usize {
+    content_tokens_of_words(text, Words::new(text), skip, sentence_start, bufs, out)
+}
+
+/// [`content_tokens_into`] over words already found: `words` are the [`Words`] of `text`
+/// as byte ranges of `text` (a caller that split a whole article once passes each
+/// sentence's share, shifted to the sentence's start).
+pub fn content_tokens_of_words(
+    text: &str,
+    words: impl Iterator<Item = (usize, usize)>,
+    skip: &[(usize, usize)],
+    sentence_start: bool,
+    bufs: &mut TokenBuffers,
+    out: &mut Vec<Token>,
+) -> usize {
     let t = tables();
     let not_hash = fnv1a64(b"not");
     let mut first = sentence_start;
     let mut count = 0;
-    for (s, e) in Words::new(text) {
+    for (s, e) in words {
         count += 1;
         if skip.iter().any(|&(a, b)| s >= a && e <= b) {
             continue;

@@ -69,6 +69,13 @@ fn word_count(s: &str) -> usize {
     key::word_count(s)
 }
 
+/// The words of a text (from [`key::words`] of the whole text) that lie inside `span`.
+fn words_in(words: &[(usize, usize)], span: Span) -> &[(usize, usize)] {
+    let lo = words.partition_point(|w| w.0 < span.start);
+    let hi = lo + words[lo..].partition_point(|w| w.1 <= span.end);
+    &words[lo..hi]
+}
+
 impl ClaimStage {
     /// The stage with these options.
     pub fn new(opts: &ClaimOptions) -> ClaimStage {
@@ -76,7 +83,14 @@ impl ClaimStage {
     }
 
     fn entities_in(doc: &Document, span: Span) -> Vec<usize> {
-        let mut v: Vec<usize> = doc.mentions.iter().filter(|m| span.contains(m.span)).map(|m| m.entity).collect();
+        // Mentions are in text order: only those starting inside the span can be in it.
+        let lo = doc.mentions.partition_point(|m| m.span.start < span.start);
+        let mut v: Vec<usize> = doc.mentions[lo..]
+            .iter()
+            .take_while(|m| m.span.start < span.end)
+            .filter(|m| span.contains(m.span))
+            .map(|m| m.entity)
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -194,11 +208,12 @@ impl ClaimStage {
             let skip: Vec<(usize, usize)> = doc
                 .quotes
                 .iter()
-                .filter(|q| s.span.overlaps(q.span) && word_count(doc.slice(q.span)) >= self.opts.min_quote_words)
+                .filter(|q| s.span.overlaps(q.span) && words_in(&text_words, q.span).len() >= self.opts.min_quote_words)
                 .map(|q| (q.span.start.saturating_sub(s.span.start), q.span.end.min(s.span.end) - s.span.start))
                 .collect();
             tokens_seq.clear();
-            let nwords = key::content_tokens_into(text, &skip, true, &mut bufs, &mut tokens_seq);
+            let sw = words_in(&text_words, s.span).iter().map(|&(a, b)| (a - s.span.start, b - s.span.start));
+            let nwords = key::content_tokens_of_words(text, sw, &skip, true, &mut bufs, &mut tokens_seq);
             let tokens = key::token_set(&tokens_seq);
             let clustered = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
             let src = doc.source_span(s.span);
@@ -243,5 +258,27 @@ impl DocStage for ClaimStage {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         self.run(doc);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_tokens_from_the_article_words_are_the_sentence_tokens() {
+        let text = "Mr. Hill, 54, said: \u{201c}We can’t pay $2.5 billion.\u{201d} Prices rose 1,000 times.\n\nÉmigrés’ café closed.";
+        let words = key::words(text);
+        let spans = [Span::new(0, 54), Span::new(55, 79), Span::new(81, text.len())];
+        let mut bufs = key::TokenBuffers::default();
+        for span in spans {
+            let sentence = span.slice(text);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let shifted = words_in(&words, span).iter().map(|&(s, e)| (s - span.start, e - span.start));
+            let n = key::content_tokens_of_words(sentence, shifted, &[], true, &mut bufs, &mut a);
+            assert_eq!(n, key::content_tokens_into(sentence, &[], true, &mut bufs, &mut b), "{sentence:?}");
+            assert_eq!(a, b, "{sentence:?}");
+            assert!(!a.is_empty());
+        }
     }
 }
