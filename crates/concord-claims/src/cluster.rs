@@ -11,6 +11,10 @@
 //! band keys (8 bytes a unit) exists at once; each band's keys are computed from the
 //! unit's content-word set with that band's MinHash functions only, in parallel.
 //!
+//! Units with the same kind and word set are one node of all that follows, weighted by
+//! their number (syndicated copies repeat sentences by the thousand): each distinct set
+//! is hashed, compared and verified once.
+//!
 //! Clustering is *star* clustering around cores: units are taken in order of how many
 //! verified neighbours they have (ties by summed similarity, then position); an unassigned
 //! unit becomes a core and takes its unassigned verified neighbours. Every member is
@@ -136,20 +140,32 @@ fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 /// Star clustering over verified edges `(i, j, similarity)` of `n` nodes; returns clusters
 /// as node lists, cores first in each, the rest sorted, clusters in core order.
 pub fn star_clusters(n: usize, edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
+    star_clusters_weighted(&vec![1; n], edges)
+}
+
+/// [`star_clusters`] where node `i` stands for `weights[i]` identical units: its degree
+/// counts the units of its neighbours and its own copies, as star clustering of the
+/// units themselves would (identical units are neighbours at similarity 1).
+pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
+    let n = weights.len();
     // Adjacency in one flat array (offsets per node), not a Vec per node.
-    let mut deg = vec![0u32; n + 1];
-    let mut strength = vec![0f64; n];
+    let mut count = vec![0u32; n];
+    let mut deg: Vec<u64> = weights.iter().map(|&w| w.saturating_sub(1) as u64).collect();
+    let mut strength: Vec<f64> = deg.iter().map(|&d| d as f64).collect();
     for &(i, j, s) in edges {
-        deg[i as usize] += 1;
-        deg[j as usize] += 1;
-        strength[i as usize] += s;
-        strength[j as usize] += s;
+        let (i, j) = (i as usize, j as usize);
+        count[i] += 1;
+        count[j] += 1;
+        deg[i] += weights[j] as u64;
+        deg[j] += weights[i] as u64;
+        strength[i] += s * weights[j] as f64;
+        strength[j] += s * weights[i] as f64;
     }
     let mut offsets = Vec::with_capacity(n + 1);
     let mut acc = 0u32;
-    for d in &deg[..n] {
+    for c in &count {
         offsets.push(acc);
-        acc += d;
+        acc += c;
     }
     offsets.push(acc);
     let mut fill = offsets.clone();
@@ -436,18 +452,40 @@ impl Clusterer {
 
         // Every unit, by article id then position: `seq[k]` is the store index of unit k.
         let units = &self.store.units;
+        let store = &self.store;
         let mut seq: Vec<u32> = (0..units.len() as u32).collect();
         seq.sort_by_key(|&u| units[u as usize].article);
-        let bands = Bands::new(&self.store, &self.opts);
-        let cands = lsh_candidates(seq.len(), self.opts.bands, self.opts.max_bucket, |first, count| {
-            bands.group(&seq, first, count)
+        // Units with the same kind and word set (syndicated sentences, repeated quotes) are
+        // one node: LSH, verification and clustering see each distinct set once, with its
+        // copies as its weight. `dups[d]` lists the items (positions in `seq`) of node d.
+        let mut by_set: Vec<u32> = (0..seq.len() as u32).collect();
+        let set_of = |k: u32| {
+            let u = seq[k as usize] as usize;
+            (units[u].kind, store.tokens_of(u))
+        };
+        by_set.par_sort_unstable_by(|&a, &b| set_of(a).cmp(&set_of(b)).then(a.cmp(&b)));
+        let mut dups: Vec<Vec<u32>> = Vec::new();
+        for (i, &k) in by_set.iter().enumerate() {
+            match dups.last_mut() {
+                Some(d) if i > 0 && set_of(by_set[i - 1]) == set_of(k) => d.push(k),
+                _ => dups.push(vec![k]),
+            }
+        }
+        drop(by_set);
+        // Nodes in item order of their first item, so ties break by position.
+        dups.sort_unstable_by_key(|d| d[0]);
+        let nodes: Vec<u32> = dups.iter().map(|d| seq[d[0] as usize]).collect();
+        let weights: Vec<u32> = dups.iter().map(|d| d.len() as u32).collect();
+        let bands = Bands::new(store, &self.opts);
+        let cands = lsh_candidates(nodes.len(), self.opts.bands, self.opts.max_bucket, |first, count| {
+            bands.group(&nodes, first, count)
         });
-        let verifier = Verifier::new(&self.store, &self.opts);
+        let verifier = Verifier::new(store, &self.opts);
         let threshold = self.opts.threshold;
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
             .filter_map(|&(i, j)| {
-                let (a, b) = (seq[i as usize] as usize, seq[j as usize] as usize);
+                let (a, b) = (nodes[i as usize] as usize, nodes[j as usize] as usize);
                 let (ua, ub) = (&units[a], &units[b]);
                 if ua.kind != ub.kind || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
                     return None;
@@ -457,8 +495,12 @@ impl Clusterer {
             })
             .collect();
         drop(cands);
-        let groups = star_clusters(seq.len(), &edges);
+        let groups: Vec<Vec<u32>> = star_clusters_weighted(&weights, &edges)
+            .into_iter()
+            .map(|g| g.iter().flat_map(|&d| dups[d as usize].iter().map(|&k| seq[k as usize])).collect())
+            .collect();
         drop(edges);
+        drop(dups);
 
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
@@ -466,7 +508,7 @@ impl Clusterer {
         let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
         let mut single: Vec<SingleSource> = Vec::new();
         for g in groups {
-            let mut idx: Vec<usize> = g.iter().map(|&k| seq[k as usize] as usize).collect();
+            let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
             idx.sort_unstable_by_key(|&u| (units[u].article, u));
             let speaker_names: Vec<Option<String>> = idx.iter().map(|&u| texts[u].speaker_name.take()).collect();
             let members: Vec<Member> = idx
@@ -624,6 +666,15 @@ mod tests {
         let edges = vec![(0, 1, 0.9), (1, 2, 0.6), (2, 3, 0.9)];
         let c = star_clusters(4, &edges);
         assert_eq!(c, vec![vec![1, 0, 2], vec![3]]);
+    }
+
+    #[test]
+    fn identical_copies_weigh_in_star_clustering() {
+        // Alone, 0 and 1 tie and the first becomes the core; when 1 stands for three
+        // identical units it is the core, and is taken before 2.
+        let edges = vec![(0, 1, 0.6), (2, 3, 0.9), (2, 4, 0.9)];
+        assert_eq!(star_clusters(5, &edges), vec![vec![2, 3, 4], vec![0, 1]]);
+        assert_eq!(star_clusters_weighted(&[1, 3, 1, 1, 1], &edges), vec![vec![1, 0], vec![2, 3, 4]]);
     }
 
     #[test]
