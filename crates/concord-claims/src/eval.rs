@@ -342,9 +342,27 @@ pub fn basil_document(article: &serde_json::Value) -> (Document, Vec<(usize, Str
 /// Scores quote extraction (recall of annotated quotes) and speaker attribution (on quotes
 /// whose annotated speaker is a named person) on the BASIL folder (`articles/`,
 /// `annotations/`). No entity tagger runs here: speakers come from the attribution
-/// patterns' own names.
+/// patterns' own names ([`basil_quotes_with`] runs a tagger first).
 pub fn basil_quotes(dir: &Path, opts: &ClaimOptions) -> Result<QuoteReport, EvalError> {
+    basil_quotes_with(dir, opts, &|_| {}, None)
+}
+
+/// [`basil_quotes`], with `prepare` run on each BASIL document before quote extraction
+/// (e.g. the entity tagger, so that speakers resolve to mentions as in a pipeline run).
+/// With `predictions`, writes one tab-separated line per found quote whose annotated
+/// speaker is a named person: file, sentence id, `ok`/`wrong`/`none`, gold label,
+/// predicted speaker, rule, the quote's first 100 characters.
+pub fn basil_quotes_with(
+    dir: &Path,
+    opts: &ClaimOptions,
+    prepare: &dyn Fn(&mut Document),
+    predictions: Option<&Path>,
+) -> Result<QuoteReport, EvalError> {
     let extractor = QuoteExtractor::new(opts.max_quote_bytes);
+    let mut out = match predictions {
+        Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p).map_err(io(p))?)),
+        None => None,
+    };
     let mut r = QuoteReport::default();
     let art_dir = dir.join("articles");
     for path in json_files(&art_dir)? {
@@ -357,7 +375,8 @@ pub fn basil_quotes(dir: &Path, opts: &ClaimOptions) -> Result<QuoteReport, Eval
         }
         let article = read_json(&path)?;
         let ann = read_json(&ann_path)?;
-        let (doc, sentences) = basil_document(&article);
+        let (mut doc, sentences) = basil_document(&article);
+        prepare(&mut doc);
         let quotes = extractor.extract(&doc);
         r.articles += 1;
         r.extracted += quotes.len();
@@ -391,18 +410,36 @@ pub fn basil_quotes(dir: &Path, opts: &ClaimOptions) -> Result<QuoteReport, Eval
             let label = a.get("speaker").and_then(|v| v.as_str()).unwrap_or("");
             if let Some(last) = named_person(label) {
                 r.named += 1;
-                match &q.speaker {
+                let verdict = match &q.speaker {
                     Some(s) => {
                         let ok = s
                             .name
                             .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
                             .any(|w| w.to_lowercase() == last);
                         r.speaker_correct += ok as usize;
+                        if ok {
+                            "ok"
+                        } else {
+                            "wrong"
+                        }
                     }
-                    None => r.speaker_none += 1,
+                    None => {
+                        r.speaker_none += 1;
+                        "none"
+                    }
+                };
+                if let (Some(w), Some(p)) = (out.as_mut(), predictions) {
+                    let text: String =
+                        doc.slice(q.span).chars().take(100).map(|c| if c == '\t' { ' ' } else { c }).collect();
+                    let (name, rule) = q.speaker.as_ref().map_or(("", ""), |s| (s.name.as_str(), s.rule.as_str()));
+                    writeln!(w, "{}\t{id}\t{verdict}\t{label}\t{name}\t{rule}\t{text}", rel.display())
+                        .map_err(io(p))?;
                 }
             }
         }
+    }
+    if let (Some(mut w), Some(p)) = (out, predictions) {
+        w.flush().map_err(io(p))?;
     }
     if r.articles == 0 {
         return Err(EvalError::Format {
