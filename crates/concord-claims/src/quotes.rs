@@ -122,6 +122,15 @@ const IRREGULAR_PAST: &[&str] = &[
     "taught", "caught", "sat", "forgot", "swore", "wore", "rode", "shook", "hung", "flew",
 ];
 
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// Words before a name that make it the object of a preposition, not a subject.
+const PREPOSITIONS: &[&str] = &[
+    "on", "in", "at", "to", "with", "from", "by", "of", "for", "about", "against", "into", "toward", "towards", "like",
+    "between", "among", "over", "under", "via", "per", "onto", "upon", "without", "behind", "beside", "Of", "On", "In",
+    "At", "To", "With", "From", "By", "For", "About", "Against", "Like",
+];
+
 const ADVERBS: &[&str] =
     &["later", "also", "then", "again", "once", "previously", "earlier", "had", "has", "have", "was"];
 
@@ -1428,8 +1437,19 @@ fn attribute(
             && ws.first().is_some_and(|w| w.1.chars().next().is_some_and(char::is_uppercase))
     };
     if !ws.is_empty() && !lead_gap.contains(['.', ';', '(']) && !closes_sentence {
+        // "…," saying …: the participle has the subject of the sentence the quote is in.
+        if lower(ws[0].1).ends_with("ing") && is_verb(ws[0].1) {
+            let sent = sentence_at(doc, p.outer.start);
+            let from = sent.start.max(prev_end).min(p.outer.start);
+            let head = text.get(from..p.outer.start).unwrap_or("");
+            if let Some(np) = clause_subject(cx, &word_list(head, from)) {
+                if let Some(s) = resolve(cx, np, "X said", history) {
+                    return Some((s, Some(lower(ws[0].1))));
+                }
+            }
+        }
         // "…," said X
-        if is_verb(ws[0].1) {
+        else if is_verb(ws[0].1) {
             if let Some((np, _)) = leading_np(doc, &ws[1..]) {
                 if let Some(s) = resolve(cx, np, "said X", history) {
                     return Some((s, Some(lower(ws[0].1))));
@@ -1500,16 +1520,28 @@ fn attribute(
                 }
             }
         }
+        // "X attacked Y, calling him …": a participle after a comma has the clause's subject,
+        // not the object before the comma.
+        let participle = v > 0
+            && lower(ws[v].1).ends_with("ing")
+            && text.get(ws[v - 1].0.end..ws[v].0.start).is_some_and(|g| g.contains(','));
+        if participle {
+            if let Some(np) = clause_subject(cx, &ws[..v]) {
+                if let Some(s) = resolve(cx, np, "X said", history) {
+                    return Some((s, Some(lower(ws[v].1))));
+                }
+            }
+        }
         let mut end = v;
         while end > 0 && (ADVERBS.contains(&lower(ws[end - 1].1).as_str()) || lower(ws[end - 1].1).ends_with("ly")) {
             end -= 1;
         }
-        // ", smiling," before the verb: skip back over it
+        // ", smiling," or ", who …," before the verb: skip back over it
         if end > 0 {
             let gap = text.get(ws[end - 1].0.end..ws[end].0.start).unwrap_or("");
             if gap.contains(',') {
                 let mut m = end - 1;
-                while m > 0 && end - m < 6 {
+                while m > 0 && end - m < 15 {
                     let g = text.get(ws[m - 1].0.end..ws[m].0.start).unwrap_or("");
                     if g.contains(',') {
                         end = m;
@@ -1519,13 +1551,13 @@ fn attribute(
                 }
             }
         }
-        if let Some(np) = trailing_np(doc, &ws[..end]) {
+        if let Some(np) = trailing_np(doc, &ws[..end]).filter(|_| !participle) {
             if let Some(s) = resolve(cx, np, "X said", history) {
                 return Some((s, Some(lower(ws[v].1))));
             }
         }
-        // "X looked at Y and said": the subject of the clause
-        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then") {
+        // "X looked at Y and said", "X was quick to retort": the subject of the clause
+        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then" | "to") {
             let mut starts = vec![0];
             starts.extend(
                 (1..end).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))),
@@ -1551,6 +1583,27 @@ fn attribute(
             if let Some(s) = resolve(cx, np, "X:", history) {
                 return Some((s, None));
             }
+        }
+    }
+    None
+}
+
+/// The subject of the clause `ws`: the first name, pronoun or role noun phrase in it that
+/// is not a possessive or a preposition's object and is followed by a verb.
+fn clause_subject(cx: &Cx, ws: &[(Span, &str)]) -> Option<Np> {
+    let doc = cx.doc;
+    for i in 0..ws.len() {
+        let w = ws[i].1;
+        let lw = lower(w);
+        let starts_np = w.chars().next().is_some_and(char::is_uppercase)
+            || PRONOUNS.contains(&lw.as_str())
+            || matches!(lw.as_str(), "the" | "a" | "an" | "his" | "her" | "their");
+        if !starts_np || cx.in_quote(ws[i].0.start) {
+            continue;
+        }
+        let Some((np, _)) = leading_np(doc, &ws[i..]) else { continue };
+        if subject_like_span(doc, np.span()) {
+            return Some(np);
         }
     }
     None
@@ -1590,6 +1643,7 @@ fn subject_like_strict(doc: &Document, span: Span) -> bool {
     while k < ws.len() && (lower(ws[k].1).ends_with("ly") || ADVERBS.contains(&lower(ws[k].1).as_str())) {
         k += 1;
     }
+    let k = skip_time(&ws, k);
     ws.get(k).is_some_and(|(_, w)| {
         let lw = lower(w);
         w.chars().next().is_some_and(char::is_lowercase)
@@ -1598,6 +1652,41 @@ fn subject_like_strict(doc: &Document, span: Span) -> bool {
                 || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
                 || IRREGULAR_PAST.contains(&lw.as_str()))
     })
+}
+
+/// Skips a time phrase at word `k` (`on Sunday`, `last Friday`, `this week`) between a
+/// subject and its verb.
+fn skip_time(ws: &[(Span, &str)], k: usize) -> usize {
+    match (ws.get(k), ws.get(k + 1)) {
+        (Some((_, a)), Some((_, b)))
+            if matches!(*a, "on" | "last" | "this" | "early" | "late")
+                && (WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
+        {
+            k + 2
+        }
+        _ => k,
+    }
+}
+
+/// The word right before byte `pos` ("" after punctuation or at the start): `at` in
+/// `at Trump`.
+fn prev_word(text: &str, pos: usize) -> &str {
+    let head = text.get(..pos).unwrap_or("");
+    let trimmed = head.trim_end_matches(' ');
+    if trimmed.len() == head.len() && !head.is_empty() {
+        return "";
+    }
+    let start = trimmed
+        .rfind(|c: char| !c.is_alphanumeric())
+        .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+    &trimmed[start..]
+}
+
+/// A clause embedded under a verb or a complementiser (`said that Trump`, `whether he`):
+/// its subject is not the sentence's.
+fn embedded(doc: &Document, span: Span) -> bool {
+    let w = prev_word(&doc.text, span.start);
+    matches!(w, "that" | "whether" | "if" | "than") || is_verb(w)
 }
 
 /// True when the words after `span` look like a verb (the span is a sentence subject).
@@ -1610,6 +1699,11 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     let Some(after) = doc.text.get(m.span.end..end) else {
         return false;
     };
+    // "Trump's idea", "at Trump": a possessive or the object of a preposition.
+    if after.starts_with("'s") || after.starts_with("’s") || PREPOSITIONS.contains(&prev_word(&doc.text, span.start))
+    {
+        return false;
+    }
     let ws = word_list(after, m.span.end);
     let k = skip_apposition(doc, &ws, 0);
     let mut k = if ws.is_empty() {
@@ -1628,6 +1722,7 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     while k < ws.len() && lower(ws[k].1).ends_with("ly") {
         k += 1;
     }
+    let k = skip_time(&ws, k);
     let Some((_, w)) = ws.get(k) else {
         return false;
     };
@@ -1743,7 +1838,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
             // (for `she`; most people quoted in news are men, so an unknown gender fits
             // `he` as well as a known one), then a sentence subject, then the most recent.
             let before = doc.mentions.partition_point(|m| m.span.end <= span.start);
-            let mut best: Option<((u8, bool), usize)> = None;
+            let mut best: Option<((u8, u8), usize)> = None;
             let mut seen = 0;
             for i in (0..before).rev() {
                 let m = &doc.mentions[i];
@@ -1755,7 +1850,17 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                     break;
                 }
                 let Some(fit) = gender_fit(she, cx.entity_gender(m.entity)) else { continue };
-                let subj = history.iter().any(|(_, s)| s.mention == Some(i)) || subject_like(doc, m);
+                let subj = if history.iter().any(|(_, s)| s.mention == Some(i)) {
+                    2
+                } else if subject_like(doc, m) {
+                    if embedded(doc, m.span) {
+                        1
+                    } else {
+                        2
+                    }
+                } else {
+                    0
+                };
                 if best.map_or(true, |(k, _)| (fit, subj) > k) {
                     best = Some(((fit, subj), i));
                 }
@@ -2058,5 +2163,43 @@ mod tests {
         // not people.
         let text = "Senator Tom Brook spoke on Monday. The Daily Planet reported that the State Department confirmed it. “It is done,” he said.";
         assert_eq!(speakers(&doc(text, &[]))[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn participles_take_the_clause_subject() {
+        // ", calling …" after an object: the subject of the clause speaks, not the object.
+        let text = "Ann Alder spoke. In a speech the senator attacked Tom Brook, calling his plan “a disaster.”";
+        let d = doc(text, &[("Ann Alder", "Ann Alder", Some("senator")), ("Tom Brook", "Tom Brook", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Ann Alder"));
+        let d = doc("Later Alder criticized Brook on Friday, accusing him of “wasting a week.”", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Alder"));
+        // "…," saying he …: the participle's subject is the sentence's, not the "he" after it.
+        let text = "Ann Alder on Monday defended her remark that Tom Brook was “a fraud,” saying he lied.";
+        let d = doc(text, &[("Ann Alder", "Ann Alder", None), ("Tom Brook", "Tom Brook", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Ann Alder"));
+    }
+
+    #[test]
+    fn infinitives_and_long_appositions() {
+        let d = doc("Brook was quick to retort: “That is false.”", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Brook"));
+        let text = "Ann Alder, the chief of staff to Sen. Tom Brook (D-Ohio), wrote that they should “go home.”";
+        assert_eq!(speakers(&doc(text, &[]))[0].1.as_deref(), Some("Ann Alder"));
+    }
+
+    #[test]
+    fn possessives_objects_and_embedded_subjects_are_not_antecedents() {
+        let people = [("Tom Brook", "Brook", None), ("Jim Carter", "Carter", None)];
+        // "Carter's plan" is a possessive, "with Carter" an object.
+        let text = "Brook, however, has rejected Carter's plan. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        let text = "Brook spoke on the radio, clashing with Carter. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // "that Carter will" is the subject of an embedded clause.
+        let text = "Brook, however, isn't worried that Carter will win. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // A time phrase between subject and verb.
+        let text = "Jim Carter praised it. Brook on Sunday rejected the plan. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
     }
 }
