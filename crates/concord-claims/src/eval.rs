@@ -274,6 +274,16 @@ fn named_person(label: &str) -> Option<String> {
     parts.last().map(|p| p.to_lowercase())
 }
 
+/// True when a word of the predicted speaker `name` is the label's last name `last` (from
+/// [`named_person`]). BASIL's labels are ASCII and stop where the name has its first other
+/// character (`Felipe_Calder` for Felipe Calderón), so a word cut there matches too.
+fn speaker_matches(name: &str, last: &str) -> bool {
+    name.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'').any(|w| {
+        let w = w.to_lowercase();
+        w == last || w.find(|c: char| !c.is_ascii()).is_some_and(|i| i > 0 && w[..i] == *last)
+    })
+}
+
 fn json_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -412,10 +422,7 @@ pub fn basil_quotes_with(
                 r.named += 1;
                 let verdict = match &q.speaker {
                     Some(s) => {
-                        let ok = s
-                            .name
-                            .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
-                            .any(|w| w.to_lowercase() == last);
+                        let ok = speaker_matches(&s.name, &last);
                         r.speaker_correct += ok as usize;
                         if ok {
                             "ok"
@@ -488,6 +495,10 @@ mod tests {
         assert_eq!(named_person("Michael_Steele").as_deref(), Some("steele"));
         assert_eq!(named_person("Tea_Party"), None);
         assert_eq!(named_person("other_anti"), None);
+        assert!(speaker_matches("Felipe Calderón", "calder"));
+        assert!(speaker_matches("Mr. Steele", "steele"));
+        assert!(!speaker_matches("Calder Smith", "calderon"));
+        assert!(!speaker_matches("Calderwood", "calder"));
     }
 
     #[test]
