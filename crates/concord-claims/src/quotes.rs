@@ -1089,9 +1089,16 @@ impl QuoteExtractor {
                     let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
                     let breaks = gap.matches("\n\n").count();
                     let opens_paragraph = gap.rsplit("\n\n").next().is_some_and(|t| t.trim().is_empty());
+                    // `called him a "demagogue" and a "bomb-thrower"`: quotes joined in one
+                    // sentence by a conjunction share the attribution.
+                    let joined = gw.len() <= 3
+                        && !gap.contains(['.', '!', '?', ';', '\n'])
+                        && gw.iter().all(|&(a, b)| {
+                            matches!(&gap[a..b], "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as")
+                        });
                     if (breaks == 0 || (breaks == 1 && opens_paragraph))
                         && gw.len() <= 16
-                        && (attributed || gw.is_empty())
+                        && (attributed || gw.is_empty() || joined)
                     {
                         speaker = q.speaker.clone().map(|s| Speaker { rule: "continuation".into(), ..s });
                         verb = q.verb.clone();
@@ -1635,15 +1642,12 @@ fn subject_like_strict(doc: &Document, span: Span) -> bool {
     let mut k = skip_apposition(doc, &ws, 0);
     if let Some(first) = ws.first() {
         if after.get(..first.0.start - span.end).is_some_and(|g| g.contains(',')) {
-            k = (1..ws.len().min(12))
+            k = (1..ws.len().min(16))
                 .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
                 .unwrap_or(k);
         }
     }
-    while k < ws.len() && (lower(ws[k].1).ends_with("ly") || ADVERBS.contains(&lower(ws[k].1).as_str())) {
-        k += 1;
-    }
-    let k = skip_time(&ws, k);
+    let k = skip_modifiers(&ws, k, true);
     ws.get(k).is_some_and(|(_, w)| {
         let lw = lower(w);
         w.chars().next().is_some_and(char::is_lowercase)
@@ -1652,6 +1656,39 @@ fn subject_like_strict(doc: &Document, span: Span) -> bool {
                 || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
                 || IRREGULAR_PAST.contains(&lw.as_str()))
     })
+}
+
+/// Skips what may stand between a subject and its verb from word `k`: adverbs in `-ly`
+/// (and, with `adverbs`, `also`, `later`, …), time phrases (`on Sunday`) and places
+/// (`Rick Perry of Texas`, `Ginsburg of the Supreme Court`).
+fn skip_modifiers(ws: &[(Span, &str)], mut k: usize, adverbs: bool) -> usize {
+    loop {
+        let from = k;
+        while k < ws.len() && {
+            let lw = lower(ws[k].1);
+            lw.ends_with("ly") || (adverbs && ADVERBS.contains(&lw.as_str()))
+        } {
+            k += 1;
+        }
+        k = skip_time(ws, k);
+        if ws.get(k).is_some_and(|w| w.1 == "of") {
+            let mut m = k + 1;
+            if ws.get(m).is_some_and(|w| w.1 == "the") {
+                m += 1;
+            }
+            let caps = ws[m.min(ws.len())..]
+                .iter()
+                .take(4)
+                .take_while(|w| w.1.chars().next().is_some_and(char::is_uppercase))
+                .count();
+            if caps > 0 {
+                k = m + caps;
+            }
+        }
+        if k == from {
+            return k;
+        }
+    }
 }
 
 /// Skips a time phrase at word `k` (`on Sunday`, `last Friday`, `this week`) between a
@@ -1706,23 +1743,20 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     }
     let ws = word_list(after, m.span.end);
     let k = skip_apposition(doc, &ws, 0);
-    let mut k = if ws.is_empty() {
+    let k = if ws.is_empty() {
         return false;
     } else {
         let gap = after.get(..ws[0].0.start - m.span.end).unwrap_or("");
         if gap.contains(',') {
             // "Putin, smiling, suggested": skip to the word after the next comma
-            (1..ws.len().min(8))
+            (1..ws.len().min(16))
                 .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
                 .unwrap_or(k)
         } else {
             k
         }
     };
-    while k < ws.len() && lower(ws[k].1).ends_with("ly") {
-        k += 1;
-    }
-    let k = skip_time(&ws, k);
+    let k = skip_modifiers(&ws, k, false);
     let Some((_, w)) = ws.get(k) else {
         return false;
     };
@@ -2201,5 +2235,27 @@ mod tests {
         // A time phrase between subject and verb.
         let text = "Jim Carter praised it. Brook on Sunday rejected the plan. “It fails,” he said.";
         assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn subjects_across_places_times_and_relative_clauses() {
+        // Without mentions: "X of Texas on Monday firmly rejected" is a subject.
+        let d = doc("Gov. Tom Brook of Ohio on Monday firmly rejected the plan. “It fails,” he said.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+        // With mentions: "X, who …, has" is a subject; the earlier speaker is not preferred.
+        let text = "“We lost,” Carter said. Tom Brook, who led the state from 2001 to 2009 and then retired, has also rejected the plan. “It fails,” he said.";
+        let d = doc(text, &[("Tom Brook", "Tom Brook", None), ("Jim Carter", "Carter", None)]);
+        assert_eq!(speakers(&d)[1].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn quotes_joined_by_a_conjunction_share_the_attribution() {
+        let d = doc("Brook called the plan a “mess” and a “disaster” on Monday.", &[]);
+        let s = speakers(&d);
+        assert_eq!(s[0].1.as_deref(), Some("Brook"));
+        assert_eq!(s[1].1.as_deref(), Some("Brook"));
+        // Not across a sentence.
+        let d = doc("Brook called the plan a “mess.” A “disaster” came later.", &[]);
+        assert_eq!(speakers(&d)[1].1, None);
     }
 }
