@@ -175,6 +175,8 @@ pub struct QuoteReport {
     pub articles: usize,
     /// Quotes extracted.
     pub extracted: usize,
+    /// Of those, how many got a speaker.
+    pub attributed: usize,
     /// Annotated quotes (body sentences only; title quotes are left out).
     pub annotated: usize,
     /// Annotated quotes covered by an extracted quote (at least half of the annotated span).
@@ -201,7 +203,7 @@ impl QuoteReport {
 impl fmt::Display for QuoteReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "articles          {}", self.articles)?;
-        writeln!(f, "quotes extracted  {}", self.extracted)?;
+        writeln!(f, "quotes extracted  {} ({} with a speaker)", self.extracted, self.attributed)?;
         writeln!(f, "annotated quotes  {}", self.annotated)?;
         writeln!(f, "quote recall      {:.3} ({}/{})", self.recall(), self.found, self.annotated)?;
         write!(
@@ -360,8 +362,9 @@ pub fn basil_quotes(dir: &Path, opts: &ClaimOptions) -> Result<QuoteReport, Eval
 /// [`basil_quotes`], with `prepare` run on each BASIL document before quote extraction
 /// (e.g. the entity tagger, so that speakers resolve to mentions as in a pipeline run).
 /// With `predictions`, writes one tab-separated line per found quote whose annotated
-/// speaker is a named person: file, sentence id, `ok`/`wrong`/`none`, gold label,
-/// predicted speaker, rule, the quote's first 100 characters.
+/// speaker is a named person (`ok`/`wrong`/`none`), and one per other found quote
+/// (`other`): file, sentence id, verdict, gold label, predicted speaker, rule, the quote's
+/// first 100 characters.
 pub fn basil_quotes_with(
     dir: &Path,
     opts: &ClaimOptions,
@@ -390,6 +393,7 @@ pub fn basil_quotes_with(
         let quotes = extractor.extract(&doc);
         r.articles += 1;
         r.extracted += quotes.len();
+        r.attributed += quotes.iter().filter(|q| q.speaker.is_some()).count();
         let anns = ann.get("phrase-level-annotations").and_then(|v| v.as_array()).cloned().unwrap_or_default();
         for a in anns {
             if a.get("quote").and_then(|v| v.as_str()) != Some("yes") {
@@ -418,7 +422,16 @@ pub fn basil_quotes_with(
             }
             r.found += 1;
             let label = a.get("speaker").and_then(|v| v.as_str()).unwrap_or("");
-            if let Some(last) = named_person(label) {
+            let Some(last) = named_person(label) else {
+                if let (Some(w), Some(p)) = (out.as_mut(), predictions) {
+                    let (name, rule) = q.speaker.as_ref().map_or(("", ""), |s| (s.name.as_str(), s.rule.as_str()));
+                    let text: String =
+                        doc.slice(q.span).chars().take(100).map(|c| if c == '\t' { ' ' } else { c }).collect();
+                    writeln!(w, "{}\t{id}\tother\t{label}\t{name}\t{rule}\t{text}", rel.display()).map_err(io(p))?;
+                }
+                continue;
+            };
+            {
                 r.named += 1;
                 let verdict = match &q.speaker {
                     Some(s) => {

@@ -1313,8 +1313,13 @@ fn is_verb(w: &str) -> bool {
 }
 
 fn is_cap_name_word(w: &str) -> bool {
-    let party_tag = w.len() >= 3 && w.as_bytes()[1] == b'-' && matches!(w.as_bytes()[0], b'R' | b'D' | b'I');
-    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !party_tag
+    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !is_party_tag(w)
+}
+
+/// A party-and-state tag (`R-Fla.`, `D-Ohio`), written after a lawmaker's name: not a name.
+fn is_party_tag(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 3 && b[1] == b'-' && matches!(b[0], b'R' | b'D' | b'I') && b[2].is_ascii_uppercase()
 }
 
 /// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
@@ -1633,29 +1638,33 @@ fn subject_like(doc: &Document, m: &concord_core::Mention) -> bool {
 /// Like [`subject_like_span`], but the next word must be a speech verb, an `-ed` past
 /// tense or an auxiliary (for names found without entity tagging, which include places).
 fn subject_like_strict(doc: &Document, span: Span) -> bool {
-    let mut end = (span.end + 80).min(doc.text.len());
+    let mut end = (span.end + 140).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
         end -= 1;
     }
     let after = doc.text.get(span.end..end).unwrap_or("");
     let ws = word_list(after, span.end);
-    let mut k = skip_apposition(doc, &ws, 0);
+    let verb_at = |k: usize| {
+        let k = skip_modifiers(&ws, k, true);
+        ws.get(k).is_some_and(|(_, w)| {
+            let lw = lower(w);
+            w.chars().next().is_some_and(char::is_lowercase)
+                && (is_verb(w)
+                    || lw.ends_with("ed")
+                    || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
+                    || IRREGULAR_PAST.contains(&lw.as_str()))
+        })
+    };
+    // "X, R-Calif., former chairman of …, said": the verb after one of the commas that
+    // follow an apposition.
     if let Some(first) = ws.first() {
         if after.get(..first.0.start - span.end).is_some_and(|g| g.contains(',')) {
-            k = (1..ws.len().min(16))
-                .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
-                .unwrap_or(k);
+            return (1..ws.len().min(16))
+                .filter(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
+                .any(verb_at);
         }
     }
-    let k = skip_modifiers(&ws, k, true);
-    ws.get(k).is_some_and(|(_, w)| {
-        let lw = lower(w);
-        w.chars().next().is_some_and(char::is_lowercase)
-            && (is_verb(w)
-                || lw.ends_with("ed")
-                || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
-                || IRREGULAR_PAST.contains(&lw.as_str()))
-    })
+    verb_at(skip_apposition(doc, &ws, 0))
 }
 
 /// Skips what may stand between a subject and its verb from word `k`: adverbs in `-ly`
@@ -1828,12 +1837,18 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
     match np {
         Np::Name(span) => {
             // A mention overlapping the name.
-            if let Some((mi, m)) =
-                doc.mentions.iter().enumerate().find(|(_, m)| m.span.overlaps(span) && is_personish(m.kind))
+            if let Some((mi, m)) = doc
+                .mentions
+                .iter()
+                .enumerate()
+                .find(|(_, m)| m.span.overlaps(span) && is_personish(m.kind) && !is_party_tag(doc.slice(m.span)))
             {
                 return Some(speaker_from_entity(doc, m.entity, Some(mi), rule));
             }
             let surface = doc.slice(span).trim();
+            if is_party_tag(surface) {
+                return None;
+            }
             let surface =
                 surface.strip_suffix("'s").or_else(|| surface.strip_suffix("’s")).unwrap_or(surface).to_string();
             if surface.is_empty() {
@@ -1876,7 +1891,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
             let mut seen = 0;
             for i in (0..before).rev() {
                 let m = &doc.mentions[i];
-                if m.kind != EntityKind::Person || cx.in_quote(m.span.start) {
+                if m.kind != EntityKind::Person || cx.in_quote(m.span.start) || is_party_tag(doc.slice(m.span)) {
                     continue;
                 }
                 seen += 1;
@@ -2257,5 +2272,14 @@ mod tests {
         // Not across a sentence.
         let d = doc("Brook called the plan a “mess.” A “disaster” came later.", &[]);
         assert_eq!(speakers(&d)[1].1, None);
+    }
+
+    #[test]
+    fn party_tags_are_not_speakers() {
+        let text = "Sen. Tom Brook, R-Ohio, attacked the bill. “It is a mistake,” he said.";
+        let d = doc(text, &[("Tom Brook", "Tom Brook", None), ("R-Ohio", "R-Ohio", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+        let d = doc("Sen. Tom Brook, R-Ohio, attacked the bill. “It is a mistake,” he said.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
     }
 }
