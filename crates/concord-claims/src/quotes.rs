@@ -1746,7 +1746,12 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
         return false;
     };
     // "Trump's idea", "at Trump": a possessive or the object of a preposition.
-    if after.starts_with("'s") || after.starts_with("’s") || PREPOSITIONS.contains(&prev_word(&doc.text, span.start))
+    // "the Obama administration", "a Trump supporter": a name used as a modifier.
+    let prev = prev_word(&doc.text, span.start);
+    if after.starts_with("'s")
+        || after.starts_with("’s")
+        || PREPOSITIONS.contains(&prev)
+        || matches!(prev, "the" | "a" | "an" | "The" | "A" | "An")
     {
         return false;
     }
@@ -1773,8 +1778,9 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     if w.chars().next().is_some_and(char::is_uppercase) {
         return false;
     }
+    let lw = lw.strip_suffix("'s").or_else(|| lw.strip_suffix("’s")).unwrap_or(&lw);
     !matches!(
-        lw.as_str(),
+        lw,
         "and"
             | "or"
             | "of"
@@ -1891,7 +1897,11 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
             let mut seen = 0;
             for i in (0..before).rev() {
                 let m = &doc.mentions[i];
-                if m.kind != EntityKind::Person || cx.in_quote(m.span.start) || is_party_tag(doc.slice(m.span)) {
+                // A person, or an entity already quoted as a speaker (a tagger may take a
+                // person for an organisation: "Bloomberg").
+                let person = m.kind == EntityKind::Person
+                    || (m.kind == EntityKind::Org && history.iter().any(|(_, s)| s.entity == Some(m.entity)));
+                if !person || cx.in_quote(m.span.start) || is_party_tag(doc.slice(m.span)) {
                     continue;
                 }
                 seen += 1;
@@ -2281,5 +2291,21 @@ mod tests {
         assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
         let d = doc("Sen. Tom Brook, R-Ohio, attacked the bill. “It is a mistake,” he said.", &[]);
         assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn modifiers_and_quoted_organisations() {
+        // "the Carter administration's plan": Carter modifies a noun, it is not the subject.
+        let people = [("Tom Brook", "Brook", None), ("Jim Carter", "Carter", None)];
+        let text =
+            "Brook has attacked the plan. He said the Carter administration’s plan fails. “It is weak,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // A speaker the tagger took for an organisation is still a pronoun's antecedent.
+        let mut d = doc("“We lost,” said Brook. Brook then attacked Carter. “It is weak,” he said.", &people);
+        for m in d.mentions.iter_mut().filter(|m| m.surface == "Brook") {
+            m.kind = EntityKind::Org;
+        }
+        d.entities[0].kind = EntityKind::Org;
+        assert_eq!(speakers(&d)[1].1.as_deref(), Some("Tom Brook"));
     }
 }
