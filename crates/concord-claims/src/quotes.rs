@@ -12,8 +12,16 @@
 //! Fox News`), then before it in the same sentence (`X said: "…"`, `X, smiling, responded in
 //! English: "…"`, `according to X`, `X: "…"`). The subject found is then resolved: a name to
 //! the mention it overlaps (or the surface form when there is no mention), a pronoun to the
-//! most recent person in subject position before it, a role noun (`the Russian leader`) to
-//! the person whose roles in the article share its words. No pattern, no speaker: `None`.
+//! most recent person of fitting gender in subject position before it, a role noun (`the
+//! Russian leader`) to the person whose roles in the article share its words. No pattern, no
+//! speaker: `None`.
+//!
+//! Pronoun antecedents: people named outside quotes (a name inside a quote is not its
+//! speaker); gender from honorifics (`Mr.`, `Ms.`), gendered role words (`spokeswoman`) and
+//! a small first-name list, a known fit first for `she`; sentence subjects before embedded
+//! ones (`said that X will`), possessives (`X's plan`), modifiers (`the X administration`)
+//! and objects (`at X`). A participle (`…, calling it "…"`, `"…," saying he …`) takes the
+//! clause's subject, not the noun before its comma.
 
 use std::cell::{Cell, OnceCell};
 
