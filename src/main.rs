@@ -109,11 +109,15 @@ enum EvalCommand {
         #[arg(long)]
         predictions: Option<PathBuf>,
     },
-    /// Quote extraction and speaker attribution on BASIL.
+    /// Quote extraction and speaker attribution on BASIL, without and with the entity tagger.
     Quotes {
         /// The BASIL folder (default: $CONCORD_DATA/basil).
         #[arg(long)]
         basil: Option<PathBuf>,
+        /// Write one line per named-person quote (file, sentence, verdict, gold speaker,
+        /// predicted speaker, rule, quote) to `<PATH>.raw.tsv` and `<PATH>.tagged.tsv`.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
     },
 }
 
@@ -257,6 +261,36 @@ pub(crate) fn data_path(given: Option<PathBuf>, default: &str, what: &str) -> Op
     }
 }
 
+/// BASIL quotes twice: with the patterns' own names only, then after the `entities` stage
+/// (default options, as `concord run` builds it) has tagged each document.
+fn eval_quotes(dir: &Path, predictions: Option<&Path>) -> Result<(), String> {
+    let opts = claims::ClaimOptions::default();
+    let listing = |tag: &str| predictions.map(|p| p.with_extension(format!("{tag}.tsv")));
+    let raw = listing("raw");
+    let r = claims::eval::basil_quotes_with(dir, &opts, &|_| {}, raw.as_deref()).map_err(|e| e.to_string())?;
+    println!("without entity tagger:\n{r}");
+    let registry = default_registry();
+    let built = registry
+        .get("entities")
+        .ok_or("no entities stage registered")?
+        .build(&concord_core::toml::Table::new(), &concord_core::BuildContext::default())
+        .map_err(|e| format!("entities stage: {e}"))?;
+    let tagger = built.doc.ok_or("the entities stage has no per-article part")?;
+    let failed = std::cell::Cell::new(None);
+    let prepare = |doc: &mut concord_core::Document| {
+        if let Err(e) = concord_core::DocStage::process(&*tagger, doc) {
+            failed.set(Some(e.to_string()));
+        }
+    };
+    let tagged = listing("tagged");
+    let r = claims::eval::basil_quotes_with(dir, &opts, &prepare, tagged.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(e) = failed.take() {
+        return Err(format!("entities stage: {e}"));
+    }
+    println!("\nwith entity tagger (entities stage, default options):\n{r}");
+    Ok(())
+}
+
 fn eval(cmd: EvalCommand) -> ExitCode {
     let result: Result<(), String> = match cmd {
         EvalCommand::Segment { golden, basil } => {
@@ -287,10 +321,8 @@ fn eval(cmd: EvalCommand) -> ExitCode {
                 .map_err(|e| e.to_string()),
             None => Ok(()),
         },
-        EvalCommand::Quotes { basil } => match data_path(basil, "basil", "BASIL") {
-            Some(p) => claims::eval::basil_quotes(&p, &claims::ClaimOptions::default())
-                .map(|r| println!("{r}"))
-                .map_err(|e| e.to_string()),
+        EvalCommand::Quotes { basil, predictions } => match data_path(basil, "basil", "BASIL") {
+            Some(p) => eval_quotes(&p, predictions.as_deref()),
             None => Ok(()),
         },
     };

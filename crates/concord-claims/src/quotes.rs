@@ -12,8 +12,18 @@
 //! Fox News`), then before it in the same sentence (`X said: "…"`, `X, smiling, responded in
 //! English: "…"`, `according to X`, `X: "…"`). The subject found is then resolved: a name to
 //! the mention it overlaps (or the surface form when there is no mention), a pronoun to the
-//! most recent person in subject position before it, a role noun (`the Russian leader`) to
-//! the person whose roles in the article share its words. No pattern, no speaker: `None`.
+//! most recent person of fitting gender in subject position before it, a role noun (`the
+//! Russian leader`) to the person whose roles in the article share its words. No pattern, no
+//! speaker: `None`.
+//!
+//! Pronoun antecedents: people named outside quotes (a name inside a quote is not its
+//! speaker); gender from honorifics (`Mr.`, `Ms.`), gendered role words (`spokeswoman`) and
+//! a small first-name list, a known fit first for `she`; sentence subjects before embedded
+//! ones (`said that X will`), possessives (`X's plan`), modifiers (`the X administration`)
+//! and objects (`at X`). A participle (`…, calling it "…"`, `"…," saying he …`) takes the
+//! clause's subject, not the noun before its comma.
+
+use std::cell::{Cell, OnceCell};
 
 use concord_core::{DocStage, Document, EntityKind, Quote, Span, Speaker, StageError};
 
@@ -109,6 +119,24 @@ const SPEECH_VERBS: &[&str] = &[
     "noting",
     "pleaded",
     "explains",
+    "calls",
+];
+
+/// Common irregular past tenses, for telling a sentence subject by the verb after it.
+const IRREGULAR_PAST: &[&str] = &[
+    "spoke", "went", "took", "made", "came", "gave", "got", "met", "left", "won", "lost", "ran", "began", "sent",
+    "held", "led", "brought", "thought", "knew", "saw", "became", "stood", "kept", "felt", "found", "paid", "heard",
+    "meant", "spent", "fought", "sought", "struck", "threw", "drew", "grew", "chose", "fell", "broke", "sold",
+    "taught", "caught", "sat", "forgot", "swore", "wore", "rode", "shook", "hung", "flew",
+];
+
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// Words before a name that make it the object of a preposition, not a subject.
+const PREPOSITIONS: &[&str] = &[
+    "on", "in", "at", "to", "with", "from", "by", "of", "for", "about", "against", "into", "toward", "towards", "like",
+    "between", "among", "over", "under", "via", "per", "onto", "upon", "without", "behind", "beside", "Of", "On", "In",
+    "At", "To", "With", "From", "By", "For", "About", "Against", "Like",
 ];
 
 const ADVERBS: &[&str] =
@@ -166,6 +194,13 @@ const ROLE_NOUNS: &[&str] = &[
 ];
 
 const NOT_NAMES: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
     "The",
     "But",
     "And",
@@ -250,6 +285,742 @@ const TITLES: &[&str] = &[
     "Mayor",
 ];
 
+/// Last words of names that are organisations, places or outlets, not people (`The
+/// Washington Post`, `National Security Agency`), for names found without entity tagging.
+const ORG_LAST: &[&str] = &[
+    "Post",
+    "Times",
+    "Journal",
+    "News",
+    "Tribune",
+    "Herald",
+    "Magazine",
+    "Press",
+    "Network",
+    "Agency",
+    "Department",
+    "Ministry",
+    "Committee",
+    "Commission",
+    "Council",
+    "Party",
+    "House",
+    "Senate",
+    "Congress",
+    "Court",
+    "Union",
+    "States",
+    "Association",
+    "Administration",
+    "Campaign",
+    "Company",
+    "University",
+    "Institute",
+    "Foundation",
+    "Bureau",
+    "Service",
+    "Office",
+    "Organization",
+    "Group",
+    "Church",
+    "Street",
+    "Army",
+    "Police",
+    "Republicans",
+    "Democrats",
+    "Inc",
+    "Corp",
+    "Reports",
+    "Review",
+    "Center",
+    "Centre",
+];
+
+/// Gender evidence, as bits: a name with both is of unknown gender.
+const MALE: u8 = 1;
+const FEMALE: u8 = 2;
+
+/// Common first names by sex: the most frequent entries of the US Census Bureau's 1990
+/// name files (`dist.male.first`, `dist.female.first`), with names common to both sexes
+/// (Lee, Kim, Dana, Jean, Leslie, Lynn, Robin, Tracy, Kelly, Shannon, Jamie, Marion, ...)
+/// and names that are also common capitalised words (April, Grace, Rose, Christian, Guy,
+/// Frank, Earl, Dean, Georgia, Jordan, Clinton, ...) left out.
+const MALE_NAMES: &[&str] = &[
+    "James",
+    "John",
+    "Robert",
+    "Michael",
+    "William",
+    "David",
+    "Richard",
+    "Charles",
+    "Joseph",
+    "Thomas",
+    "Christopher",
+    "Daniel",
+    "Paul",
+    "Mark",
+    "Donald",
+    "George",
+    "Kenneth",
+    "Steven",
+    "Edward",
+    "Brian",
+    "Ronald",
+    "Anthony",
+    "Kevin",
+    "Jason",
+    "Matthew",
+    "Gary",
+    "Timothy",
+    "Jose",
+    "Larry",
+    "Jeffrey",
+    "Scott",
+    "Eric",
+    "Stephen",
+    "Andrew",
+    "Raymond",
+    "Gregory",
+    "Joshua",
+    "Jerry",
+    "Dennis",
+    "Walter",
+    "Patrick",
+    "Peter",
+    "Harold",
+    "Douglas",
+    "Henry",
+    "Carl",
+    "Arthur",
+    "Ryan",
+    "Roger",
+    "Joe",
+    "Juan",
+    "Jack",
+    "Albert",
+    "Jonathan",
+    "Justin",
+    "Terry",
+    "Gerald",
+    "Keith",
+    "Samuel",
+    "Willie",
+    "Ralph",
+    "Lawrence",
+    "Nicholas",
+    "Roy",
+    "Benjamin",
+    "Bruce",
+    "Brandon",
+    "Adam",
+    "Harry",
+    "Fred",
+    "Wayne",
+    "Billy",
+    "Steve",
+    "Louis",
+    "Jeremy",
+    "Aaron",
+    "Randy",
+    "Howard",
+    "Eugene",
+    "Carlos",
+    "Russell",
+    "Bobby",
+    "Victor",
+    "Martin",
+    "Ernest",
+    "Phillip",
+    "Todd",
+    "Jesse",
+    "Craig",
+    "Alan",
+    "Shawn",
+    "Clarence",
+    "Sean",
+    "Philip",
+    "Chris",
+    "Johnny",
+    "Jimmy",
+    "Antonio",
+    "Danny",
+    "Bryan",
+    "Tony",
+    "Luis",
+    "Mike",
+    "Stanley",
+    "Leonard",
+    "Nathan",
+    "Dale",
+    "Manuel",
+    "Rodney",
+    "Curtis",
+    "Norman",
+    "Allen",
+    "Marvin",
+    "Vincent",
+    "Glenn",
+    "Travis",
+    "Jeff",
+    "Chad",
+    "Jacob",
+    "Melvin",
+    "Alfred",
+    "Kyle",
+    "Bradley",
+    "Herbert",
+    "Frederick",
+    "Joel",
+    "Edwin",
+    "Eddie",
+    "Ricky",
+    "Troy",
+    "Randall",
+    "Barry",
+    "Alexander",
+    "Bernard",
+    "Mario",
+    "Marcus",
+    "Theodore",
+    "Miguel",
+    "Oscar",
+    "Jay",
+    "Jim",
+    "Tom",
+    "Calvin",
+    "Alex",
+    "Jon",
+    "Ronnie",
+    "Bill",
+    "Lloyd",
+    "Tommy",
+    "Leon",
+    "Derek",
+    "Warren",
+    "Darrell",
+    "Jerome",
+    "Floyd",
+    "Leo",
+    "Alvin",
+    "Tim",
+    "Wesley",
+    "Gordon",
+    "Greg",
+    "Jorge",
+    "Dustin",
+    "Pedro",
+    "Derrick",
+    "Dan",
+    "Lewis",
+    "Zachary",
+    "Corey",
+    "Herman",
+    "Maurice",
+    "Vernon",
+    "Roberto",
+    "Clyde",
+    "Glen",
+    "Hector",
+    "Shane",
+    "Ricardo",
+    "Sam",
+    "Rick",
+    "Lester",
+    "Brent",
+    "Ramon",
+    "Charlie",
+    "Tyler",
+    "Gilbert",
+    "Marc",
+    "Reginald",
+    "Ruben",
+    "Brett",
+    "Nathaniel",
+    "Rafael",
+    "Edgar",
+    "Milton",
+    "Raul",
+    "Ben",
+    "Chester",
+    "Cecil",
+    "Duane",
+    "Franklin",
+    "Andre",
+    "Elmer",
+    "Brad",
+    "Gabriel",
+    "Ron",
+    "Mitchell",
+    "Roland",
+    "Arnold",
+    "Harvey",
+    "Jared",
+    "Adrian",
+    "Karl",
+    "Cory",
+    "Claude",
+    "Erik",
+    "Darryl",
+    "Neil",
+    "Javier",
+    "Fernando",
+    "Ted",
+    "Mathew",
+    "Tyrone",
+    "Darren",
+    "Lonnie",
+    "Lance",
+    "Cody",
+    "Julio",
+    "Kurt",
+    "Allan",
+    "Clayton",
+    "Hugh",
+    "Dwayne",
+    "Dwight",
+    "Armando",
+    "Felix",
+    "Jimmie",
+    "Everett",
+    "Ian",
+    "Wallace",
+    "Ken",
+    "Bob",
+    "Jaime",
+    "Alfredo",
+    "Alberto",
+    "Dave",
+    "Ivan",
+];
+
+/// See [`MALE_NAMES`].
+const FEMALE_NAMES: &[&str] = &[
+    "Mary",
+    "Patricia",
+    "Linda",
+    "Barbara",
+    "Elizabeth",
+    "Jennifer",
+    "Maria",
+    "Susan",
+    "Margaret",
+    "Dorothy",
+    "Lisa",
+    "Nancy",
+    "Karen",
+    "Betty",
+    "Helen",
+    "Sandra",
+    "Donna",
+    "Carol",
+    "Ruth",
+    "Sharon",
+    "Michelle",
+    "Laura",
+    "Sarah",
+    "Kimberly",
+    "Deborah",
+    "Jessica",
+    "Shirley",
+    "Cynthia",
+    "Angela",
+    "Melissa",
+    "Brenda",
+    "Amy",
+    "Anna",
+    "Rebecca",
+    "Virginia",
+    "Kathleen",
+    "Pamela",
+    "Martha",
+    "Debra",
+    "Amanda",
+    "Stephanie",
+    "Carolyn",
+    "Christine",
+    "Marie",
+    "Janet",
+    "Catherine",
+    "Frances",
+    "Ann",
+    "Joyce",
+    "Diane",
+    "Alice",
+    "Julie",
+    "Heather",
+    "Teresa",
+    "Doris",
+    "Gloria",
+    "Evelyn",
+    "Cheryl",
+    "Mildred",
+    "Katherine",
+    "Joan",
+    "Ashley",
+    "Judith",
+    "Janice",
+    "Nicole",
+    "Judy",
+    "Christina",
+    "Kathy",
+    "Theresa",
+    "Beverly",
+    "Denise",
+    "Tammy",
+    "Irene",
+    "Jane",
+    "Lori",
+    "Rachel",
+    "Marilyn",
+    "Andrea",
+    "Kathryn",
+    "Louise",
+    "Sara",
+    "Anne",
+    "Jacqueline",
+    "Wanda",
+    "Bonnie",
+    "Julia",
+    "Lois",
+    "Tina",
+    "Phyllis",
+    "Norma",
+    "Paula",
+    "Diana",
+    "Annie",
+    "Lillian",
+    "Emily",
+    "Peggy",
+    "Gladys",
+    "Rita",
+    "Connie",
+    "Florence",
+    "Edna",
+    "Tiffany",
+    "Carmen",
+    "Rosa",
+    "Cindy",
+    "Wendy",
+    "Victoria",
+    "Edith",
+    "Sherry",
+    "Sylvia",
+    "Josephine",
+    "Thelma",
+    "Sheila",
+    "Ethel",
+    "Ellen",
+    "Elaine",
+    "Marjorie",
+    "Carrie",
+    "Charlotte",
+    "Monica",
+    "Esther",
+    "Pauline",
+    "Emma",
+    "Juanita",
+    "Anita",
+    "Rhonda",
+    "Eva",
+    "Debbie",
+    "Clara",
+    "Lucille",
+    "Joanne",
+    "Eleanor",
+    "Valerie",
+    "Danielle",
+    "Megan",
+    "Alicia",
+    "Suzanne",
+    "Michele",
+    "Gail",
+    "Bertha",
+    "Darlene",
+    "Veronica",
+    "Jill",
+    "Erin",
+    "Geraldine",
+    "Lauren",
+    "Cathy",
+    "Joann",
+    "Lorraine",
+    "Sally",
+    "Regina",
+    "Erica",
+    "Beatrice",
+    "Dolores",
+    "Bernice",
+    "Audrey",
+    "Yvonne",
+    "Annette",
+    "Samantha",
+    "Ana",
+    "Renee",
+    "Ida",
+    "Vivian",
+    "Roberta",
+    "Holly",
+    "Brittany",
+    "Melanie",
+    "Loretta",
+    "Yolanda",
+    "Jeanette",
+    "Laurie",
+    "Katie",
+    "Kristen",
+    "Vanessa",
+    "Alma",
+    "Sue",
+    "Elsie",
+    "Beth",
+    "Jeanne",
+    "Vicki",
+    "Carla",
+    "Tara",
+    "Rosemary",
+    "Eileen",
+    "Terri",
+    "Gertrude",
+    "Lucy",
+    "Tonya",
+    "Ella",
+    "Stacey",
+    "Wilma",
+    "Gina",
+    "Kristin",
+    "Natalie",
+    "Agnes",
+    "Vera",
+    "Charlene",
+    "Bessie",
+    "Delores",
+    "Melinda",
+    "Arlene",
+    "Maureen",
+    "Colleen",
+    "Allison",
+    "Tamara",
+    "Constance",
+    "Lillie",
+    "Claudia",
+    "Jackie",
+    "Marcia",
+    "Tanya",
+    "Nellie",
+    "Minnie",
+    "Marlene",
+    "Heidi",
+    "Glenda",
+    "Lydia",
+    "Viola",
+    "Courtney",
+    "Marian",
+    "Stella",
+    "Caroline",
+    "Dora",
+    "Vickie",
+    "Mattie",
+    "Maxine",
+    "Irma",
+    "Mabel",
+    "Marsha",
+    "Myrtle",
+    "Lena",
+    "Christy",
+    "Deanna",
+    "Patsy",
+    "Hilda",
+    "Gwendolyn",
+    "Jennie",
+    "Nora",
+    "Margie",
+    "Nina",
+    "Cassandra",
+    "Leah",
+    "Priscilla",
+    "Naomi",
+    "Carole",
+    "Olga",
+    "Dianne",
+    "Tracey",
+    "Leona",
+    "Jenny",
+    "Felicia",
+    "Sonia",
+    "Miriam",
+    "Velma",
+    "Becky",
+    "Kristina",
+    "Shelly",
+    "Ramona",
+    "Sherri",
+    "Erika",
+    "Katrina",
+    "Claire",
+];
+
+/// The gender bits of a first name.
+fn first_name_gender(w: &str) -> u8 {
+    static SORTED: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> = std::sync::OnceLock::new();
+    let (m, f) = SORTED.get_or_init(|| {
+        let (mut m, mut f) = (MALE_NAMES.to_vec(), FEMALE_NAMES.to_vec());
+        m.sort_unstable();
+        f.sort_unstable();
+        (m, f)
+    });
+    let mut g = 0;
+    if m.binary_search(&w).is_ok() {
+        g |= MALE;
+    }
+    if f.binary_search(&w).is_ok() {
+        g |= FEMALE;
+    }
+    g
+}
+
+/// The gender bits of an honorific or a gendered role word (`Mr.`, `spokeswoman`).
+fn title_gender(w: &str) -> u8 {
+    let w = w.trim_end_matches('.');
+    match w {
+        "Mr" | "mr" => MALE,
+        "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
+        _ => match lower(w).as_str() {
+            "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
+            | "son" | "brother" => MALE,
+            "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
+            | "mother" | "daughter" | "sister" | "lady" | "actress" => FEMALE,
+            _ => 0,
+        },
+    }
+}
+
+/// The gender bits of the honorific right before byte `pos` (`Mr. |Trump`).
+fn honorific_before(text: &str, pos: usize) -> u8 {
+    let head = text.get(pos.saturating_sub(6)..pos).unwrap_or("").trim_end();
+    match head.rsplit(|c: char| !c.is_alphanumeric() && c != '.').next() {
+        Some(w @ ("Mr." | "Mr" | "Mrs." | "Mrs" | "Ms." | "Ms" | "Miss")) => title_gender(w),
+        _ => 0,
+    }
+}
+
+/// How well a known gender (bits) fits `she` (or `he`): `None` when it conflicts; for `she`
+/// a known fit beats an unknown gender, for `he` they are equal.
+fn gender_fit(she: bool, g: u8) -> Option<u8> {
+    match (she, g) {
+        (true, MALE) | (false, FEMALE) => None,
+        (true, FEMALE) => Some(2),
+        _ => Some(1),
+    }
+}
+
+/// What attribution needs of one document: its words, where its quotes are, gender evidence
+/// (computed once, when a pronoun needs it), and where the last resolved subject stood.
+struct Cx<'d> {
+    doc: &'d Document,
+    dw: &'d [(usize, usize)],
+    /// Outer spans of the quotes, in text order.
+    outers: Vec<Span>,
+    /// Start of the subject of the last successful [`resolve`].
+    at: Cell<usize>,
+    entity_genders: OnceCell<Vec<u8>>,
+    name_genders: OnceCell<Vec<(&'d str, u8)>>,
+}
+
+impl<'d> Cx<'d> {
+    fn new(doc: &'d Document, dw: &'d [(usize, usize)], pieces: &[Piece]) -> Cx<'d> {
+        Cx {
+            doc,
+            dw,
+            outers: pieces.iter().map(|p| p.outer).collect(),
+            at: Cell::new(0),
+            entity_genders: OnceCell::new(),
+            name_genders: OnceCell::new(),
+        }
+    }
+
+    /// True when byte `pos` is inside a quote (names there are not the quotes' speakers).
+    fn in_quote(&self, pos: usize) -> bool {
+        let k = self.outers.partition_point(|o| o.end <= pos);
+        self.outers.get(k).is_some_and(|o| o.start <= pos)
+    }
+
+    /// Gender bits of entity `e`: from the first words of its names, the honorifics before
+    /// its mentions and the gendered words of their roles.
+    fn entity_gender(&self, e: usize) -> u8 {
+        let g = self.entity_genders.get_or_init(|| {
+            let doc = self.doc;
+            let mut g: Vec<u8> = doc
+                .entities
+                .iter()
+                .map(|e| {
+                    std::iter::once(&e.name).chain(&e.aliases).fold(0, |acc, n| {
+                        let mut w = n.split_whitespace();
+                        match (w.next(), w.next()) {
+                            (Some(f), Some(_)) => acc | first_name_gender(f),
+                            _ => acc,
+                        }
+                    })
+                })
+                .collect();
+            for m in &doc.mentions {
+                let Some(x) = g.get_mut(m.entity) else { continue };
+                *x |= honorific_before(&doc.text, m.span.start);
+                if let Some(w) = m.surface.split_whitespace().next() {
+                    *x |= title_gender(w);
+                }
+                for w in m.role.as_deref().unwrap_or("").split_whitespace() {
+                    *x |= title_gender(w);
+                }
+            }
+            g
+        });
+        g.get(e).copied().unwrap_or(0)
+    }
+
+    /// Gender bits of a name found without entity tagging, by its first and last words: the
+    /// first name, and the honorifics and first names seen before its last word in the text.
+    fn name_gender(&self, first: &str, last: &str) -> u8 {
+        let seen = self.name_genders.get_or_init(|| {
+            let text = &self.doc.text;
+            let mut out: Vec<(&str, u8)> = Vec::new();
+            for pair in self.dw.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                let Some(w) = text.get(b.0..b.1) else { continue };
+                if !w.chars().next().is_some_and(char::is_uppercase) {
+                    continue;
+                }
+                let gap = text.get(a.1..b.0).unwrap_or("");
+                if !(gap == " " || gap == ". ") {
+                    continue;
+                }
+                let prev = text.get(a.0..a.1).unwrap_or("");
+                let g = if matches!(prev, "Mr" | "Mrs" | "Ms" | "Miss") {
+                    title_gender(prev)
+                } else if gap == " " {
+                    first_name_gender(prev)
+                } else {
+                    0
+                };
+                if g != 0 {
+                    match out.iter_mut().find(|(n, _)| *n == w) {
+                        Some((_, x)) => *x |= g,
+                        None => out.push((w, g)),
+                    }
+                }
+            }
+            out
+        });
+        let mut g = if first != last { first_name_gender(first) } else { 0 };
+        for (n, x) in seen {
+            if *n == last {
+                g |= x;
+            }
+        }
+        g
+    }
+}
+
 /// A quote as found, before it becomes a [`Quote`]: its spans and its multi-paragraph group.
 #[derive(Clone, Debug)]
 struct Piece {
@@ -293,13 +1064,20 @@ impl QuoteExtractor {
     /// for callers that tokenise the text anyway.
     pub fn extract_with_words(&self, doc: &Document, dw: &[(usize, usize)]) -> Vec<Quote> {
         let pieces = self.find(&doc.text);
+        let cx = Cx::new(doc, dw, &pieces);
         let mut quotes: Vec<Quote> = Vec::with_capacity(pieces.len());
+        // Where each quote's speaker was named (for continuations, where the first part's was).
+        let mut ats: Vec<usize> = Vec::with_capacity(pieces.len());
         let mut history: Vec<(usize, Speaker)> = Vec::new();
         for (k, p) in pieces.iter().enumerate() {
             let next_start = pieces.get(k + 1).map_or(doc.text.len(), |n| n.outer.start);
             let prev_end = if k > 0 { pieces[k - 1].outer.end } else { 0 };
-            let (mut speaker, mut verb) = match attribute(doc, dw, p, prev_end, next_start, &history) {
-                Some((s, v)) => (Some(s), v),
+            let mut at = p.outer.start;
+            let (mut speaker, mut verb) = match attribute(&cx, p, prev_end, next_start, &history) {
+                Some((s, v)) => {
+                    at = cx.at.get();
+                    (Some(s), v)
+                }
                 None => (None, None),
             };
             // "…," he said. "…": a quote right after an attributed one (short unattributed
@@ -319,20 +1097,29 @@ impl QuoteExtractor {
                     let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
                     let breaks = gap.matches("\n\n").count();
                     let opens_paragraph = gap.rsplit("\n\n").next().is_some_and(|t| t.trim().is_empty());
+                    // `called him a "demagogue" and a "bomb-thrower"`: quotes joined in one
+                    // sentence by a conjunction share the attribution.
+                    let joined = gw.len() <= 3
+                        && !gap.contains(['.', '!', '?', ';', '\n'])
+                        && gw.iter().all(|&(a, b)| {
+                            matches!(&gap[a..b], "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as")
+                        });
                     if (breaks == 0 || (breaks == 1 && opens_paragraph))
                         && gw.len() <= 16
-                        && (attributed || gw.is_empty())
+                        && (attributed || gw.is_empty() || joined)
                     {
                         speaker = q.speaker.clone().map(|s| Speaker { rule: "continuation".into(), ..s });
                         verb = q.verb.clone();
+                        at = ats[pi];
                     }
                 }
             }
             if let Some(s) = &speaker {
                 if s.rule != "pronoun" || s.entity.is_some() {
-                    history.push((p.outer.start, s.clone()));
+                    history.push((at, s.clone()));
                 }
             }
+            ats.push(at);
             quotes.push(Quote { span: p.inner, outer: p.outer, speaker, verb });
         }
         // Parts of one multi-paragraph quote share the speaker one of them found.
@@ -499,6 +1286,14 @@ enum Np {
     Role(Span),
 }
 
+impl Np {
+    fn span(&self) -> Span {
+        match self {
+            Np::Name(s) | Np::Pronoun(s) | Np::Role(s) => *s,
+        }
+    }
+}
+
 fn word_list(text: &str, base: usize) -> Vec<(Span, &str)> {
     words(text).into_iter().map(|(s, e)| (Span::new(base + s, base + e), &text[s..e])).collect()
 }
@@ -526,8 +1321,13 @@ fn is_verb(w: &str) -> bool {
 }
 
 fn is_cap_name_word(w: &str) -> bool {
-    let party_tag = w.len() >= 3 && w.as_bytes()[1] == b'-' && matches!(w.as_bytes()[0], b'R' | b'D' | b'I');
-    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !party_tag
+    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !is_party_tag(w)
+}
+
+/// A party-and-state tag (`R-Fla.`, `D-Ohio`), written after a lawmaker's name: not a name.
+fn is_party_tag(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 3 && b[1] == b'-' && matches!(b[0], b'R' | b'D' | b'I') && b[2].is_ascii_uppercase()
 }
 
 /// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
@@ -633,13 +1433,13 @@ fn skip_apposition(doc: &Document, ws: &[(Span, &str)], k: usize) -> usize {
 }
 
 fn attribute(
-    doc: &Document,
-    dw: &[(usize, usize)],
+    cx: &Cx,
     p: &Piece,
     prev_end: usize,
     next_start: usize,
     history: &[(usize, Speaker)],
 ) -> Option<(Speaker, Option<String>)> {
+    let doc = cx.doc;
     let text = &doc.text;
     // After the quote, up to the end of the sentence holding the closing mark.
     let sent_after = sentence_at(doc, p.outer.end.saturating_sub(1));
@@ -657,10 +1457,21 @@ fn attribute(
             && ws.first().is_some_and(|w| w.1.chars().next().is_some_and(char::is_uppercase))
     };
     if !ws.is_empty() && !lead_gap.contains(['.', ';', '(']) && !closes_sentence {
+        // "…," saying …: the participle has the subject of the sentence the quote is in.
+        if lower(ws[0].1).ends_with("ing") && is_verb(ws[0].1) {
+            let sent = sentence_at(doc, p.outer.start);
+            let from = sent.start.max(prev_end).min(p.outer.start);
+            let head = text.get(from..p.outer.start).unwrap_or("");
+            if let Some(np) = clause_subject(cx, &word_list(head, from)) {
+                if let Some(s) = resolve(cx, np, "X said", history) {
+                    return Some((s, Some(lower(ws[0].1))));
+                }
+            }
+        }
         // "…," said X
-        if is_verb(ws[0].1) {
+        else if is_verb(ws[0].1) {
             if let Some((np, _)) = leading_np(doc, &ws[1..]) {
-                if let Some(s) = resolve(doc, dw, np, "said X", history) {
+                if let Some(s) = resolve(cx, np, "said X", history) {
                     return Some((s, Some(lower(ws[0].1))));
                 }
             }
@@ -672,7 +1483,7 @@ fn attribute(
                 k += 1;
             }
             if k < ws.len() && is_verb(ws[k].1) {
-                if let Some(s) = resolve(doc, dw, np, "X said", history) {
+                if let Some(s) = resolve(cx, np, "X said", history) {
                     return Some((s, Some(lower(ws[k].1))));
                 }
             }
@@ -696,7 +1507,7 @@ fn attribute(
             let ws = word_list(intro, before_start);
             if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
                 if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
-                    if let Some(s) = resolve(doc, dw, np, "X said:", history) {
+                    if let Some(s) = resolve(cx, np, "X said:", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
                 }
@@ -709,7 +1520,7 @@ fn attribute(
     for k in 0..ws.len().saturating_sub(2) {
         if lower(ws[k].1) == "according" && lower(ws[k + 1].1) == "to" {
             if let Some((np, _)) = leading_np(doc, &ws[k + 2..]) {
-                if let Some(s) = resolve(doc, dw, np, "according to X", history) {
+                if let Some(s) = resolve(cx, np, "according to X", history) {
                     return Some((s, None));
                 }
             }
@@ -723,9 +1534,21 @@ fn attribute(
                 .extend((1..v).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))));
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..v]) {
-                    if let Some(s) = resolve(doc, dw, np, "X said", history) {
+                    if let Some(s) = resolve(cx, np, "X said", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
+                }
+            }
+        }
+        // "X attacked Y, calling him …": a participle after a comma has the clause's subject,
+        // not the object before the comma.
+        let participle = v > 0
+            && lower(ws[v].1).ends_with("ing")
+            && text.get(ws[v - 1].0.end..ws[v].0.start).is_some_and(|g| g.contains(','));
+        if participle {
+            if let Some(np) = clause_subject(cx, &ws[..v]) {
+                if let Some(s) = resolve(cx, np, "X said", history) {
+                    return Some((s, Some(lower(ws[v].1))));
                 }
             }
         }
@@ -733,12 +1556,12 @@ fn attribute(
         while end > 0 && (ADVERBS.contains(&lower(ws[end - 1].1).as_str()) || lower(ws[end - 1].1).ends_with("ly")) {
             end -= 1;
         }
-        // ", smiling," before the verb: skip back over it
+        // ", smiling," or ", who …," before the verb: skip back over it
         if end > 0 {
             let gap = text.get(ws[end - 1].0.end..ws[end].0.start).unwrap_or("");
             if gap.contains(',') {
                 let mut m = end - 1;
-                while m > 0 && end - m < 6 {
+                while m > 0 && end - m < 15 {
                     let g = text.get(ws[m - 1].0.end..ws[m].0.start).unwrap_or("");
                     if g.contains(',') {
                         end = m;
@@ -748,20 +1571,20 @@ fn attribute(
                 }
             }
         }
-        if let Some(np) = trailing_np(doc, &ws[..end]) {
-            if let Some(s) = resolve(doc, dw, np, "X said", history) {
+        if let Some(np) = trailing_np(doc, &ws[..end]).filter(|_| !participle) {
+            if let Some(s) = resolve(cx, np, "X said", history) {
                 return Some((s, Some(lower(ws[v].1))));
             }
         }
-        // "X looked at Y and said": the subject of the clause
-        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then") {
+        // "X looked at Y and said", "X was quick to retort": the subject of the clause
+        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then" | "to") {
             let mut starts = vec![0];
             starts.extend(
                 (1..end).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))),
             );
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..end]) {
-                    if let Some(s) = resolve(doc, dw, np, "X said", history) {
+                    if let Some(s) = resolve(cx, np, "X said", history) {
                         return Some((s, Some(lower(ws[v].1))));
                     }
                 }
@@ -769,7 +1592,7 @@ fn attribute(
         }
         // "said X:" inverted
         if let Some((np, _)) = leading_np(doc, &ws[v + 1..]) {
-            if let Some(s) = resolve(doc, dw, np, "said X", history) {
+            if let Some(s) = resolve(cx, np, "said X", history) {
                 return Some((s, Some(lower(ws[v].1))));
             }
         }
@@ -777,9 +1600,30 @@ fn attribute(
     // X: "…"
     if before.trim_end().ends_with(':') && ws.len() <= 4 {
         if let Some(np @ Np::Name(_)) = trailing_np(doc, &ws) {
-            if let Some(s) = resolve(doc, dw, np, "X:", history) {
+            if let Some(s) = resolve(cx, np, "X:", history) {
                 return Some((s, None));
             }
+        }
+    }
+    None
+}
+
+/// The subject of the clause `ws`: the first name, pronoun or role noun phrase in it that
+/// is not a possessive or a preposition's object and is followed by a verb.
+fn clause_subject(cx: &Cx, ws: &[(Span, &str)]) -> Option<Np> {
+    let doc = cx.doc;
+    for i in 0..ws.len() {
+        let w = ws[i].1;
+        let lw = lower(w);
+        let starts_np = w.chars().next().is_some_and(char::is_uppercase)
+            || PRONOUNS.contains(&lw.as_str())
+            || matches!(lw.as_str(), "the" | "a" | "an" | "his" | "her" | "their");
+        if !starts_np || cx.in_quote(ws[i].0.start) {
+            continue;
+        }
+        let Some((np, _)) = leading_np(doc, &ws[i..]) else { continue };
+        if subject_like_span(doc, np.span()) {
+            return Some(np);
         }
     }
     None
@@ -802,30 +1646,101 @@ fn subject_like(doc: &Document, m: &concord_core::Mention) -> bool {
 /// Like [`subject_like_span`], but the next word must be a speech verb, an `-ed` past
 /// tense or an auxiliary (for names found without entity tagging, which include places).
 fn subject_like_strict(doc: &Document, span: Span) -> bool {
-    let mut end = (span.end + 80).min(doc.text.len());
+    let mut end = (span.end + 140).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
         end -= 1;
     }
     let after = doc.text.get(span.end..end).unwrap_or("");
     let ws = word_list(after, span.end);
-    let mut k = skip_apposition(doc, &ws, 0);
+    let verb_at = |k: usize| {
+        let k = skip_modifiers(&ws, k, true);
+        ws.get(k).is_some_and(|(_, w)| {
+            let lw = lower(w);
+            w.chars().next().is_some_and(char::is_lowercase)
+                && (is_verb(w)
+                    || lw.ends_with("ed")
+                    || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
+                    || IRREGULAR_PAST.contains(&lw.as_str()))
+        })
+    };
+    // "X, R-Calif., former chairman of …, said": the verb after one of the commas that
+    // follow an apposition.
     if let Some(first) = ws.first() {
         if after.get(..first.0.start - span.end).is_some_and(|g| g.contains(',')) {
-            k = (1..ws.len().min(12))
-                .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
-                .unwrap_or(k);
+            return (1..ws.len().min(16))
+                .filter(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
+                .any(verb_at);
         }
     }
-    while k < ws.len() && (lower(ws[k].1).ends_with("ly") || ADVERBS.contains(&lower(ws[k].1).as_str())) {
-        k += 1;
+    verb_at(skip_apposition(doc, &ws, 0))
+}
+
+/// Skips what may stand between a subject and its verb from word `k`: adverbs in `-ly`
+/// (and, with `adverbs`, `also`, `later`, …), time phrases (`on Sunday`) and places
+/// (`Rick Perry of Texas`, `Ginsburg of the Supreme Court`).
+fn skip_modifiers(ws: &[(Span, &str)], mut k: usize, adverbs: bool) -> usize {
+    loop {
+        let from = k;
+        while k < ws.len() && {
+            let lw = lower(ws[k].1);
+            lw.ends_with("ly") || (adverbs && ADVERBS.contains(&lw.as_str()))
+        } {
+            k += 1;
+        }
+        k = skip_time(ws, k);
+        if ws.get(k).is_some_and(|w| w.1 == "of") {
+            let mut m = k + 1;
+            if ws.get(m).is_some_and(|w| w.1 == "the") {
+                m += 1;
+            }
+            let caps = ws[m.min(ws.len())..]
+                .iter()
+                .take(4)
+                .take_while(|w| w.1.chars().next().is_some_and(char::is_uppercase))
+                .count();
+            if caps > 0 {
+                k = m + caps;
+            }
+        }
+        if k == from {
+            return k;
+        }
     }
-    ws.get(k).is_some_and(|(_, w)| {
-        let lw = lower(w);
-        w.chars().next().is_some_and(char::is_lowercase)
-            && (is_verb(w)
-                || lw.ends_with("ed")
-                || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did"))
-    })
+}
+
+/// Skips a time phrase at word `k` (`on Sunday`, `last Friday`, `this week`) between a
+/// subject and its verb.
+fn skip_time(ws: &[(Span, &str)], k: usize) -> usize {
+    match (ws.get(k), ws.get(k + 1)) {
+        (Some((_, a)), Some((_, b)))
+            if matches!(*a, "on" | "last" | "this" | "early" | "late")
+                && (WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
+        {
+            k + 2
+        }
+        _ => k,
+    }
+}
+
+/// The word right before byte `pos` ("" after punctuation or at the start): `at` in
+/// `at Trump`.
+fn prev_word(text: &str, pos: usize) -> &str {
+    let head = text.get(..pos).unwrap_or("");
+    let trimmed = head.trim_end_matches(' ');
+    if trimmed.len() == head.len() && !head.is_empty() {
+        return "";
+    }
+    let start = trimmed
+        .rfind(|c: char| !c.is_alphanumeric())
+        .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+    &trimmed[start..]
+}
+
+/// A clause embedded under a verb or a complementiser (`said that Trump`, `whether he`):
+/// its subject is not the sentence's.
+fn embedded(doc: &Document, span: Span) -> bool {
+    let w = prev_word(&doc.text, span.start);
+    matches!(w, "that" | "whether" | "if" | "than") || is_verb(w)
 }
 
 /// True when the words after `span` look like a verb (the span is a sentence subject).
@@ -838,24 +1753,32 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     let Some(after) = doc.text.get(m.span.end..end) else {
         return false;
     };
+    // "Trump's idea", "at Trump": a possessive or the object of a preposition.
+    // "the Obama administration", "a Trump supporter": a name used as a modifier.
+    let prev = prev_word(&doc.text, span.start);
+    if after.starts_with("'s")
+        || after.starts_with("’s")
+        || PREPOSITIONS.contains(&prev)
+        || matches!(prev, "the" | "a" | "an" | "The" | "A" | "An")
+    {
+        return false;
+    }
     let ws = word_list(after, m.span.end);
     let k = skip_apposition(doc, &ws, 0);
-    let mut k = if ws.is_empty() {
+    let k = if ws.is_empty() {
         return false;
     } else {
         let gap = after.get(..ws[0].0.start - m.span.end).unwrap_or("");
         if gap.contains(',') {
             // "Putin, smiling, suggested": skip to the word after the next comma
-            (1..ws.len().min(8))
+            (1..ws.len().min(16))
                 .find(|&j| doc.text.get(ws[j - 1].0.end..ws[j].0.start).is_some_and(|g| g.contains(',')))
                 .unwrap_or(k)
         } else {
             k
         }
     };
-    while k < ws.len() && lower(ws[k].1).ends_with("ly") {
-        k += 1;
-    }
+    let k = skip_modifiers(&ws, k, false);
     let Some((_, w)) = ws.get(k) else {
         return false;
     };
@@ -863,8 +1786,9 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     if w.chars().next().is_some_and(char::is_uppercase) {
         return false;
     }
+    let lw = lw.strip_suffix("'s").or_else(|| lw.strip_suffix("’s")).unwrap_or(&lw);
     !matches!(
-        lw.as_str(),
+        lw,
         "and"
             | "or"
             | "of"
@@ -911,16 +1835,34 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     )
 }
 
-fn resolve(doc: &Document, dw: &[(usize, usize)], np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
+/// Resolves the subject `np` of an attribution to a speaker; on success, records where the
+/// subject stands in `cx.at` (the position a later pronoun's candidates are ordered by).
+fn resolve(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
+    let at = np.span().start;
+    let found = resolve_np(cx, np, rule, history);
+    if found.is_some() {
+        cx.at.set(at);
+    }
+    found
+}
+
+fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Option<Speaker> {
+    let doc = cx.doc;
     match np {
         Np::Name(span) => {
             // A mention overlapping the name.
-            if let Some((mi, m)) =
-                doc.mentions.iter().enumerate().find(|(_, m)| m.span.overlaps(span) && is_personish(m.kind))
+            if let Some((mi, m)) = doc
+                .mentions
+                .iter()
+                .enumerate()
+                .find(|(_, m)| m.span.overlaps(span) && is_personish(m.kind) && !is_party_tag(doc.slice(m.span)))
             {
                 return Some(speaker_from_entity(doc, m.entity, Some(mi), rule));
             }
             let surface = doc.slice(span).trim();
+            if is_party_tag(surface) {
+                return None;
+            }
             let surface =
                 surface.strip_suffix("'s").or_else(|| surface.strip_suffix("’s")).unwrap_or(surface).to_string();
             if surface.is_empty() {
@@ -954,16 +1896,47 @@ fn resolve(doc: &Document, dw: &[(usize, usize)], np: Np, rule: &str, history: &
             Some(Speaker { name, entity: None, mention: None, rule: rule.to_string() })
         }
         Np::Pronoun(span) => {
+            let she = lower(doc.slice(span)) == "she";
+            // The most recent person outside quotes whose gender fits: a known fit first
+            // (for `she`; most people quoted in news are men, so an unknown gender fits
+            // `he` as well as a known one), then a sentence subject, then the most recent.
             let before = doc.mentions.partition_point(|m| m.span.end <= span.start);
-            let persons: Vec<usize> =
-                (0..before).rev().filter(|&i| doc.mentions[i].kind == EntityKind::Person).take(12).collect();
-            let pick =
-                persons.iter().copied().find(|&i| subject_like(doc, &doc.mentions[i])).or(persons.first().copied());
-            if let Some(mi) = pick {
+            let mut best: Option<((u8, u8), usize)> = None;
+            let mut seen = 0;
+            for i in (0..before).rev() {
+                let m = &doc.mentions[i];
+                // A person, or an entity already quoted as a speaker (a tagger may take a
+                // person for an organisation: "Bloomberg").
+                let person = m.kind == EntityKind::Person
+                    || (m.kind == EntityKind::Org && history.iter().any(|(_, s)| s.entity == Some(m.entity)));
+                if !person || cx.in_quote(m.span.start) || is_party_tag(doc.slice(m.span)) {
+                    continue;
+                }
+                seen += 1;
+                if seen > 12 {
+                    break;
+                }
+                let Some(fit) = gender_fit(she, cx.entity_gender(m.entity)) else { continue };
+                let subj = if history.iter().any(|(_, s)| s.mention == Some(i)) {
+                    2
+                } else if subject_like(doc, m) {
+                    if embedded(doc, m.span) {
+                        1
+                    } else {
+                        2
+                    }
+                } else {
+                    0
+                };
+                if best.map_or(true, |(k, _)| (fit, subj) > k) {
+                    best = Some(((fit, subj), i));
+                }
+            }
+            if let Some((_, mi)) = best {
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "pronoun"));
             }
             if doc.mentions.is_empty() {
-                return recent_name(doc, dw, span.start, history, "pronoun");
+                return recent_name(cx, span.start, history, "pronoun", Some(she));
             }
             None
         }
@@ -975,11 +1948,11 @@ fn resolve(doc: &Document, dw: &[(usize, usize)], np: Np, rule: &str, history: &
                 .collect();
             let mut best: Option<(usize, usize)> = None; // (score, mention index)
             for (mi, m) in doc.mentions.iter().enumerate() {
-                if m.kind != EntityKind::Person || m.span.start >= span.start {
+                if m.kind != EntityKind::Person || m.span.start >= span.start || cx.in_quote(m.span.start) {
                     continue;
                 }
                 let role = m.role.as_deref().unwrap_or("").to_lowercase();
-                let score = words.iter().filter(|w| role.split_whitespace().any(|r| r == **w)).count();
+                let score = words.iter().filter(|w| role.split_whitespace().any(|r| expand_title(r) == **w)).count();
                 if score > 0 && best.map_or(true, |(b, _)| score >= b) {
                     best = Some((score, mi));
                 }
@@ -990,31 +1963,45 @@ fn resolve(doc: &Document, dw: &[(usize, usize)], np: Np, rule: &str, history: &
             // An entity-level role match (roles seen anywhere in the article).
             let persons: Vec<usize> = (0..doc.mentions.partition_point(|m| m.span.end <= span.start))
                 .rev()
-                .filter(|&i| doc.mentions[i].kind == EntityKind::Person)
+                .filter(|&i| doc.mentions[i].kind == EntityKind::Person && !cx.in_quote(doc.mentions[i].span.start))
                 .collect();
             if let Some(&mi) = persons.iter().find(|&&i| subject_like(doc, &doc.mentions[i])) {
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
             }
             if doc.mentions.is_empty() {
-                return recent_name(doc, dw, span.start, history, "role");
+                return recent_name(cx, span.start, history, "role", None);
             }
             None
         }
     }
 }
 
-/// Without entity tagging: the most recent capitalised name (two or more capitalised
-/// words, or a title and a name) in subject position before `pos`, within the last
-/// 1,500 bytes; else the most recent named speaker, if recent.
+/// A role word as written in a mention's role (`Gov.`, `Sen.`) in full.
+fn expand_title(w: &str) -> &str {
+    match w.trim_end_matches('.') {
+        "gov" => "governor",
+        "sen" => "senator",
+        "rep" => "representative",
+        "gen" => "general",
+        "pres" => "president",
+        "sec" => "secretary",
+        other => other,
+    }
+}
+
+/// Without entity tagging: the most recent person named outside quotes in subject position
+/// before `pos` (two or more capitalised words, a title and a name, or a name before a
+/// speech verb; not `the …`, not an organisation's name), within the last 1,500 bytes, or
+/// the most recent speaker, whichever stands later. For a pronoun (`she`: `Some(true)`),
+/// only names whose gender fits, a known fit first.
 ///
-/// `dw` holds the words of the whole document (from [`words`]).
-fn recent_name(
-    doc: &Document,
-    dw: &[(usize, usize)],
-    pos: usize,
-    history: &[(usize, Speaker)],
-    rule: &str,
-) -> Option<Speaker> {
+/// `cx.dw` holds the words of the whole document (from [`words`]).
+fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, she: Option<bool>) -> Option<Speaker> {
+    let (doc, dw) = (cx.doc, cx.dw);
+    let fit = |first: &str, last: &str| match she {
+        Some(she) => gender_fit(she, cx.name_gender(first, last)),
+        None => Some(1),
+    };
     let from = pos.saturating_sub(1500);
     let first = dw.partition_point(|w| w.0 < from);
     let ws: Vec<(Span, &str)> = dw[first..]
@@ -1022,12 +2009,13 @@ fn recent_name(
         .take_while(|w| w.1 <= pos)
         .filter_map(|&(s, e)| doc.text.get(s..e).map(|t| (Span::new(s, e), t)))
         .collect();
-    let mut best: Option<(usize, String)> = None;
+    // ((fit, position), name)
+    let mut best: Option<((u8, usize), String)> = None;
     let mut k = 0;
     while k < ws.len() {
         let start = k;
         // Names and titles start with a capital: nothing to find at other words.
-        if !ws[k].1.chars().next().is_some_and(char::is_uppercase) {
+        if !ws[k].1.chars().next().is_some_and(char::is_uppercase) || cx.in_quote(ws[k].0.start) {
             k += 1;
             continue;
         }
@@ -1045,7 +2033,9 @@ fn recent_name(
         let single_speaker = n == 1
             && ws.get(k).is_some_and(|w| is_verb(w.1))
             && doc.text.get(ws[start].0.end..ws[k].0.start) == Some(" ");
-        if n >= 2 || (n == 1 && titled) || single_speaker {
+        let the = start > 0 && ws[start - 1].1.eq_ignore_ascii_case("the");
+        let org = k > start && ORG_LAST.contains(&ws[k - 1].1);
+        if (n >= 2 || (n == 1 && titled) || single_speaker) && !the && !org {
             let mut first = start;
             while first < k - 1 && TITLES.contains(&ws[first].1) {
                 first += 1;
@@ -1054,14 +2044,31 @@ fn recent_name(
             let name = doc.slice(span);
             let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name);
             if subject_like_strict(doc, span) {
-                best = Some((span.start, name.to_string()));
+                let g = if start < first && matches!(ws[start].1, "Mr" | "Mrs" | "Ms" | "Miss") {
+                    match she {
+                        Some(she) => gender_fit(she, if ws[start].1 == "Mr" { MALE } else { FEMALE }),
+                        None => Some(1),
+                    }
+                } else {
+                    fit(ws[first].1, ws[k - 1].1)
+                };
+                if let Some(g) = g {
+                    if best.as_ref().map_or(true, |(b, _)| (g, span.start) >= *b) {
+                        best = Some(((g, span.start), name.to_string()));
+                    }
+                }
             }
         }
         k = k.max(start + 1);
     }
-    let from_history = history.last().filter(|(p, _)| pos.saturating_sub(*p) < 1500);
+    let from_history = history.iter().rev().filter(|(p, _)| pos.saturating_sub(*p) < 1500).find_map(|(p, h)| {
+        let mut parts = h.name.split_whitespace();
+        let first = parts.next().unwrap_or("");
+        let last = parts.last().unwrap_or(first);
+        fit(first, last).map(|g| ((g, *p), h))
+    });
     match (best, from_history) {
-        (Some((bp, _)), Some((hp, h))) if *hp + 300 > bp => Some(Speaker { rule: rule.into(), ..h.clone() }),
+        (Some((b, _)), Some((hk, h))) if hk >= b => Some(Speaker { rule: rule.into(), ..h.clone() }),
         (Some((_, name)), _) => {
             // Prefer the fullest earlier form of the same person.
             let last = name.split_whitespace().last().unwrap_or("").to_string();
@@ -1190,5 +2197,123 @@ mod tests {
         let text = "Putin may have felt at ease. Chuckling, he looked at Trump and said: “Next time in Moscow.”";
         let d = doc(text, &[("Vladimir Putin", "Putin", None), ("Donald Trump", "Trump", None)]);
         assert_eq!(speakers(&d)[0].1.as_deref(), Some("Vladimir Putin"));
+    }
+
+    #[test]
+    fn pronouns_fit_gender() {
+        // With mentions: "she" passes over the men, whatever their position.
+        let text = "Ms. Alder met Mr. Brook in Paris. Brook spoke first. “We agreed on a lot,” she said.";
+        let d = doc(text, &[("Ann Alder", "Alder", None), ("Tom Brook", "Brook", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Ann Alder"));
+        // "he" passes over a woman named by her first name.
+        let text = "Tom Brook lost. Susan Alder won the vote. “It was close,” he said.";
+        let d = doc(text, &[("Tom Brook", "Tom Brook", None), ("Susan Alder", "Susan Alder", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+        // Without mentions: the same, from honorifics and first names in the text.
+        let d = doc("Ms. Alder spoke. Then Tom Brook said a few words. “Thanks,” she said.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Alder"));
+        // No fitting person: no speaker.
+        let d = doc("Mr. Brook arrived. “Hello,” she said.", &[("Tom Brook", "Brook", None)]);
+        assert_eq!(speakers(&d)[0].1, None);
+    }
+
+    #[test]
+    fn pronouns_skip_names_inside_quotes_and_organisations() {
+        // The name inside the first quote is not the antecedent of the second quote's "he".
+        let text = "Brook spoke at length. “Carter has failed us,” Brook said. Later, “We go on,” he said.";
+        let d = doc(text, &[("Tom Brook", "Brook", None), ("Jim Carter", "Carter", None)]);
+        assert!(speakers(&d).iter().all(|s| s.1.as_deref() == Some("Tom Brook")), "{:?}", speakers(&d));
+        let text = "Tom Brook spoke. He praised “Jim Carter’s plan.” “It works,” he said.";
+        let d = doc(text, &[]);
+        assert_eq!(speakers(&d)[1].1.as_deref(), Some("Tom Brook"));
+        // Without mentions, "the Daily Planet reported" and "the State Department said" are
+        // not people.
+        let text = "Senator Tom Brook spoke on Monday. The Daily Planet reported that the State Department confirmed it. “It is done,” he said.";
+        assert_eq!(speakers(&doc(text, &[]))[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn participles_take_the_clause_subject() {
+        // ", calling …" after an object: the subject of the clause speaks, not the object.
+        let text = "Ann Alder spoke. In a speech the senator attacked Tom Brook, calling his plan “a disaster.”";
+        let d = doc(text, &[("Ann Alder", "Ann Alder", Some("senator")), ("Tom Brook", "Tom Brook", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Ann Alder"));
+        let d = doc("Later Alder criticized Brook on Friday, accusing him of “wasting a week.”", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Alder"));
+        // "…," saying he …: the participle's subject is the sentence's, not the "he" after it.
+        let text = "Ann Alder on Monday defended her remark that Tom Brook was “a fraud,” saying he lied.";
+        let d = doc(text, &[("Ann Alder", "Ann Alder", None), ("Tom Brook", "Tom Brook", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Ann Alder"));
+    }
+
+    #[test]
+    fn infinitives_and_long_appositions() {
+        let d = doc("Brook was quick to retort: “That is false.”", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Brook"));
+        let text = "Ann Alder, the chief of staff to Sen. Tom Brook (D-Ohio), wrote that they should “go home.”";
+        assert_eq!(speakers(&doc(text, &[]))[0].1.as_deref(), Some("Ann Alder"));
+    }
+
+    #[test]
+    fn possessives_objects_and_embedded_subjects_are_not_antecedents() {
+        let people = [("Tom Brook", "Brook", None), ("Jim Carter", "Carter", None)];
+        // "Carter's plan" is a possessive, "with Carter" an object.
+        let text = "Brook, however, has rejected Carter's plan. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        let text = "Brook spoke on the radio, clashing with Carter. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // "that Carter will" is the subject of an embedded clause.
+        let text = "Brook, however, isn't worried that Carter will win. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // A time phrase between subject and verb.
+        let text = "Jim Carter praised it. Brook on Sunday rejected the plan. “It fails,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn subjects_across_places_times_and_relative_clauses() {
+        // Without mentions: "X of Texas on Monday firmly rejected" is a subject.
+        let d = doc("Gov. Tom Brook of Ohio on Monday firmly rejected the plan. “It fails,” he said.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+        // With mentions: "X, who …, has" is a subject; the earlier speaker is not preferred.
+        let text = "“We lost,” Carter said. Tom Brook, who led the state from 2001 to 2009 and then retired, has also rejected the plan. “It fails,” he said.";
+        let d = doc(text, &[("Tom Brook", "Tom Brook", None), ("Jim Carter", "Carter", None)]);
+        assert_eq!(speakers(&d)[1].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn quotes_joined_by_a_conjunction_share_the_attribution() {
+        let d = doc("Brook called the plan a “mess” and a “disaster” on Monday.", &[]);
+        let s = speakers(&d);
+        assert_eq!(s[0].1.as_deref(), Some("Brook"));
+        assert_eq!(s[1].1.as_deref(), Some("Brook"));
+        // Not across a sentence.
+        let d = doc("Brook called the plan a “mess.” A “disaster” came later.", &[]);
+        assert_eq!(speakers(&d)[1].1, None);
+    }
+
+    #[test]
+    fn party_tags_are_not_speakers() {
+        let text = "Sen. Tom Brook, R-Ohio, attacked the bill. “It is a mistake,” he said.";
+        let d = doc(text, &[("Tom Brook", "Tom Brook", None), ("R-Ohio", "R-Ohio", None)]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+        let d = doc("Sen. Tom Brook, R-Ohio, attacked the bill. “It is a mistake,” he said.", &[]);
+        assert_eq!(speakers(&d)[0].1.as_deref(), Some("Tom Brook"));
+    }
+
+    #[test]
+    fn modifiers_and_quoted_organisations() {
+        // "the Carter administration's plan": Carter modifies a noun, it is not the subject.
+        let people = [("Tom Brook", "Brook", None), ("Jim Carter", "Carter", None)];
+        let text =
+            "Brook has attacked the plan. He said the Carter administration’s plan fails. “It is weak,” he said.";
+        assert_eq!(speakers(&doc(text, &people))[0].1.as_deref(), Some("Tom Brook"));
+        // A speaker the tagger took for an organisation is still a pronoun's antecedent.
+        let mut d = doc("“We lost,” said Brook. Brook then attacked Carter. “It is weak,” he said.", &people);
+        for m in d.mentions.iter_mut().filter(|m| m.surface == "Brook") {
+            m.kind = EntityKind::Org;
+        }
+        d.entities[0].kind = EntityKind::Org;
+        assert_eq!(speakers(&d)[1].1.as_deref(), Some("Tom Brook"));
     }
 }
