@@ -404,18 +404,19 @@ impl Tagger {
 /// True for a sentence written in Title Case (a headline or a link line), where
 /// capitalisation says nothing about names.
 fn title_case(words: &[&str], cases: &[Case]) -> bool {
-    let (mut title, mut lower) = (0usize, 0usize);
+    let mut title = 0usize;
     for (w, &case) in words.iter().zip(cases) {
         if w.bytes().any(|c| c.is_ascii_digit()) {
             return false; // results tables, scores, dates
         }
         match case {
             Case::Title => title += 1,
-            Case::Lower if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) => lower += 1,
+            // one long lower-case word settles it
+            Case::Lower if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) => return false,
             _ => {}
         }
     }
-    title >= 4 && lower == 0
+    title >= 4
 }
 
 /// Trims titles, determiners and sentence-initial common words from a discovered or
