@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use concord_core::text::{fnv1a64, mix64};
 use concord_core::EntityKind;
 
-use crate::tokens::{case_of, shape_class, Case};
+use crate::tokens::{case_of, lower_hash, shape_class, word_facts, Case, WordFacts};
 
 /// The labels: `O`, then `B-`/`I-` for PER, ORG, LOC, MISC.
 pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -130,18 +130,16 @@ impl DocWords {
 
     /// [`DocWords::add_sentence`] when [`mostly_upper`] is already known.
     pub fn add_sentence_with(&mut self, words: &[&str], caps: bool) {
-        let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
-        self.add_sentence_cases(words, &cases, caps);
+        let facts: Vec<WordFacts> = words.iter().map(|w| word_facts(w)).collect();
+        self.add_words(words, &facts, caps);
     }
 
-    /// [`DocWords::add_sentence_with`] when the [`Case`] of each word is already known.
-    pub(crate) fn add_sentence_cases(&mut self, words: &[&str], cases: &[Case], caps: bool) {
-        for (i, (w, &case)) in words.iter().zip(cases).enumerate() {
-            match case {
-                Case::Lower => self.lower.insert(lower_hash(w)),
-                Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => {
-                    self.cap_mid.insert(fnv1a64(w.as_bytes()))
-                }
+    /// [`DocWords::add_sentence_with`] when the [`WordFacts`] of each word are already known.
+    pub(crate) fn add_words(&mut self, words: &[&str], facts: &[WordFacts], caps: bool) {
+        for (i, f) in facts.iter().enumerate() {
+            match f.case {
+                Case::Lower => self.lower.insert(f.lower),
+                Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => self.cap_mid.insert(f.exact),
                 _ => {}
             }
         }
@@ -230,6 +228,7 @@ pub struct SentenceInput<'a> {
 /// whether the sentence is [`mostly_upper`].
 pub(crate) struct Window<'a, 'w> {
     pub words: &'a [&'w str],
+    pub facts: &'a [WordFacts],
     pub gaz: &'a [u8],
     pub cap: &'a [bool],
     pub caps: bool,
@@ -259,19 +258,6 @@ fn fnv_push(mut h: u64, c: char) -> u64 {
     h
 }
 
-/// FNV-1a of the lower-cased word, without allocating.
-fn lower_hash(w: &str) -> u64 {
-    if w.is_ascii() {
-        let mut h = FNV_OFFSET;
-        for b in w.bytes() {
-            h ^= b.to_ascii_lowercase() as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        return h;
-    }
-    w.chars().flat_map(char::to_lowercase).fold(FNV_OFFSET, fnv_push)
-}
-
 /// Hashes of what features use about one word.
 #[derive(Clone, Copy, Debug, Default)]
 struct WordInfo {
@@ -286,16 +272,20 @@ struct WordInfo {
 }
 
 fn word_info(w: &str) -> WordInfo {
+    word_info_with(w, lower_hash(w), fnv1a64(w.as_bytes()))
+}
+
+/// [`word_info`] given the word's [`lower_hash`] and [`fnv1a64`].
+fn word_info_with(w: &str, lower: u64, exact: u64) -> WordInfo {
     if w.is_ascii() {
-        word_info_ascii(w)
+        word_info_ascii(w, lower, exact)
     } else {
-        word_info_chars(w)
+        word_info_chars(w, lower, exact)
     }
 }
 
-/// The general, char by char [`word_info`] (the ASCII fast path must agree with it).
-fn word_info_chars(w: &str) -> WordInfo {
-    let mut lower = FNV_OFFSET;
+/// The general, char by char [`word_info_with`] (the ASCII fast path must agree with it).
+fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
     let mut shape = FNV_OFFSET;
     let mut pre3 = FNV_OFFSET;
     let mut last: [char; 3] = ['\0'; 3];
@@ -308,7 +298,6 @@ fn word_info_chars(w: &str) -> WordInfo {
             last_shape = k;
         }
         for l in c.to_lowercase() {
-            lower = fnv_push(lower, l);
             if n < 3 {
                 pre3 = fnv_push(pre3, l);
             }
@@ -321,7 +310,7 @@ fn word_info_chars(w: &str) -> WordInfo {
     };
     WordInfo {
         lower,
-        exact: fnv1a64(w.as_bytes()),
+        exact,
         shape,
         suf3: suf(3),
         suf2: suf(2),
@@ -331,11 +320,11 @@ fn word_info_chars(w: &str) -> WordInfo {
     }
 }
 
-/// [`word_info`] for an ASCII word: the same hashes, byte by byte.
-fn word_info_ascii(w: &str) -> WordInfo {
+/// [`word_info_with`] for an ASCII word: the same hashes, byte by byte.
+fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
     let push = |h: u64, b: u8| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     let bytes = w.as_bytes();
-    let (mut lower, mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET, FNV_OFFSET);
+    let (mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET);
     let mut last_shape = 0u8;
     for (i, &c) in bytes.iter().enumerate() {
         let k = if c.is_ascii_uppercase() {
@@ -351,10 +340,8 @@ fn word_info_ascii(w: &str) -> WordInfo {
             shape = push(shape, k);
             last_shape = k;
         }
-        let l = c.to_ascii_lowercase();
-        lower = push(lower, l);
         if i < 3 {
-            pre3 = push(pre3, l);
+            pre3 = push(pre3, c.to_ascii_lowercase());
         }
     }
     let n = bytes.len();
@@ -362,7 +349,7 @@ fn word_info_ascii(w: &str) -> WordInfo {
         bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, c.to_ascii_lowercase()))
     };
     let cap = bytes.first().is_some_and(u8::is_ascii_uppercase);
-    WordInfo { lower, exact: fnv1a64(bytes), shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
+    WordInfo { lower, exact, shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
 }
 
 fn f(tag: u64, x: u64) -> u64 {
@@ -519,9 +506,10 @@ impl Model {
     /// Greedy left-to-right decoding: one label index per word. Lower-case words after an
     /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
-        let cap: Vec<bool> = s.words.iter().map(|w| matches!(case_of(w), Case::Title | Case::Upper)).collect();
+        let facts: Vec<WordFacts> = s.words.iter().map(|w| word_facts(w)).collect();
+        let cap: Vec<bool> = facts.iter().map(|f| matches!(f.case, Case::Title | Case::Upper)).collect();
         let mut labels = Vec::with_capacity(s.words.len());
-        let input = Window { words: &s.words, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
+        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
         self.predict_into(&input, doc, &mut Scratch::default(), &mut labels);
         labels
     }
@@ -544,7 +532,7 @@ impl Model {
             let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
                 for j in i.saturating_sub(2)..(i + 3).min(n) {
                     if !done[j] {
-                        info[j] = word_info(s.words[j]);
+                        info[j] = word_info_with(s.words[j], s.facts[j].lower, s.facts[j].exact);
                         done[j] = true;
                     }
                 }
@@ -736,10 +724,9 @@ mod tests {
     fn fast_paths_agree_with_the_general_code() {
         let words = ["", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9"];
         for w in words {
-            let (a, b) = (word_info(w), word_info_chars(w));
+            let (a, b) = (word_info(w), word_info_chars(w, lower_hash(w), fnv1a64(w.as_bytes())));
             let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
             assert_eq!(key(&a), key(&b), "{w:?}");
-            assert_eq!(lower_hash(w), a.lower, "{w:?}");
         }
         let long = ["NEWS ".repeat(300), format!("{}{}", "Ab ".repeat(200), "CDEFG ".repeat(70))];
         let short = ["BREAKING NEWS TODAY", "Mr Abel Brown went", "ÉTAT DE L'UNION", "Ça va", "", "AB CD e"];

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
-use crate::cues::{self, has};
+use crate::cues::{bit, cue_bits_with};
 use crate::gazetteer::{GazMatch, Matcher};
 use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
-use crate::tokens::{case_of, is_cap, tokenize_with, Case, Token};
+use crate::tokens::{tokenize_with, word_facts, Case, Token, WordFacts};
 
 /// Where a mention came from, in order of trust when two candidates have the same length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,10 +62,26 @@ pub(crate) struct Tokenized<'t> {
     pub sents: Vec<(usize, usize, SentRange)>,
     /// Per sentence: mostly upper-case (a wire headline).
     pub caps: Vec<bool>,
+    /// Per token: its case and hashes.
+    pub facts: Vec<WordFacts>,
     /// Per token: its capitalisation class.
     pub cases: Vec<Case>,
     /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
     pub cap: Vec<bool>,
+    /// Per token: its [`crate::cues::cue_bits`].
+    pub cues: Vec<u16>,
+}
+
+impl Tokenized<'_> {
+    /// True when token `i` is in the cue lists of `bits`.
+    fn is(&self, i: usize, bits: u16) -> bool {
+        self.cues[i] & bits != 0
+    }
+
+    /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
+    fn capw(&self, i: usize) -> bool {
+        self.cap[i] && !self.is(i, bit::CAP_STOP)
+    }
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
@@ -82,9 +98,11 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
         .iter()
         .map(|r| text.get(r.span.start..r.span.end.min(text.len())).is_some_and(mostly_upper_text))
         .collect();
-    let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
+    let facts: Vec<WordFacts> = words.iter().map(|w| word_facts(w)).collect();
+    let cases: Vec<Case> = facts.iter().map(|f| f.case).collect();
     let cap = cases.iter().map(|c| matches!(c, Case::Title | Case::Upper)).collect();
-    Tokenized { toks, words, sents, caps, cases, cap }
+    let cues = words.iter().zip(&facts).map(|(w, f)| cue_bits_with(w, f)).collect();
+    Tokenized { toks, words, sents, caps, facts, cases, cap, cues }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
@@ -165,7 +183,7 @@ impl Tagger {
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
         let mut dw = DocWords::with_room(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
-            dw.add_sentence_cases(&tk.words[a..b], &tk.cases[a..b], tk.caps[k]);
+            dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
         let mut cands: Vec<Cand> = gaz
             .iter()
@@ -179,8 +197,13 @@ impl Tagger {
                 if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
                     continue;
                 }
-                let input =
-                    Window { words: &tk.words[a..b], gaz: &gaz_tags[a..b], cap: &tk.cap[a..b], caps: tk.caps[k] };
+                let input = Window {
+                    words: &tk.words[a..b],
+                    facts: &tk.facts[a..b],
+                    gaz: &gaz_tags[a..b],
+                    cap: &tk.cap[a..b],
+                    caps: tk.caps[k],
+                };
                 labels.clear();
                 model.predict_into(&input, &dw, &mut scratch, &mut labels);
                 let mut i = 0;
@@ -201,7 +224,7 @@ impl Tagger {
         if self.discovery {
             for (k, &(a, b, s)) in tk.sents.iter().enumerate() {
                 if !tk.caps[k] {
-                    discover(&tk.words, a, b, s.para_start, &gaz_tags, &mut cands);
+                    discover(&tk, a, b, s.para_start, &gaz_tags, &mut cands);
                 }
             }
         }
@@ -429,8 +452,8 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     // titles: "Senator Marco Rubio" -> "Marco Rubio" (a person)
     let mut k = c.a;
     let mut after_head = None;
-    while k < c.b && (cues::is_role_word(tk.words[k]) || gaz[k] != 0) {
-        if cues::is_role_head(tk.words[k]) {
+    while k < c.b && (tk.is(k, bit::ROLE_WORD) || gaz[k] != 0) {
+        if tk.is(k, bit::ROLE_HEAD) {
             after_head = Some(k + 1);
         }
         k += 1;
@@ -444,7 +467,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     }
     while c.a < c.b {
         let w = tk.words[c.a];
-        let stop = !tk.cap[c.a] || has(cues::CAP_STOP, w);
+        let stop = !tk.capw(c.a);
         let initial_common = c.a == first
             && !caps
             && (dw.seen_lower(w)
@@ -462,7 +485,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     while c.b > c.a && !tk.cap[c.b - 1] {
         c.b -= 1;
     }
-    c.a < c.b && !tk.words[c.a..c.b].iter().all(|w| cues::is_role_word(w))
+    c.a < c.b && !(c.a..c.b).all(|i| tk.is(i, bit::ROLE_WORD))
 }
 
 fn is_opening(w: &str) -> bool {
@@ -481,14 +504,13 @@ fn initials(name: &str) -> String {
 fn role_before(text: &str, tk: &Tokenized, a: usize) -> Option<String> {
     let si = tk.sents.partition_point(|s| s.1 <= a);
     let sa = tk.sents.get(si)?.0;
-    if a == sa || !cues::is_role_head(tk.words[a - 1]) {
+    if a == sa || !tk.is(a - 1, bit::ROLE_HEAD) {
         return None;
     }
     let mut s = a - 1;
     let limit = a.saturating_sub(6).max(sa);
     while s > limit {
-        let w = tk.words[s - 1];
-        if cues::is_role_word(w) || (is_cap(w) && !has(cues::CAP_STOP, w) && w.len() > 1 && s - 1 > sa) {
+        if tk.is(s - 1, bit::ROLE_WORD) || (tk.capw(s - 1) && tk.words[s - 1].len() > 1 && s - 1 > sa) {
             s -= 1;
         } else {
             break;
@@ -508,27 +530,23 @@ fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
     if b + 2 >= sb || tk.words[b] != "," || !matches!(tk.words[b + 1], "a" | "an" | "the") {
         return None;
     }
-    let mut words = Vec::new();
-    for &w in tk.words.iter().take(sb.min(b + 6)).skip(b + 2) {
-        if case_of(w) != Case::Lower {
-            break;
-        }
-        words.push(w);
-    }
-    if words.last().is_some_and(|w| cues::is_role_head(w)) {
-        Some(words.join(" "))
+    let limit = sb.min(b + 6);
+    let end = (b + 2..limit).find(|&i| tk.cases[i] != Case::Lower).unwrap_or(limit);
+    if end > b + 2 && tk.is(end - 1, bit::ROLE_HEAD) {
+        Some(tk.words[b + 2..end].join(" "))
     } else {
         None
     }
 }
 
 /// Cue-based discovery of names in one sentence.
-fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
+fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
     if a == b {
         return;
     }
+    let words = &tk.words;
     let first = (a..b).find(|&i| !is_opening(words[i])).unwrap_or(a);
-    let capw = |i: usize| is_cap(words[i]) && !has(cues::CAP_STOP, words[i]);
+    let capw = |i: usize| tk.capw(i);
     let mut i = a;
     while i < b {
         if !capw(i) {
@@ -540,7 +558,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         while e < b {
             if capw(e) {
                 e += 1;
-            } else if has(cues::CONNECTORS, words[e]) && e + 1 < b && capw(e + 1) {
+            } else if tk.is(e, bit::CONNECTOR) && e + 1 < b && capw(e + 1) {
                 e += 2;
             } else {
                 break;
@@ -548,40 +566,39 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         i = e;
         let seq = &words[s..e];
-        let all_title = seq.iter().all(|w| case_of(w) == Case::Title);
+        let all_title = tk.cases[s..e].iter().all(|&c| c == Case::Title);
         let mut push = |a: usize, b: usize, kind: EntityKind, src: Src| out.push(Cand { a, b, kind, src, entry: None });
         // 1. titles inside the sequence: "Foreign Minister Sergey Lavrov"
         let mut k = s;
         let mut after_head = None;
-        while k < e && (cues::is_role_word(seq[k - s]) || gaz[k] != 0) {
-            if cues::is_role_head(seq[k - s]) {
+        while k < e && (tk.is(k, bit::ROLE_WORD) || gaz[k] != 0) {
+            if tk.is(k, bit::ROLE_HEAD) {
                 after_head = Some(k + 1);
             }
             k += 1;
         }
         if let Some(h) = after_head {
-            let rest = &words[h.min(e)..e];
+            let rest = h.min(e)..e;
             if h < e
                 && rest.len() <= 4
-                && rest.iter().all(|w| case_of(w) == Case::Title || case_of(w) == Case::Upper)
-                && !rest.iter().any(|w| has(cues::ORG_HEADS, w) || has(cues::LOC_WORDS, w) || cues::is_role_word(w))
+                && rest.clone().all(|i| tk.cap[i])
+                && !rest.clone().any(|i| tk.is(i, bit::ORG_HEAD | bit::LOC_WORD | bit::ROLE_WORD))
             {
                 push(h, e, EntityKind::Person, Src::Rule);
             }
             continue;
         }
-        let last = seq[seq.len() - 1];
-        if has(cues::ORG_HEADS, last) || (seq.len() >= 3 && has(cues::ORG_FIRST_OF, seq[0]) && seq[1] == "of") {
+        if tk.is(e - 1, bit::ORG_HEAD) || (seq.len() >= 3 && tk.is(s, bit::ORG_FIRST_OF) && seq[1] == "of") {
             push(s, e, EntityKind::Org, Src::Rule);
             continue;
         }
-        if seq.len() >= 2 && seq.iter().any(|w| has(cues::LOC_WORDS, w)) {
+        if seq.len() >= 2 && (s..e).any(|i| tk.is(i, bit::LOC_WORD)) {
             push(s, e, EntityKind::Loc, Src::Rule);
             continue;
         }
         let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
-        if name_like && s > a && case_of(words[s - 1]) == Case::Lower && cues::is_role_head(words[s - 1]) {
+        if name_like && s > a && tk.cases[s - 1] == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
             continue;
         }
@@ -592,8 +609,8 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
                 && e + 1 < b
                 && (words[e + 1] == "who"
                     || (matches!(words[e + 1], "a" | "an" | "the")
-                        && words[(e + 2).min(b)..(e + 6).min(b)].iter().any(|w| cues::is_role_head(w))));
-            if has(cues::SPEECH_VERBS, next) || appos {
+                        && ((e + 2).min(b)..(e + 6).min(b)).any(|i| tk.is(i, bit::ROLE_HEAD))));
+            if tk.is(e, bit::SPEECH_VERB) || appos {
                 push(s, e, EntityKind::Person, Src::Rule);
                 continue;
             }
@@ -601,7 +618,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         // 4. datelines: "MOSCOW (Reuters) -", "KYIV, Ukraine —"
         if s == first
             && para_start
-            && seq.iter().all(|w| case_of(w) == Case::Upper && w.len() > 2)
+            && (s..e).all(|i| tk.cases[i] == Case::Upper && words[i].len() > 2)
             && e < b
             && matches!(words[e], "(" | "," | "-" | "–" | "—")
         {
@@ -609,7 +626,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             continue;
         }
         // 5. place cues: "in Anchorage"
-        if name_like && seq.len() <= 3 && s > a && has(cues::PLACE_CUES, words[s - 1]) && words[s - 1] != "to" {
+        if name_like && seq.len() <= 3 && s > a && tk.is(s - 1, bit::PLACE_CUE) && words[s - 1] != "to" {
             push(s, e, EntityKind::Loc, Src::Weak);
         }
     }
