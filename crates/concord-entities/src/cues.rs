@@ -661,7 +661,22 @@ mod tests {
         let mut words: Vec<String> = ROLE_HEADS.iter().chain(ROLE_MODIFIERS).map(|w| w.to_string()).collect();
         words.extend(ROLE_HEADS.iter().map(|w| w.to_uppercase()));
         words.extend(
-            ["", "Putin", "said", "-", ",", "Président", "PRIME", "Minister", "ministers", "x", "\u{212a}ing", "’s", "İmam"].map(String::from),
+            [
+                "",
+                "Putin",
+                "said",
+                "-",
+                ",",
+                "Président",
+                "PRIME",
+                "Minister",
+                "ministers",
+                "x",
+                "\u{212a}ing",
+                "’s",
+                "İmam",
+            ]
+            .map(String::from),
         );
         for w in &words {
             assert_eq!(cue_bits(w) & bit::ROLE_HEAD != 0, naive(ROLE_HEADS, w), "{w:?}");
@@ -669,7 +684,8 @@ mod tests {
         }
         assert!(is_role_word("Senator") && !is_role_word("Senators"));
         let all: Vec<&str> = EXACT_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
-        for w in all.iter().copied().chain(["", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "?", "said.", "Saids", "NEWS"]) {
+        for w in all.iter().copied().chain(["", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "?", "said.", "Saids", "NEWS"])
+        {
             for (list, bit) in EXACT_LISTS {
                 assert_eq!(cue_bits(w) & bit != 0, list.contains(&w), "{w:?}");
             }

@@ -139,7 +139,9 @@ impl DocWords {
         for (i, f) in facts.iter().enumerate() {
             match f.case {
                 Case::Lower => self.lower.insert(f.lower),
-                Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => self.cap_mid.insert(f.exact),
+                Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => {
+                    self.cap_mid.insert(f.exact)
+                }
                 _ => {}
             }
         }

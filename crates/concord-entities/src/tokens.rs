@@ -155,9 +155,9 @@ pub fn lower_hash(w: &str) -> u64 {
         return w.bytes().fold(FNV_OFFSET, |h, b| (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME));
     }
     let mut buf = [0u8; 4];
-    w.chars().flat_map(char::to_lowercase).fold(FNV_OFFSET, |h, c| {
-        c.encode_utf8(&mut buf).bytes().fold(h, |h, b| (h ^ b as u64).wrapping_mul(FNV_PRIME))
-    })
+    w.chars()
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |h, c| c.encode_utf8(&mut buf).bytes().fold(h, |h, b| (h ^ b as u64).wrapping_mul(FNV_PRIME)))
 }
 
 /// What the tagger needs of every word.
@@ -276,9 +276,11 @@ mod tests {
 
     #[test]
     fn word_facts_agree_with_the_general_code() {
-        let words = ["", "a", "Ab", "AB", "A1", "1a", "É", "Éa", "ÉA", "aÉ", "McCain", "U.S.", "ΣΑΣ", "\u{212a}ing", "x\0y"];
+        let words =
+            ["", "a", "Ab", "AB", "A1", "1a", "É", "Éa", "ÉA", "aÉ", "McCain", "U.S.", "ΣΑΣ", "\u{212a}ing", "x\0y"];
         for w in words {
-            let general = WordFacts { case: case_of(w), lower: lower_hash(w), exact: concord_core::text::fnv1a64(w.as_bytes()) };
+            let general =
+                WordFacts { case: case_of(w), lower: lower_hash(w), exact: concord_core::text::fnv1a64(w.as_bytes()) };
             assert_eq!(word_facts(w), general, "{w:?}");
         }
         assert_eq!(lower_hash("NATO"), lower_hash("nato"));
