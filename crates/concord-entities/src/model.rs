@@ -520,10 +520,11 @@ impl Model {
     /// `labels`.
     pub(crate) fn predict_into(&self, s: &Window, doc: &DocWords, scratch: &mut Scratch, labels: &mut Vec<usize>) {
         let n = s.words.len();
-        // word hashes are computed only around the words that get scored
+        // the other hashes are computed only for the words that get scored and their next
+        // neighbours (two words away, features use the lower-case hash only)
         let Scratch { info, done, feats } = scratch;
         info.clear();
-        info.resize(n, WordInfo::default());
+        info.extend(s.facts.iter().map(|f| WordInfo { lower: f.lower, ..WordInfo::default() }));
         done.clear();
         done.resize(n, false);
         let first = first_word(s.words);
@@ -532,7 +533,7 @@ impl Model {
         let mut d = [0u64; 3];
         for i in 0..n {
             let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
-                for j in i.saturating_sub(2)..(i + 3).min(n) {
+                for j in i.saturating_sub(1)..(i + 2).min(n) {
                     if !done[j] {
                         info[j] = word_info_with(s.words[j], s.facts[j].lower, s.facts[j].exact);
                         done[j] = true;

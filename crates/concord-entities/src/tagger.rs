@@ -11,6 +11,9 @@ use crate::gazetteer::{GazMatch, Matcher};
 use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
 use crate::tokens::{tokenize_with, word_facts, Case, Token, WordFacts};
 
+/// The entity kinds in their order (`kind as usize` indexes this).
+const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
+
 /// Where a mention came from, in order of trust when two candidates have the same length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Src {
@@ -85,7 +88,7 @@ impl Tokenized<'_> {
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
-    let mut toks = Vec::with_capacity(text.len() / 5);
+    let mut toks = Vec::with_capacity(text.len() / 4 + 16);
     let mut sents = Vec::with_capacity(ranges.len());
     let mut buf = Vec::new();
     for r in ranges {
@@ -107,7 +110,7 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
 pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(usize, usize, usize)>, Vec<u8>) {
-    let mut hits: Vec<GazMatch> = Vec::new();
+    let mut hits: Vec<GazMatch> = Vec::with_capacity(64);
     for (_, _, s) in &tk.sents {
         matcher.find_in(text, s.span.start..s.span.end, &mut hits);
     }
@@ -185,10 +188,14 @@ impl Tagger {
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
             dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
-        let mut cands: Vec<Cand> = gaz
-            .iter()
-            .map(|&(a, b, e)| Cand { a, b, kind: self.matcher.entries()[e].kind, src: Src::Gaz, entry: Some(e) })
-            .collect();
+        let mut cands: Vec<Cand> = Vec::with_capacity(gaz.len() + tk.toks.len() / 4);
+        cands.extend(gaz.iter().map(|&(a, b, e)| Cand {
+            a,
+            b,
+            kind: self.matcher.entries()[e].kind,
+            src: Src::Gaz,
+            entry: Some(e),
+        }));
         if let Some(model) = &self.model {
             let mut scratch = Scratch::default();
             let mut labels = Vec::new();
@@ -232,7 +239,7 @@ impl Tagger {
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
         let mut taken = vec![false; tk.toks.len()];
-        let mut chosen: Vec<Cand> = Vec::new();
+        let mut chosen: Vec<Cand> = Vec::with_capacity(cands.len());
         for c in cands {
             if taken[c.a..c.b].iter().any(|&t| t) {
                 continue;
@@ -290,11 +297,13 @@ impl Tagger {
         struct Ent<'a> {
             name: &'a str,
             tokens: usize,
-            kinds: BTreeMap<EntityKind, usize>,
+            /// Mentions per kind, in [`KINDS`] order.
+            kinds: [usize; 4],
             first_kind: EntityKind,
             surfaces: Vec<&'a str>,
             gaz: Option<usize>,
             first_pos: usize,
+            /// Of an organisation (the only kind a short form links to by initials).
             initials: String,
         }
         let mut ents: Vec<Ent> = Vec::new();
@@ -302,7 +311,7 @@ impl Tagger {
         let mut by_entry: BTreeMap<usize, usize> = BTreeMap::new();
         let mut by_surface: BTreeMap<String, usize> = BTreeMap::new();
         let mut lower = String::new();
-        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::new();
+        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::with_capacity(chosen.len());
         // Full names first, so that a short form can link to one written later too.
         let order = chosen
             .iter()
@@ -347,9 +356,9 @@ impl Tagger {
                     };
                     ents.push(Ent {
                         tokens: name.split_whitespace().count(),
-                        initials: initials(name),
+                        initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
                         name,
-                        kinds: BTreeMap::new(),
+                        kinds: [0; 4],
                         first_kind: c.kind,
                         surfaces: Vec::new(),
                         gaz: c.entry,
@@ -370,13 +379,15 @@ impl Tagger {
             }
             let e = &mut ents[i];
             e.first_pos = e.first_pos.min(c.a);
-            *e.kinds.entry(c.kind).or_default() += 1;
+            e.kinds[c.kind as usize] += 1;
             if !e.surfaces.contains(&surface) {
                 e.surfaces.push(surface);
             }
             if e.gaz.is_none() && n > e.tokens {
                 e.name = surface;
-                e.initials = initials(e.name);
+                if e.first_kind == EntityKind::Org {
+                    e.initials = initials(e.name);
+                }
                 e.tokens = n;
             }
             let role = if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
@@ -394,11 +405,11 @@ impl Tagger {
             let kind = match e.gaz {
                 Some(g) => self.matcher.entries()[g].kind,
                 None => {
-                    let best = e.kinds.values().copied().max().unwrap_or(0);
-                    if e.kinds.get(&e.first_kind) == Some(&best) {
+                    let best = e.kinds.iter().copied().max().unwrap_or(0);
+                    if e.kinds[e.first_kind as usize] == best {
                         e.first_kind
                     } else {
-                        e.kinds.iter().find(|(_, &n)| n == best).map(|(k, _)| *k).unwrap_or(e.first_kind)
+                        KINDS.into_iter().find(|&k| e.kinds[k as usize] == best).unwrap_or(e.first_kind)
                     }
                 }
             };
@@ -636,5 +647,18 @@ impl DocStage for Tagger {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         self.tag(doc);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_indexed_in_their_order() {
+        for (i, k) in KINDS.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+        assert!(KINDS.windows(2).all(|w| w[0] < w[1]), "the order ties are broken in");
     }
 }
