@@ -171,18 +171,21 @@ pub struct WordFacts {
     pub exact: u64,
 }
 
-/// The [`WordFacts`] of `w`, in one pass over an ASCII word.
+/// The [`WordFacts`] of `w`, in one pass over an ASCII word without capitals.
 pub fn word_facts(w: &str) -> WordFacts {
-    if !w.is_ascii() {
-        return WordFacts { case: case_of(w), lower: lower_hash(w), exact: concord_core::text::fnv1a64(w.as_bytes()) };
-    }
-    let (mut lower, mut exact) = (FNV_OFFSET, FNV_OFFSET);
-    let mut low = false;
+    let mut exact = FNV_OFFSET;
+    let (mut low, mut up, mut wide) = (false, false, false);
     for b in w.bytes() {
         low |= b.is_ascii_lowercase();
-        lower = (lower ^ b.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME);
+        up |= b.is_ascii_uppercase();
+        wide |= !b.is_ascii();
         exact = (exact ^ b as u64).wrapping_mul(FNV_PRIME);
     }
+    if wide {
+        return WordFacts { case: case_of(w), lower: lower_hash(w), exact };
+    }
+    // most words have no capital: lower-casing changes nothing
+    let lower = if up { lower_hash(w) } else { exact };
     let case = match w.as_bytes().first() {
         Some(f) if f.is_ascii_lowercase() => Case::Lower,
         Some(f) if f.is_ascii_uppercase() => {
