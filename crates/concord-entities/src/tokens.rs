@@ -279,8 +279,26 @@ mod tests {
 
     #[test]
     fn word_facts_agree_with_the_general_code() {
-        let words =
-            ["", "a", "Ab", "AB", "A1", "1a", "É", "Éa", "ÉA", "aÉ", "McCain", "U.S.", "ΣΑΣ", "\u{212a}ing", "x\0y"];
+        let words = [
+            "",
+            "a",
+            "abc",
+            "iPhone",
+            "a-b",
+            "Ab",
+            "AB",
+            "A1",
+            "1a",
+            "É",
+            "Éa",
+            "ÉA",
+            "aÉ",
+            "McCain",
+            "U.S.",
+            "ΣΑΣ",
+            "\u{212a}ing",
+            "x\0y",
+        ];
         for w in words {
             let general =
                 WordFacts { case: case_of(w), lower: lower_hash(w), exact: concord_core::text::fnv1a64(w.as_bytes()) };
