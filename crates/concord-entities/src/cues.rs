@@ -1,55 +1,10 @@
 //! Word lists that discovery and role detection use (cue words of news English).
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-/// FNV-1a as a [`Hasher`]: fast for the short words looked up here (SipHash dominated the
-/// lookups), deterministic, and used for membership only.
-#[derive(Default)]
-struct Fnv(u64);
+use concord_core::text::fnv1a64;
 
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        concord_core::text::mix64(self.0)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// A word list as a hash set, with a quick filter on length and first byte that rejects
-/// most words before any hashing.
-struct WordSet {
-    set: HashSet<&'static [u8], BuildHasherDefault<Fnv>>,
-    max_len: usize,
-    first: [bool; 256],
-}
-
-impl WordSet {
-    fn new(list: &[&'static str]) -> WordSet {
-        let mut ws = WordSet { set: HashSet::default(), max_len: 0, first: [false; 256] };
-        for w in list {
-            ws.set.insert(w.as_bytes());
-            ws.max_len = ws.max_len.max(w.len());
-            if let Some(&b) = w.as_bytes().first() {
-                ws.first[b as usize] = true;
-            }
-        }
-        ws
-    }
-
-    fn contains(&self, w: &[u8]) -> bool {
-        match w.first() {
-            Some(&f) if w.len() > self.max_len || !self.first[f as usize] => false,
-            _ => self.set.contains(w),
-        }
-    }
-}
+use crate::tokens::{lower_hash, word_facts, WordFacts};
 
 /// Role and title words (lower case) that can stand right before a person's name.
 pub static ROLE_HEADS: &[&str] = &[
@@ -578,80 +533,122 @@ pub static CONNECTORS: &[&str] =
 /// Words that follow a place cue and make it one ("in X", "from X").
 pub static PLACE_CUES: &[&str] = &["in", "from", "near", "outside", "across", "to"];
 
-/// True when `list` contains `w`.
-pub fn has(list: &'static [&'static str], w: &str) -> bool {
-    set_of(list).contains(w.as_bytes())
+/// Membership bits of a word in the cue lists ([`cue_bits`]).
+pub mod bit {
+    /// [`super::ROLE_HEADS`], lower-cased.
+    pub const ROLE_HEAD: u16 = 1;
+    /// [`super::ROLE_HEADS`] or [`super::ROLE_MODIFIERS`], lower-cased.
+    pub const ROLE_WORD: u16 = 1 << 1;
+    /// [`super::SPEECH_VERBS`].
+    pub const SPEECH_VERB: u16 = 1 << 2;
+    /// [`super::ORG_HEADS`].
+    pub const ORG_HEAD: u16 = 1 << 3;
+    /// [`super::ORG_FIRST_OF`].
+    pub const ORG_FIRST_OF: u16 = 1 << 4;
+    /// [`super::LOC_WORDS`].
+    pub const LOC_WORD: u16 = 1 << 5;
+    /// [`super::CAP_STOP`].
+    pub const CAP_STOP: u16 = 1 << 6;
+    /// [`super::CONNECTORS`].
+    pub const CONNECTOR: u16 = 1 << 7;
+    /// [`super::PLACE_CUES`].
+    pub const PLACE_CUE: u16 = 1 << 8;
 }
 
-/// The lists above as hash sets, built once (membership only: no order leaks out).
-fn set_of(list: &'static [&'static str]) -> &'static WordSet {
-    static SETS: OnceLock<Vec<(usize, WordSet)>> = OnceLock::new();
-    let sets = SETS.get_or_init(|| {
-        [ROLE_HEADS, ROLE_MODIFIERS, SPEECH_VERBS, ORG_HEADS, ORG_FIRST_OF, LOC_WORDS, CAP_STOP, CONNECTORS, PLACE_CUES]
-            .iter()
-            .map(|l| (l.as_ptr() as usize, WordSet::new(l)))
-            .collect()
-    });
-    static EMPTY: OnceLock<WordSet> = OnceLock::new();
-    sets.iter()
-        .find(|(p, _)| *p == list.as_ptr() as usize)
-        .map(|(_, s)| s)
-        .unwrap_or_else(|| EMPTY.get_or_init(|| WordSet::new(&[])))
-}
+/// The case-sensitive lists and their bits.
+const EXACT_LISTS: [(&[&str], u16); 7] = [
+    (SPEECH_VERBS, bit::SPEECH_VERB),
+    (ORG_HEADS, bit::ORG_HEAD),
+    (ORG_FIRST_OF, bit::ORG_FIRST_OF),
+    (LOC_WORDS, bit::LOC_WORD),
+    (CAP_STOP, bit::CAP_STOP),
+    (CONNECTORS, bit::CONNECTOR),
+    (PLACE_CUES, bit::PLACE_CUE),
+];
 
-/// [`ROLE_HEADS`] (bit 1) and [`ROLE_MODIFIERS`] (bit 2) in one table, with a quick filter
-/// on length and first letter that rejects most words before any hashing.
-struct RoleWords {
-    map: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
+/// Words mapped to bits: open addressing on the word's hash, so that a word whose hashes
+/// are known ([`WordFacts`]) costs a probe or two, after a quick filter on length and
+/// first byte that rejects most words.
+struct BitTable {
+    /// (hash, word, bits); bits 0 marks an empty slot.
+    slots: Vec<(u64, &'static str, u16)>,
     max_len: usize,
     first: [bool; 256],
 }
 
-fn role_words() -> &'static RoleWords {
-    static ROLES: OnceLock<RoleWords> = OnceLock::new();
-    ROLES.get_or_init(|| {
-        let mut r = RoleWords { map: HashMap::default(), max_len: 0, first: [false; 256] };
-        for (bit, list) in [(1u8, ROLE_HEADS), (2, ROLE_MODIFIERS)] {
-            for w in list {
-                *r.map.entry(w.as_bytes()).or_default() |= bit;
-                r.max_len = r.max_len.max(w.len());
+impl BitTable {
+    fn new(lists: &[(&[&'static str], u16)], hash: fn(&str) -> u64) -> BitTable {
+        let n: usize = lists.iter().map(|(l, _)| l.len()).sum();
+        let mut t = BitTable { slots: vec![(0, "", 0); (4 * n).next_power_of_two()], max_len: 0, first: [false; 256] };
+        for &(list, bits) in lists {
+            for &w in list {
+                t.max_len = t.max_len.max(w.len());
                 if let Some(&b) = w.as_bytes().first() {
-                    r.first[b as usize] = true;
+                    t.first[b as usize] = true;
                 }
+                let h = hash(w);
+                let i = t.find(h, |x| x == w).unwrap_or_else(|i| i);
+                t.slots[i] = (h, w, t.slots[i].2 | bits);
             }
         }
-        r
-    })
+        t
+    }
+
+    /// The slot holding the word of hash `h` that `eq` accepts, or the empty slot where it would go.
+    fn find(&self, h: u64, eq: impl Fn(&str) -> bool) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, _, 0) => return Err(i),
+                (x, w, _) if x == h && eq(w) => return Ok(i),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The bits of a word of `len` bytes starting with `first` (as the table holds words:
+    /// lower-cased for the role table) and hash `h`, compared with `eq`.
+    fn get(&self, len: usize, first: u8, h: u64, eq: impl Fn(&str) -> bool) -> u16 {
+        if len > self.max_len || (len > 0 && !self.first[first as usize]) {
+            return 0;
+        }
+        self.find(h, eq).map_or(0, |i| self.slots[i].2)
+    }
 }
 
-/// The role bits of the lower-cased `w` (0 when it is no role word).
-fn role_bits(w: &str) -> u8 {
-    let r = role_words();
-    let b = w.as_bytes();
-    if !w.is_ascii() {
-        return r.map.get(w.to_lowercase().as_bytes()).copied().unwrap_or(0);
-    }
-    // ASCII: lower-casing keeps the length and maps the first byte one to one
-    let Some(&f) = b.first() else { return r.map.get(b).copied().unwrap_or(0) };
-    if b.len() > r.max_len || !r.first[f.to_ascii_lowercase() as usize] {
-        return 0;
-    }
-    let mut buf = [0u8; 64];
-    let Some(buf) = buf.get_mut(..b.len()) else { return 0 };
-    for (d, c) in buf.iter_mut().zip(b) {
-        *d = c.to_ascii_lowercase();
-    }
-    r.map.get(&buf[..]).copied().unwrap_or(0)
+/// The bits of `w` in every cue list ([`bit`]): the role lists compare it lower-cased, the
+/// others as written.
+pub fn cue_bits(w: &str) -> u16 {
+    cue_bits_with(w, &word_facts(w))
 }
 
-/// True when the lower-cased `w` is a role word.
-pub fn is_role_head(w: &str) -> bool {
-    role_bits(w) & 1 != 0
+/// [`cue_bits`] given the [`WordFacts`] of `w`.
+pub(crate) fn cue_bits_with(w: &str, facts: &WordFacts) -> u16 {
+    static TABLES: OnceLock<(BitTable, BitTable)> = OnceLock::new();
+    let (exact, roles) = TABLES.get_or_init(|| {
+        let roles = [(ROLE_HEADS, bit::ROLE_HEAD | bit::ROLE_WORD), (ROLE_MODIFIERS, bit::ROLE_WORD)];
+        (BitTable::new(&EXACT_LISTS, |w| fnv1a64(w.as_bytes())), BitTable::new(&roles, lower_hash))
+    });
+    let (len, first) = (w.len(), w.as_bytes().first().copied().unwrap_or(0));
+    let listed = exact.get(len, first, facts.exact, |x| x == w);
+    // the role words are lower-case ASCII: an ASCII word matches one ignoring case (which
+    // keeps its length and maps its first byte one to one); another word only when it
+    // lower-cases to ASCII (KELVIN SIGN)
+    let role = if w.is_ascii() {
+        roles.get(len, first.to_ascii_lowercase(), facts.lower, |x| x.eq_ignore_ascii_case(w))
+    } else if w.chars().flat_map(char::to_lowercase).all(|c| c.is_ascii()) {
+        let lw = w.to_lowercase();
+        roles.get(lw.len(), lw.as_bytes()[0], facts.lower, |x| x == lw)
+    } else {
+        0
+    };
+    listed | role
 }
 
 /// True when `w` may appear inside a title phrase.
 pub fn is_role_word(w: &str) -> bool {
-    role_bits(w) != 0
+    cue_bits(w) & bit::ROLE_WORD != 0
 }
 
 #[cfg(test)]
@@ -664,17 +661,34 @@ mod tests {
         let mut words: Vec<String> = ROLE_HEADS.iter().chain(ROLE_MODIFIERS).map(|w| w.to_string()).collect();
         words.extend(ROLE_HEADS.iter().map(|w| w.to_uppercase()));
         words.extend(
-            ["", "Putin", "said", "-", ",", "Président", "PRIME", "Minister", "ministers", "x"].map(String::from),
+            [
+                "",
+                "Putin",
+                "said",
+                "-",
+                ",",
+                "Président",
+                "PRIME",
+                "Minister",
+                "ministers",
+                "x",
+                "\u{212a}ing",
+                "’s",
+                "İmam",
+            ]
+            .map(String::from),
         );
         for w in &words {
-            assert_eq!(is_role_head(w), naive(ROLE_HEADS, w), "{w:?}");
+            assert_eq!(cue_bits(w) & bit::ROLE_HEAD != 0, naive(ROLE_HEADS, w), "{w:?}");
             assert_eq!(is_role_word(w), naive(ROLE_HEADS, w) || naive(ROLE_MODIFIERS, w), "{w:?}");
         }
-        assert!(is_role_head("Senator") && !is_role_head("Senators"));
-        for list in [SPEECH_VERBS, ORG_HEADS, LOC_WORDS, CAP_STOP, CONNECTORS, PLACE_CUES] {
-            assert!(list.iter().all(|w| has(list, w)));
-            assert!(!has(list, "") && !has(list, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz") && !has(list, "?"));
-            assert!(list.iter().all(|w| !has(list, &format!("{w}s")) || list.contains(&format!("{w}s").as_str())));
+        assert!(is_role_word("Senator") && !is_role_word("Senators"));
+        let all: Vec<&str> = EXACT_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
+        for w in all.iter().copied().chain(["", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "?", "said.", "Saids", "NEWS"])
+        {
+            for (list, bit) in EXACT_LISTS {
+                assert_eq!(cue_bits(w) & bit != 0, list.contains(&w), "{w:?}");
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use concord_core::text::{fnv1a64, mix64};
 use concord_core::EntityKind;
 
-use crate::tokens::{case_of, shape_class, Case};
+use crate::tokens::{case_of, lower_hash, shape_class, word_facts, Case, WordFacts};
 
 /// The labels: `O`, then `B-`/`I-` for PER, ORG, LOC, MISC.
 pub const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -130,17 +130,17 @@ impl DocWords {
 
     /// [`DocWords::add_sentence`] when [`mostly_upper`] is already known.
     pub fn add_sentence_with(&mut self, words: &[&str], caps: bool) {
-        let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
-        self.add_sentence_cases(words, &cases, caps);
+        let facts: Vec<WordFacts> = words.iter().map(|w| word_facts(w)).collect();
+        self.add_words(words, &facts, caps);
     }
 
-    /// [`DocWords::add_sentence_with`] when the [`Case`] of each word is already known.
-    pub(crate) fn add_sentence_cases(&mut self, words: &[&str], cases: &[Case], caps: bool) {
-        for (i, (w, &case)) in words.iter().zip(cases).enumerate() {
-            match case {
-                Case::Lower => self.lower.insert(lower_hash(w)),
+    /// [`DocWords::add_sentence_with`] when the [`WordFacts`] of each word are already known.
+    pub(crate) fn add_words(&mut self, words: &[&str], facts: &[WordFacts], caps: bool) {
+        for (i, f) in facts.iter().enumerate() {
+            match f.case {
+                Case::Lower => self.lower.insert(f.lower),
                 Case::Title | Case::Upper if i > 0 && !caps && !is_opening(words[i - 1]) => {
-                    self.cap_mid.insert(fnv1a64(w.as_bytes()))
+                    self.cap_mid.insert(f.exact)
                 }
                 _ => {}
             }
@@ -230,6 +230,7 @@ pub struct SentenceInput<'a> {
 /// whether the sentence is [`mostly_upper`].
 pub(crate) struct Window<'a, 'w> {
     pub words: &'a [&'w str],
+    pub facts: &'a [WordFacts],
     pub gaz: &'a [u8],
     pub cap: &'a [bool],
     pub caps: bool,
@@ -259,19 +260,6 @@ fn fnv_push(mut h: u64, c: char) -> u64 {
     h
 }
 
-/// FNV-1a of the lower-cased word, without allocating.
-fn lower_hash(w: &str) -> u64 {
-    if w.is_ascii() {
-        let mut h = FNV_OFFSET;
-        for b in w.bytes() {
-            h ^= b.to_ascii_lowercase() as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        return h;
-    }
-    w.chars().flat_map(char::to_lowercase).fold(FNV_OFFSET, fnv_push)
-}
-
 /// Hashes of what features use about one word.
 #[derive(Clone, Copy, Debug, Default)]
 struct WordInfo {
@@ -286,16 +274,20 @@ struct WordInfo {
 }
 
 fn word_info(w: &str) -> WordInfo {
+    word_info_with(w, lower_hash(w), fnv1a64(w.as_bytes()))
+}
+
+/// [`word_info`] given the word's [`lower_hash`] and [`fnv1a64`].
+fn word_info_with(w: &str, lower: u64, exact: u64) -> WordInfo {
     if w.is_ascii() {
-        word_info_ascii(w)
+        word_info_ascii(w, lower, exact)
     } else {
-        word_info_chars(w)
+        word_info_chars(w, lower, exact)
     }
 }
 
-/// The general, char by char [`word_info`] (the ASCII fast path must agree with it).
-fn word_info_chars(w: &str) -> WordInfo {
-    let mut lower = FNV_OFFSET;
+/// The general, char by char [`word_info_with`] (the ASCII fast path must agree with it).
+fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
     let mut shape = FNV_OFFSET;
     let mut pre3 = FNV_OFFSET;
     let mut last: [char; 3] = ['\0'; 3];
@@ -308,7 +300,6 @@ fn word_info_chars(w: &str) -> WordInfo {
             last_shape = k;
         }
         for l in c.to_lowercase() {
-            lower = fnv_push(lower, l);
             if n < 3 {
                 pre3 = fnv_push(pre3, l);
             }
@@ -321,7 +312,7 @@ fn word_info_chars(w: &str) -> WordInfo {
     };
     WordInfo {
         lower,
-        exact: fnv1a64(w.as_bytes()),
+        exact,
         shape,
         suf3: suf(3),
         suf2: suf(2),
@@ -331,11 +322,11 @@ fn word_info_chars(w: &str) -> WordInfo {
     }
 }
 
-/// [`word_info`] for an ASCII word: the same hashes, byte by byte.
-fn word_info_ascii(w: &str) -> WordInfo {
+/// [`word_info_with`] for an ASCII word: the same hashes, byte by byte.
+fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
     let push = |h: u64, b: u8| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     let bytes = w.as_bytes();
-    let (mut lower, mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET, FNV_OFFSET);
+    let (mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET);
     let mut last_shape = 0u8;
     for (i, &c) in bytes.iter().enumerate() {
         let k = if c.is_ascii_uppercase() {
@@ -351,10 +342,8 @@ fn word_info_ascii(w: &str) -> WordInfo {
             shape = push(shape, k);
             last_shape = k;
         }
-        let l = c.to_ascii_lowercase();
-        lower = push(lower, l);
         if i < 3 {
-            pre3 = push(pre3, l);
+            pre3 = push(pre3, c.to_ascii_lowercase());
         }
     }
     let n = bytes.len();
@@ -362,7 +351,7 @@ fn word_info_ascii(w: &str) -> WordInfo {
         bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, c.to_ascii_lowercase()))
     };
     let cap = bytes.first().is_some_and(u8::is_ascii_uppercase);
-    WordInfo { lower, exact: fnv1a64(bytes), shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
+    WordInfo { lower, exact, shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
 }
 
 fn f(tag: u64, x: u64) -> u64 {
@@ -459,11 +448,18 @@ fn allowed(prev: usize, label: usize) -> bool {
     prev == label || prev + 1 == label
 }
 
+/// The weights of one feature bucket: one per label, padded to a cache line so that a
+/// feature costs one line fetch and a few vector additions.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
+struct Row([f32; 16]);
+
 /// Averaged-perceptron weights over hashed features.
 #[derive(Clone, Debug)]
 pub struct Model {
     bits: u32,
-    weights: Vec<f32>,
+    /// `2^bits` rows; lanes past [`NL`] stay zero.
+    rows: Vec<Row>,
 }
 
 /// Why a model file could not be read or written.
@@ -482,7 +478,7 @@ static BUILTIN: &[u8] = include_bytes!("../model/ner.bin.gz");
 impl Model {
     /// An untrained model with `2^bits` feature buckets.
     pub fn new(bits: u32) -> Model {
-        Model { bits, weights: vec![0.0; (1usize << bits) * NL] }
+        Model { bits, rows: vec![Row::default(); 1usize << bits] }
     }
 
     /// The model trained on CoNLL-2003 that ships with the crate, if it was built in.
@@ -494,25 +490,28 @@ impl Model {
     }
 
     fn row(&self, f: u64) -> usize {
-        ((f >> 7) as usize & ((1usize << self.bits) - 1)) * NL
+        (f >> 7) as usize & ((1usize << self.bits) - 1)
     }
 
+    /// The label scores: per label, the weights of the features summed in order.
     fn score(&self, feats: &[u64], dynf: &[u64; 3], out: &mut [f32; NL]) {
-        *out = [0.0; NL];
+        let mut sum = [0.0f32; 16];
         for &f in feats.iter().chain(dynf.iter()) {
-            let r = self.row(f);
-            for (o, w) in out.iter_mut().zip(&self.weights[r..r + NL]) {
+            let w = &self.rows[self.row(f)].0;
+            for (o, w) in sum.iter_mut().zip(w) {
                 *o += *w;
             }
         }
+        out.copy_from_slice(&sum[..NL]);
     }
 
     /// Greedy left-to-right decoding: one label index per word. Lower-case words after an
     /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
-        let cap: Vec<bool> = s.words.iter().map(|w| matches!(case_of(w), Case::Title | Case::Upper)).collect();
+        let facts: Vec<WordFacts> = s.words.iter().map(|w| word_facts(w)).collect();
+        let cap: Vec<bool> = facts.iter().map(|f| matches!(f.case, Case::Title | Case::Upper)).collect();
         let mut labels = Vec::with_capacity(s.words.len());
-        let input = Window { words: &s.words, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
+        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
         self.predict_into(&input, doc, &mut Scratch::default(), &mut labels);
         labels
     }
@@ -521,10 +520,11 @@ impl Model {
     /// `labels`.
     pub(crate) fn predict_into(&self, s: &Window, doc: &DocWords, scratch: &mut Scratch, labels: &mut Vec<usize>) {
         let n = s.words.len();
-        // word hashes are computed only around the words that get scored
+        // the other hashes are computed only for the words that get scored and their next
+        // neighbours (two words away, features use the lower-case hash only)
         let Scratch { info, done, feats } = scratch;
         info.clear();
-        info.resize(n, WordInfo::default());
+        info.extend(s.facts.iter().map(|f| WordInfo { lower: f.lower, ..WordInfo::default() }));
         done.clear();
         done.resize(n, false);
         let first = first_word(s.words);
@@ -533,9 +533,9 @@ impl Model {
         let mut d = [0u64; 3];
         for i in 0..n {
             let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
-                for j in i.saturating_sub(2)..(i + 3).min(n) {
+                for j in i.saturating_sub(1)..(i + 2).min(n) {
                     if !done[j] {
-                        info[j] = word_info(s.words[j]);
+                        info[j] = word_info_with(s.words[j], s.facts[j].lower, s.facts[j].exact);
                         done[j] = true;
                     }
                 }
@@ -555,13 +555,14 @@ impl Model {
 
     /// Serialises to gzip-compressed bytes (weights quantised to 16 bits).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
-        let max = self.weights.iter().fold(0.0f32, |m, w| m.max(w.abs())).max(1e-9);
+        let weights = || self.rows.iter().flat_map(|r| &r.0[..NL]);
+        let max = weights().fold(0.0f32, |m, w| m.max(w.abs())).max(1e-9);
         let scale = 32767.0 / max;
-        let mut raw = Vec::with_capacity(16 + self.weights.len() * 2);
+        let mut raw = Vec::with_capacity(16 + self.rows.len() * NL * 2);
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
         raw.extend_from_slice(&scale.to_le_bytes());
-        for w in &self.weights {
+        for w in weights() {
             raw.extend_from_slice(&((w * scale).round() as i16).to_le_bytes());
         }
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -586,8 +587,13 @@ impl Model {
         if body.len() != n * 2 {
             return Err(ModelError::Format(format!("expected {} weight bytes, found {}", n * 2, body.len())));
         }
-        let weights = body.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 / scale).collect();
-        Ok(Model { bits, weights })
+        let mut rows = vec![Row::default(); 1usize << bits];
+        for (row, ws) in rows.iter_mut().zip(body.chunks_exact(2 * NL)) {
+            for (w, c) in row.0.iter_mut().zip(ws.chunks_exact(2)) {
+                *w = i16::from_le_bytes([c[0], c[1]]) as f32 / scale;
+            }
+        }
+        Ok(Model { bits, rows })
     }
 }
 
@@ -617,7 +623,7 @@ pub struct TrainSentence {
 /// fixed pseudo-random order (seeded: the result is reproducible).
 pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
     let mut model = Model::new(bits);
-    let mut acc = vec![0.0f32; model.weights.len()];
+    let mut acc = vec![Row::default(); model.rows.len()];
     let mut c: f32 = 1.0;
     // precompute features
     struct Item<'a> {
@@ -670,10 +676,10 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
                 if guess != g {
                     for &x in f.iter().chain(d.iter()) {
                         let r = model.row(x);
-                        model.weights[r + g] += 1.0;
-                        model.weights[r + guess] -= 1.0;
-                        acc[r + g] += c;
-                        acc[r + guess] -= c;
+                        model.rows[r].0[g] += 1.0;
+                        model.rows[r].0[guess] -= 1.0;
+                        acc[r].0[g] += c;
+                        acc[r].0[guess] -= c;
                     }
                 }
                 c += 1.0;
@@ -682,8 +688,10 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
             }
         }
     }
-    for (w, a) in model.weights.iter_mut().zip(&acc) {
-        *w -= a / c;
+    for (w, a) in model.rows.iter_mut().zip(&acc) {
+        for (w, a) in w.0.iter_mut().zip(&a.0) {
+            *w -= a / c;
+        }
     }
     model
 }
@@ -719,10 +727,9 @@ mod tests {
     fn fast_paths_agree_with_the_general_code() {
         let words = ["", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9"];
         for w in words {
-            let (a, b) = (word_info(w), word_info_chars(w));
+            let (a, b) = (word_info(w), word_info_chars(w, lower_hash(w), fnv1a64(w.as_bytes())));
             let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
             assert_eq!(key(&a), key(&b), "{w:?}");
-            assert_eq!(lower_hash(w), a.lower, "{w:?}");
         }
         let long = ["NEWS ".repeat(300), format!("{}{}", "Ab ".repeat(200), "CDEFG ".repeat(70))];
         let short = ["BREAKING NEWS TODAY", "Mr Abel Brown went", "ÉTAT DE L'UNION", "Ça va", "", "AB CD e"];

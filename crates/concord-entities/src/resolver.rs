@@ -1,6 +1,9 @@
 //! The corpus part: merges the local entities of all articles into corpus entities.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
 
 use concord_core::text::stable_id;
 use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError};
@@ -8,16 +11,42 @@ use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError
 use crate::cues;
 use crate::tagger::TaggerRecord;
 
-/// What the resolver keeps of one local entity (compact: no text).
+/// Strings kept once, named by index (names, aliases, roles and ids repeat across articles).
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<Arc<str>, u32>,
+    strs: Vec<Arc<str>>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let a: Arc<str> = s.into();
+        let i = self.strs.len() as u32;
+        self.ids.insert(a.clone(), i);
+        self.strs.push(a);
+        i
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.strs[i as usize]
+    }
+}
+
+/// What the resolver keeps of one local entity (compact: interned strings, ranges into
+/// shared lists).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Local {
-    name: String,
+    name: u32,
     kind: EntityKind,
-    aliases: Vec<String>,
-    gazetteer_id: Option<String>,
+    /// Into [`Resolver::lists`]: the aliases, then the roles.
+    aliases: Range<u32>,
+    roles: Range<u32>,
+    gazetteer_id: Option<u32>,
     from_gazetteer: bool,
-    mentions: usize,
-    roles: Vec<String>,
+    mentions: u32,
 }
 
 /// The corpus part of the `entities` stage (a [`CorpusStage`]): merges entities across
@@ -28,13 +57,18 @@ struct Local {
 pub struct Resolver {
     /// Whether transliteration variants merge.
     transliteration: bool,
-    articles: Vec<(String, Vec<Local>)>,
+    strings: Interner,
+    /// Interned alias and role ids of all locals.
+    lists: Vec<u32>,
+    locals: Vec<Local>,
+    /// Per article: its id and its locals' range in `locals`.
+    articles: Vec<(u32, Range<usize>)>,
 }
 
 impl Resolver {
     /// A resolver; `transliteration` turns the variant rule on.
     pub fn new(transliteration: bool) -> Resolver {
-        Resolver { transliteration, articles: Vec::new() }
+        Resolver { transliteration, ..Default::default() }
     }
 
     /// The merge key of a name: titles stripped, lower-cased, and (with `translit`) each word
@@ -96,84 +130,113 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 impl CorpusStage for Resolver {
     fn observe(&mut self, doc: &Document) -> Result<(), StageError> {
         let gaz = doc.ext.get::<TaggerRecord>();
-        let mut locals: Vec<Local> = doc
-            .entities
-            .iter()
-            .enumerate()
-            .map(|(i, e)| Local {
-                name: e.name.clone(),
+        let first = self.locals.len();
+        for (i, e) in doc.entities.iter().enumerate() {
+            let start = self.lists.len() as u32;
+            for a in &e.aliases {
+                let id = self.strings.id(a);
+                self.lists.push(id);
+            }
+            let end = self.lists.len() as u32;
+            self.locals.push(Local {
+                name: self.strings.id(&e.name),
                 kind: e.kind,
-                aliases: e.aliases.clone(),
-                gazetteer_id: e.gazetteer_id.clone(),
+                aliases: start..end,
+                roles: end..end,
+                gazetteer_id: e.gazetteer_id.as_deref().map(|g| self.strings.id(g)),
                 from_gazetteer: gaz.and_then(|g| g.from_gazetteer.get(i)).copied().unwrap_or(false),
                 mentions: 0,
-                roles: Vec::new(),
-            })
-            .collect();
+            });
+        }
+        let locals = &mut self.locals[first..];
+        // roles of each local in first-seen order, appended after all the aliases
+        let mut roles: Vec<Vec<u32>> = vec![Vec::new(); locals.len()];
         for m in &doc.mentions {
             let Some(l) = locals.get_mut(m.entity) else {
                 return Err(StageError::new(format!("mention {:?} points to missing entity {}", m.surface, m.entity)));
             };
             l.mentions += 1;
             if let Some(r) = &m.role {
-                if !l.roles.contains(r) {
-                    l.roles.push(r.clone());
+                let r = self.strings.id(r);
+                if !roles[m.entity].contains(&r) {
+                    roles[m.entity].push(r);
                 }
             }
         }
-        self.articles.push((doc.article.id.clone(), locals));
+        for (l, rs) in locals.iter_mut().zip(roles) {
+            let start = self.lists.len() as u32;
+            self.lists.extend(rs);
+            l.roles = start..self.lists.len() as u32;
+        }
+        let id = self.strings.id(&doc.article.id);
+        self.articles.push((id, first..self.locals.len()));
         Ok(())
     }
 
     fn finish(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         let mut articles = std::mem::take(&mut self.articles);
-        articles.sort_by(|a, b| a.0.cmp(&b.0));
-        let nodes: Vec<(&str, usize, &Local)> =
-            articles.iter().flat_map(|(id, ls)| ls.iter().enumerate().map(move |(i, l)| (id.as_str(), i, l))).collect();
+        let locals = std::mem::take(&mut self.locals);
+        let lists = std::mem::take(&mut self.lists);
+        let strings = std::mem::take(&mut self.strings);
+        let s = |i: u32| strings.get(i);
+        let list = |r: &Range<u32>| &lists[r.start as usize..r.end as usize];
+        articles.sort_by(|a, b| s(a.0).cmp(s(b.0)));
+        let nodes: Vec<(&str, usize, &Local)> = articles
+            .iter()
+            .flat_map(|(id, r)| locals[r.clone()].iter().enumerate().map(move |(i, l)| (s(*id), i, l)))
+            .collect();
+        // merge keys, computed once per distinct string: (kind, name key) and gazetteer ids
+        let mut key_ids = Interner::default();
+        let mut keys_of: HashMap<u32, u32> = HashMap::new();
+        let mut key = |i: u32, key_ids: &mut Interner| {
+            *keys_of.entry(i).or_insert_with(|| key_ids.id(&self.name_key(strings.get(i))))
+        };
         let mut parent: Vec<usize> = (0..nodes.len()).collect();
-        let mut keys: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_id: HashMap<u32, usize> = HashMap::new();
+        let mut by_key: HashMap<(EntityKind, u32), usize> = HashMap::new();
         for (n, (_, _, l)) in nodes.iter().enumerate() {
-            let mut ks = Vec::new();
-            if let Some(g) = &l.gazetteer_id {
-                ks.push(format!("id\t{g}"));
-            }
-            ks.push(format!("{}\t{}", l.kind.as_str(), self.name_key(&l.name)));
-            for a in &l.aliases {
-                // single-word aliases (surnames) are too ambiguous to merge on, unless curated
-                if l.from_gazetteer || a.split_whitespace().count() > 1 {
-                    ks.push(format!("{}\t{}", l.kind.as_str(), self.name_key(a)));
+            if let Some(g) = l.gazetteer_id {
+                match by_id.entry(g) {
+                    Entry::Occupied(m) => union(&mut parent, *m.get(), n),
+                    Entry::Vacant(v) => {
+                        v.insert(n);
+                    }
                 }
             }
-            for k in ks {
-                match keys.get(&k) {
-                    Some(&m) => union(&mut parent, m, n),
-                    None => {
-                        keys.insert(k, n);
+            // single-word aliases (surnames) are too ambiguous to merge on, unless curated
+            let aliases = list(&l.aliases).iter().filter(|&&a| l.from_gazetteer || s(a).split_whitespace().count() > 1);
+            for &k in std::iter::once(&l.name).chain(aliases) {
+                match by_key.entry((l.kind, key(k, &mut key_ids))) {
+                    Entry::Occupied(m) => union(&mut parent, *m.get(), n),
+                    Entry::Vacant(v) => {
+                        v.insert(n);
                     }
                 }
             }
         }
         // A person named by one word only merges into the one group whose full name ends with it.
-        let mut last_words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut last_words: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut last_keys: HashMap<u32, u32> = HashMap::new();
         for (n, (_, _, l)) in nodes.iter().enumerate() {
-            if l.kind == EntityKind::Person && l.name.split_whitespace().count() > 1 {
-                let last = l.name.split_whitespace().last().unwrap_or("");
+            let name = s(l.name);
+            if l.kind == EntityKind::Person && name.split_whitespace().count() > 1 {
+                let k = *last_keys.entry(l.name).or_insert_with(|| {
+                    let last = name.split_whitespace().last().unwrap_or("");
+                    key_ids.id(&self.name_key(last))
+                });
                 let root = find(&mut parent, n);
-                let v = last_words.entry(self.name_key(last)).or_default();
+                let v = last_words.entry(k).or_default();
                 if !v.contains(&root) {
                     v.push(root);
                 }
             }
         }
         for (n, (_, _, l)) in nodes.iter().enumerate() {
-            if l.kind == EntityKind::Person && l.name.split_whitespace().count() == 1 {
-                if let Some(roots) = last_words.get(&self.name_key(&l.name)) {
-                    let distinct: Vec<usize> = {
-                        let mut r: Vec<usize> = roots.iter().map(|&x| find(&mut parent, x)).collect();
-                        r.sort_unstable();
-                        r.dedup();
-                        r
-                    };
+            if l.kind == EntityKind::Person && s(l.name).split_whitespace().count() == 1 {
+                if let Some(roots) = last_words.get(&key(l.name, &mut key_ids)) {
+                    let mut distinct: Vec<usize> = roots.iter().map(|&x| find(&mut parent, x)).collect();
+                    distinct.sort_unstable();
+                    distinct.dedup();
                     if distinct.len() == 1 {
                         union(&mut parent, distinct[0], n);
                     }
@@ -187,8 +250,8 @@ impl CorpusStage for Resolver {
         }
         let mut entities = Vec::new();
         let mut links: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, ls) in &articles {
-            links.insert(id.clone(), vec![String::new(); ls.len()]);
+        for (id, r) in &articles {
+            links.insert(s(*id).to_string(), vec![String::new(); r.len()]);
         }
         for members in groups.values() {
             // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
@@ -196,9 +259,10 @@ impl CorpusStage for Resolver {
             let mut kinds: BTreeMap<EntityKind, usize> = BTreeMap::new();
             for &n in members {
                 let l = nodes[n].2;
-                *counts.entry((l.from_gazetteer, l.name.split_whitespace().count(), l.name.as_str())).or_default() +=
-                    l.mentions.max(1);
-                *kinds.entry(l.kind).or_default() += l.mentions.max(1);
+                let name = s(l.name);
+                *counts.entry((l.from_gazetteer, name.split_whitespace().count(), name)).or_default() +=
+                    l.mentions.max(1) as usize;
+                *kinds.entry(l.kind).or_default() += l.mentions.max(1) as usize;
             }
             let name = counts
                 .iter()
@@ -210,29 +274,29 @@ impl CorpusStage for Resolver {
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(k, _)| *k)
                 .unwrap_or(EntityKind::Misc);
-            let mut aliases: Vec<String> = Vec::new();
-            let mut mention_counts: BTreeMap<String, usize> = BTreeMap::new();
-            let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut aliases: Vec<&str> = Vec::new();
+            let mut mention_counts: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             let mut gazetteer_id = None;
             for &n in members {
                 let (art, _, l) = nodes[n];
-                for a in std::iter::once(&l.name).chain(&l.aliases) {
+                for a in std::iter::once(&l.name).chain(list(&l.aliases)).map(|&a| s(a)) {
                     if !a.eq_ignore_ascii_case(&name) {
-                        aliases.push(a.clone());
+                        aliases.push(a);
                     }
                 }
-                *mention_counts.entry(art.to_string()).or_default() += l.mentions;
+                *mention_counts.entry(art).or_default() += l.mentions as usize;
                 if !l.roles.is_empty() {
-                    let r = roles.entry(art.to_string()).or_default();
-                    r.extend(l.roles.iter().cloned());
-                    r.sort();
+                    let r = roles.entry(art).or_default();
+                    r.extend(list(&l.roles).iter().map(|&x| s(x)));
+                    r.sort_unstable();
                     r.dedup();
                 }
                 if gazetteer_id.is_none() {
-                    gazetteer_id = l.gazetteer_id.clone();
+                    gazetteer_id = l.gazetteer_id.map(|g| s(g).to_string());
                 }
             }
-            aliases.sort();
+            aliases.sort_unstable();
             aliases.dedup();
             let id = stable_id("ent-", &[kind.as_str(), &name]);
             for &n in members {
@@ -241,16 +305,20 @@ impl CorpusStage for Resolver {
                     v[i] = id.clone();
                 }
             }
-            let articles: Vec<String> = mention_counts.keys().cloned().collect();
+            let mention_counts: BTreeMap<String, usize> =
+                mention_counts.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
             entities.push(Entity {
                 id,
                 name,
                 kind,
-                aliases,
-                articles,
+                aliases: aliases.into_iter().map(str::to_string).collect(),
+                articles: mention_counts.keys().cloned().collect(),
                 mentions: mention_counts.values().sum(),
                 mention_counts,
-                roles,
+                roles: roles
+                    .into_iter()
+                    .map(|(a, r)| (a.to_string(), r.into_iter().map(str::to_string).collect()))
+                    .collect(),
                 gazetteer_id,
             });
         }

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
-use crate::cues::{self, has};
+use crate::cues::{bit, cue_bits_with};
 use crate::gazetteer::{GazMatch, Matcher};
 use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
-use crate::tokens::{case_of, is_cap, tokenize_with, Case, Token};
+use crate::tokens::{tokenize_with, word_facts, Case, Token, WordFacts};
+
+/// The entity kinds in their order (`kind as usize` indexes this).
+const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
 
 /// Where a mention came from, in order of trust when two candidates have the same length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,14 +65,30 @@ pub(crate) struct Tokenized<'t> {
     pub sents: Vec<(usize, usize, SentRange)>,
     /// Per sentence: mostly upper-case (a wire headline).
     pub caps: Vec<bool>,
+    /// Per token: its case and hashes.
+    pub facts: Vec<WordFacts>,
     /// Per token: its capitalisation class.
     pub cases: Vec<Case>,
     /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
     pub cap: Vec<bool>,
+    /// Per token: its [`crate::cues::cue_bits`].
+    pub cues: Vec<u16>,
+}
+
+impl Tokenized<'_> {
+    /// True when token `i` is in the cue lists of `bits`.
+    fn is(&self, i: usize, bits: u16) -> bool {
+        self.cues[i] & bits != 0
+    }
+
+    /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
+    fn capw(&self, i: usize) -> bool {
+        self.cap[i] && !self.is(i, bit::CAP_STOP)
+    }
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
-    let mut toks = Vec::with_capacity(text.len() / 5);
+    let mut toks = Vec::with_capacity(text.len() / 4 + 16);
     let mut sents = Vec::with_capacity(ranges.len());
     let mut buf = Vec::new();
     for r in ranges {
@@ -82,14 +101,16 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
         .iter()
         .map(|r| text.get(r.span.start..r.span.end.min(text.len())).is_some_and(mostly_upper_text))
         .collect();
-    let cases: Vec<Case> = words.iter().map(|w| case_of(w)).collect();
+    let facts: Vec<WordFacts> = words.iter().map(|w| word_facts(w)).collect();
+    let cases: Vec<Case> = facts.iter().map(|f| f.case).collect();
     let cap = cases.iter().map(|c| matches!(c, Case::Title | Case::Upper)).collect();
-    Tokenized { toks, words, sents, caps, cases, cap }
+    let cues = words.iter().zip(&facts).map(|(w, f)| cue_bits_with(w, f)).collect();
+    Tokenized { toks, words, sents, caps, facts, cases, cap, cues }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
 pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(usize, usize, usize)>, Vec<u8>) {
-    let mut hits: Vec<GazMatch> = Vec::new();
+    let mut hits: Vec<GazMatch> = Vec::with_capacity(64);
     for (_, _, s) in &tk.sents {
         matcher.find_in(text, s.span.start..s.span.end, &mut hits);
     }
@@ -165,12 +186,16 @@ impl Tagger {
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
         let mut dw = DocWords::with_room(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
-            dw.add_sentence_cases(&tk.words[a..b], &tk.cases[a..b], tk.caps[k]);
+            dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
-        let mut cands: Vec<Cand> = gaz
-            .iter()
-            .map(|&(a, b, e)| Cand { a, b, kind: self.matcher.entries()[e].kind, src: Src::Gaz, entry: Some(e) })
-            .collect();
+        let mut cands: Vec<Cand> = Vec::with_capacity(gaz.len() + tk.toks.len() / 4);
+        cands.extend(gaz.iter().map(|&(a, b, e)| Cand {
+            a,
+            b,
+            kind: self.matcher.entries()[e].kind,
+            src: Src::Gaz,
+            entry: Some(e),
+        }));
         if let Some(model) = &self.model {
             let mut scratch = Scratch::default();
             let mut labels = Vec::new();
@@ -179,8 +204,13 @@ impl Tagger {
                 if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
                     continue;
                 }
-                let input =
-                    Window { words: &tk.words[a..b], gaz: &gaz_tags[a..b], cap: &tk.cap[a..b], caps: tk.caps[k] };
+                let input = Window {
+                    words: &tk.words[a..b],
+                    facts: &tk.facts[a..b],
+                    gaz: &gaz_tags[a..b],
+                    cap: &tk.cap[a..b],
+                    caps: tk.caps[k],
+                };
                 labels.clear();
                 model.predict_into(&input, &dw, &mut scratch, &mut labels);
                 let mut i = 0;
@@ -201,7 +231,7 @@ impl Tagger {
         if self.discovery {
             for (k, &(a, b, s)) in tk.sents.iter().enumerate() {
                 if !tk.caps[k] {
-                    discover(&tk.words, a, b, s.para_start, &gaz_tags, &mut cands);
+                    discover(&tk, a, b, s.para_start, &gaz_tags, &mut cands);
                 }
             }
         }
@@ -209,7 +239,7 @@ impl Tagger {
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
         let mut taken = vec![false; tk.toks.len()];
-        let mut chosen: Vec<Cand> = Vec::new();
+        let mut chosen: Vec<Cand> = Vec::with_capacity(cands.len());
         for c in cands {
             if taken[c.a..c.b].iter().any(|&t| t) {
                 continue;
@@ -267,11 +297,13 @@ impl Tagger {
         struct Ent<'a> {
             name: &'a str,
             tokens: usize,
-            kinds: BTreeMap<EntityKind, usize>,
+            /// Mentions per kind, in [`KINDS`] order.
+            kinds: [usize; 4],
             first_kind: EntityKind,
             surfaces: Vec<&'a str>,
             gaz: Option<usize>,
             first_pos: usize,
+            /// Of an organisation (the only kind a short form links to by initials).
             initials: String,
         }
         let mut ents: Vec<Ent> = Vec::new();
@@ -279,7 +311,7 @@ impl Tagger {
         let mut by_entry: BTreeMap<usize, usize> = BTreeMap::new();
         let mut by_surface: BTreeMap<String, usize> = BTreeMap::new();
         let mut lower = String::new();
-        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::new();
+        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::with_capacity(chosen.len());
         // Full names first, so that a short form can link to one written later too.
         let order = chosen
             .iter()
@@ -324,9 +356,9 @@ impl Tagger {
                     };
                     ents.push(Ent {
                         tokens: name.split_whitespace().count(),
-                        initials: initials(name),
+                        initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
                         name,
-                        kinds: BTreeMap::new(),
+                        kinds: [0; 4],
                         first_kind: c.kind,
                         surfaces: Vec::new(),
                         gaz: c.entry,
@@ -347,13 +379,15 @@ impl Tagger {
             }
             let e = &mut ents[i];
             e.first_pos = e.first_pos.min(c.a);
-            *e.kinds.entry(c.kind).or_default() += 1;
+            e.kinds[c.kind as usize] += 1;
             if !e.surfaces.contains(&surface) {
                 e.surfaces.push(surface);
             }
             if e.gaz.is_none() && n > e.tokens {
                 e.name = surface;
-                e.initials = initials(e.name);
+                if e.first_kind == EntityKind::Org {
+                    e.initials = initials(e.name);
+                }
                 e.tokens = n;
             }
             let role = if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
@@ -371,11 +405,11 @@ impl Tagger {
             let kind = match e.gaz {
                 Some(g) => self.matcher.entries()[g].kind,
                 None => {
-                    let best = e.kinds.values().copied().max().unwrap_or(0);
-                    if e.kinds.get(&e.first_kind) == Some(&best) {
+                    let best = e.kinds.iter().copied().max().unwrap_or(0);
+                    if e.kinds[e.first_kind as usize] == best {
                         e.first_kind
                     } else {
-                        e.kinds.iter().find(|(_, &n)| n == best).map(|(k, _)| *k).unwrap_or(e.first_kind)
+                        KINDS.into_iter().find(|&k| e.kinds[k as usize] == best).unwrap_or(e.first_kind)
                     }
                 }
             };
@@ -404,18 +438,19 @@ impl Tagger {
 /// True for a sentence written in Title Case (a headline or a link line), where
 /// capitalisation says nothing about names.
 fn title_case(words: &[&str], cases: &[Case]) -> bool {
-    let (mut title, mut lower) = (0usize, 0usize);
+    let mut title = 0usize;
     for (w, &case) in words.iter().zip(cases) {
         if w.bytes().any(|c| c.is_ascii_digit()) {
             return false; // results tables, scores, dates
         }
         match case {
             Case::Title => title += 1,
-            Case::Lower if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) => lower += 1,
+            // one long lower-case word settles it
+            Case::Lower if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) => return false,
             _ => {}
         }
     }
-    title >= 4 && lower == 0
+    title >= 4
 }
 
 /// Trims titles, determiners and sentence-initial common words from a discovered or
@@ -428,8 +463,8 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     // titles: "Senator Marco Rubio" -> "Marco Rubio" (a person)
     let mut k = c.a;
     let mut after_head = None;
-    while k < c.b && (cues::is_role_word(tk.words[k]) || gaz[k] != 0) {
-        if cues::is_role_head(tk.words[k]) {
+    while k < c.b && (tk.is(k, bit::ROLE_WORD) || gaz[k] != 0) {
+        if tk.is(k, bit::ROLE_HEAD) {
             after_head = Some(k + 1);
         }
         k += 1;
@@ -443,7 +478,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     }
     while c.a < c.b {
         let w = tk.words[c.a];
-        let stop = !tk.cap[c.a] || has(cues::CAP_STOP, w);
+        let stop = !tk.capw(c.a);
         let initial_common = c.a == first
             && !caps
             && (dw.seen_lower(w)
@@ -461,7 +496,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
     while c.b > c.a && !tk.cap[c.b - 1] {
         c.b -= 1;
     }
-    c.a < c.b && !tk.words[c.a..c.b].iter().all(|w| cues::is_role_word(w))
+    c.a < c.b && !(c.a..c.b).all(|i| tk.is(i, bit::ROLE_WORD))
 }
 
 fn is_opening(w: &str) -> bool {
@@ -480,14 +515,13 @@ fn initials(name: &str) -> String {
 fn role_before(text: &str, tk: &Tokenized, a: usize) -> Option<String> {
     let si = tk.sents.partition_point(|s| s.1 <= a);
     let sa = tk.sents.get(si)?.0;
-    if a == sa || !cues::is_role_head(tk.words[a - 1]) {
+    if a == sa || !tk.is(a - 1, bit::ROLE_HEAD) {
         return None;
     }
     let mut s = a - 1;
     let limit = a.saturating_sub(6).max(sa);
     while s > limit {
-        let w = tk.words[s - 1];
-        if cues::is_role_word(w) || (is_cap(w) && !has(cues::CAP_STOP, w) && w.len() > 1 && s - 1 > sa) {
+        if tk.is(s - 1, bit::ROLE_WORD) || (tk.capw(s - 1) && tk.words[s - 1].len() > 1 && s - 1 > sa) {
             s -= 1;
         } else {
             break;
@@ -507,27 +541,23 @@ fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
     if b + 2 >= sb || tk.words[b] != "," || !matches!(tk.words[b + 1], "a" | "an" | "the") {
         return None;
     }
-    let mut words = Vec::new();
-    for &w in tk.words.iter().take(sb.min(b + 6)).skip(b + 2) {
-        if case_of(w) != Case::Lower {
-            break;
-        }
-        words.push(w);
-    }
-    if words.last().is_some_and(|w| cues::is_role_head(w)) {
-        Some(words.join(" "))
+    let limit = sb.min(b + 6);
+    let end = (b + 2..limit).find(|&i| tk.cases[i] != Case::Lower).unwrap_or(limit);
+    if end > b + 2 && tk.is(end - 1, bit::ROLE_HEAD) {
+        Some(tk.words[b + 2..end].join(" "))
     } else {
         None
     }
 }
 
 /// Cue-based discovery of names in one sentence.
-fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
+fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], out: &mut Vec<Cand>) {
     if a == b {
         return;
     }
+    let words = &tk.words;
     let first = (a..b).find(|&i| !is_opening(words[i])).unwrap_or(a);
-    let capw = |i: usize| is_cap(words[i]) && !has(cues::CAP_STOP, words[i]);
+    let capw = |i: usize| tk.capw(i);
     let mut i = a;
     while i < b {
         if !capw(i) {
@@ -539,7 +569,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         while e < b {
             if capw(e) {
                 e += 1;
-            } else if has(cues::CONNECTORS, words[e]) && e + 1 < b && capw(e + 1) {
+            } else if tk.is(e, bit::CONNECTOR) && e + 1 < b && capw(e + 1) {
                 e += 2;
             } else {
                 break;
@@ -547,40 +577,39 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         i = e;
         let seq = &words[s..e];
-        let all_title = seq.iter().all(|w| case_of(w) == Case::Title);
+        let all_title = tk.cases[s..e].iter().all(|&c| c == Case::Title);
         let mut push = |a: usize, b: usize, kind: EntityKind, src: Src| out.push(Cand { a, b, kind, src, entry: None });
         // 1. titles inside the sequence: "Foreign Minister Sergey Lavrov"
         let mut k = s;
         let mut after_head = None;
-        while k < e && (cues::is_role_word(seq[k - s]) || gaz[k] != 0) {
-            if cues::is_role_head(seq[k - s]) {
+        while k < e && (tk.is(k, bit::ROLE_WORD) || gaz[k] != 0) {
+            if tk.is(k, bit::ROLE_HEAD) {
                 after_head = Some(k + 1);
             }
             k += 1;
         }
         if let Some(h) = after_head {
-            let rest = &words[h.min(e)..e];
+            let rest = h.min(e)..e;
             if h < e
                 && rest.len() <= 4
-                && rest.iter().all(|w| case_of(w) == Case::Title || case_of(w) == Case::Upper)
-                && !rest.iter().any(|w| has(cues::ORG_HEADS, w) || has(cues::LOC_WORDS, w) || cues::is_role_word(w))
+                && rest.clone().all(|i| tk.cap[i])
+                && !rest.clone().any(|i| tk.is(i, bit::ORG_HEAD | bit::LOC_WORD | bit::ROLE_WORD))
             {
                 push(h, e, EntityKind::Person, Src::Rule);
             }
             continue;
         }
-        let last = seq[seq.len() - 1];
-        if has(cues::ORG_HEADS, last) || (seq.len() >= 3 && has(cues::ORG_FIRST_OF, seq[0]) && seq[1] == "of") {
+        if tk.is(e - 1, bit::ORG_HEAD) || (seq.len() >= 3 && tk.is(s, bit::ORG_FIRST_OF) && seq[1] == "of") {
             push(s, e, EntityKind::Org, Src::Rule);
             continue;
         }
-        if seq.len() >= 2 && seq.iter().any(|w| has(cues::LOC_WORDS, w)) {
+        if seq.len() >= 2 && (s..e).any(|i| tk.is(i, bit::LOC_WORD)) {
             push(s, e, EntityKind::Loc, Src::Rule);
             continue;
         }
         let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
-        if name_like && s > a && case_of(words[s - 1]) == Case::Lower && cues::is_role_head(words[s - 1]) {
+        if name_like && s > a && tk.cases[s - 1] == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
             continue;
         }
@@ -591,8 +620,8 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
                 && e + 1 < b
                 && (words[e + 1] == "who"
                     || (matches!(words[e + 1], "a" | "an" | "the")
-                        && words[(e + 2).min(b)..(e + 6).min(b)].iter().any(|w| cues::is_role_head(w))));
-            if has(cues::SPEECH_VERBS, next) || appos {
+                        && ((e + 2).min(b)..(e + 6).min(b)).any(|i| tk.is(i, bit::ROLE_HEAD))));
+            if tk.is(e, bit::SPEECH_VERB) || appos {
                 push(s, e, EntityKind::Person, Src::Rule);
                 continue;
             }
@@ -600,7 +629,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         // 4. datelines: "MOSCOW (Reuters) -", "KYIV, Ukraine —"
         if s == first
             && para_start
-            && seq.iter().all(|w| case_of(w) == Case::Upper && w.len() > 2)
+            && (s..e).all(|i| tk.cases[i] == Case::Upper && words[i].len() > 2)
             && e < b
             && matches!(words[e], "(" | "," | "-" | "–" | "—")
         {
@@ -608,7 +637,7 @@ fn discover(words: &[&str], a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             continue;
         }
         // 5. place cues: "in Anchorage"
-        if name_like && seq.len() <= 3 && s > a && has(cues::PLACE_CUES, words[s - 1]) && words[s - 1] != "to" {
+        if name_like && seq.len() <= 3 && s > a && tk.is(s - 1, bit::PLACE_CUE) && words[s - 1] != "to" {
             push(s, e, EntityKind::Loc, Src::Weak);
         }
     }
@@ -618,5 +647,18 @@ impl DocStage for Tagger {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         self.tag(doc);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_indexed_in_their_order() {
+        for (i, k) in KINDS.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+        assert!(KINDS.windows(2).all(|w| w[0] < w[1]), "the order ties are broken in");
     }
 }

@@ -146,6 +146,60 @@ pub fn case_of(w: &str) -> Case {
     }
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// FNV-1a of the lower-cased word (char by char), without allocating.
+pub fn lower_hash(w: &str) -> u64 {
+    if w.is_ascii() {
+        return w.bytes().fold(FNV_OFFSET, |h, b| (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME));
+    }
+    let mut buf = [0u8; 4];
+    w.chars()
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |h, c| c.encode_utf8(&mut buf).bytes().fold(h, |h, b| (h ^ b as u64).wrapping_mul(FNV_PRIME)))
+}
+
+/// What the tagger needs of every word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WordFacts {
+    /// Its capitalisation class.
+    pub case: Case,
+    /// Its [`lower_hash`].
+    pub lower: u64,
+    /// The FNV-1a of its bytes ([`concord_core::text::fnv1a64`]).
+    pub exact: u64,
+}
+
+/// The [`WordFacts`] of `w`, in one pass over an ASCII word without capitals.
+pub fn word_facts(w: &str) -> WordFacts {
+    let mut exact = FNV_OFFSET;
+    let (mut low, mut up, mut wide) = (false, false, false);
+    for b in w.bytes() {
+        low |= b.is_ascii_lowercase();
+        up |= b.is_ascii_uppercase();
+        wide |= !b.is_ascii();
+        exact = (exact ^ b as u64).wrapping_mul(FNV_PRIME);
+    }
+    if wide {
+        return WordFacts { case: case_of(w), lower: lower_hash(w), exact };
+    }
+    // most words have no capital: lower-casing changes nothing
+    let lower = if up { lower_hash(w) } else { exact };
+    let case = match w.as_bytes().first() {
+        Some(f) if f.is_ascii_lowercase() => Case::Lower,
+        Some(f) if f.is_ascii_uppercase() => {
+            if low {
+                Case::Title
+            } else {
+                Case::Upper
+            }
+        }
+        _ => Case::Other,
+    };
+    WordFacts { case, lower, exact }
+}
+
 /// True for a word that starts with an upper-case letter.
 pub fn is_cap(w: &str) -> bool {
     matches!(case_of(w), Case::Title | Case::Upper)
@@ -221,6 +275,38 @@ mod tests {
             };
             assert_eq!(case_of(w), general, "{w:?}");
         }
+    }
+
+    #[test]
+    fn word_facts_agree_with_the_general_code() {
+        let words = [
+            "",
+            "a",
+            "abc",
+            "iPhone",
+            "a-b",
+            "Ab",
+            "AB",
+            "A1",
+            "1a",
+            "É",
+            "Éa",
+            "ÉA",
+            "aÉ",
+            "McCain",
+            "U.S.",
+            "ΣΑΣ",
+            "\u{212a}ing",
+            "x\0y",
+        ];
+        for w in words {
+            let general =
+                WordFacts { case: case_of(w), lower: lower_hash(w), exact: concord_core::text::fnv1a64(w.as_bytes()) };
+            assert_eq!(word_facts(w), general, "{w:?}");
+        }
+        assert_eq!(lower_hash("NATO"), lower_hash("nato"));
+        assert_eq!(lower_hash("Élysée"), lower_hash("élysée"));
+        assert_eq!(lower_hash("\u{212a}ing"), lower_hash("king"));
     }
 
     #[test]
