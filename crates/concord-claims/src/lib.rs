@@ -53,27 +53,26 @@
 //!   without it 0.873 / 0.565 at the same threshold, and no threshold reached 0.88 at
 //!   recall 0.55; on three folds of the file, picking threshold and ratio on two thirds,
 //!   the held-out third scored 0.875-0.889 precision at 0.55-0.57 recall.
-//! - BASIL (210 annotated articles, 497 annotated quotes): quote recall 0.96; speaker
-//!   accuracy 0.75 (147 of 195) on found quotes whose annotated speaker is a named person,
-//!   with no entity tagger (names come from the attribution patterns themselves).
-//! - `cargo bench -p concord-claims` on BBC News (2,225 articles, 5.0 MB, 42,393 units, one
-//!   thread for the per-article part): per-article part 12.1 MiB/s (first version 3.9;
-//!   `--example throughput`, same machine: 12-13 MB/s against 4.2): words are scanned
-//!   once per text with an ASCII fast path, tokens are lower-cased and stemmed in reused
-//!   buffers and hashed once, word lists are one hashed-table probe, unit MinHash mixes
-//!   each shingle once and derives the functions by multiply-add-shift, and the article
-//!   signature is a one-permutation MinHash. Corpus part 258k units/s (was 136k).
-//! - Corpus part: each article keeps only its clustered units (units without band keys
-//!   never reach the output; 38,355 of 42,393 on BBC) and tokens are packed (9 bytes, not
-//!   16): records of BBC take 24.9 MB instead of 29.7 (`--example throughput`). LSH emits a
-//!   pair once, not once per shared band; verification reads token weights (class times
-//!   IDF) precomputed per unit. Corpus time per article on synthetic corpora (BBC words and
-//!   shared story sentences), on a loaded 2-core machine: 30-39 us (10^3 articles), 45-62
-//!   us (10^4), 89-117 us (10^5) (was 37, 39, 217). It still grows at
-//!   3 rows per band, as accidental collisions per unit grow with n (0.25, 1.5, 4.9
-//!   non-matching candidates per unit); 4 rows per band (`num_hashes = 120`, `bands = 30`)
-//!   is near-linear at MRPC recall 0.50 instead of 0.55: use it for 10^5 articles and more.
-//!
+//! - BASIL (210 annotated articles, 497 annotated quotes; `concord eval quotes`): quote
+//!   recall 0.960; speaker accuracy on found quotes whose annotated speaker is a named
+//!   person 0.928 (181 of 195) with the entity tagger run first, as in the pipeline, and
+//!   0.897 (175 of 195) with names from the attribution patterns alone.
+//! - `cargo bench -p concord-claims` on BBC News (2,225 articles, 5.0 MB, 42,393 units;
+//!   2-core VM, other builds running): per-article part 10.8 MiB/s, corpus part 178k
+//!   units/s. Corpus time per article on synthetic corpora (BBC words, stories of five
+//!   articles sharing sentences): 23 us at 10^3 articles, 35 us at 10^4, 48 us at 10^5.
+//!   It grows because LSH candidates per distinct unit do (0.25, 0.9, 4.6: with a fixed
+//!   chance of an accidental band collision per pair, more units meet by chance); the
+//!   rest is linear. Timings move by a third from run to run on this machine; in one
+//!   back-to-back pair of runs the defaults gave 29, 50 and 64 us and `num_hashes = 150`
+//!   (5 rows a band: fewer accidental candidates) 30, 38 and 53 us, at MRPC recall 0.53
+//!   instead of 0.56: worth it from about 10^6 articles.
+//! - Memory: a clustered unit costs a 56-byte row plus 4 bytes a content word in memory;
+//!   its texts wait in a temporary file. LSH holds ten band keys a unit at a time.
+//!   Identical units (same kind and word set) are one node: on the `concord bench` corpus
+//!   of 100 MB (perturbed copies of BBC and Reuters) the corpus part went from 17.8 s to
+//!   7.1 s with it.
+
 //! Deliberately not here: sentence splitting and boilerplate removal (concord-normalize),
 //! entity tagging and cross-article entity linking (concord-entities; this crate only maps
 //! local speaker entities to their global ids through [`concord_core::Corpus::entity_id`]),
