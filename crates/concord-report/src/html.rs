@@ -1,10 +1,9 @@
 //! `report.html`: one self-contained page (inline CSS and JS, no network), rendered with
 //! minijinja, which HTML-escapes every value unless the template says otherwise.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use concord_core::{Corpus, Status};
+use concord_core::{ArticleRecord, Corpus, Status};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
@@ -62,7 +61,8 @@ struct EntityView<'a> {
     kind: &'a str,
     mentions: u64,
     aliases: &'a [String],
-    articles: Vec<Cow<'a, str>>,
+    /// Labels joined with "; " (which escaping leaves as it is).
+    articles: String,
 }
 
 #[derive(Serialize)]
@@ -82,14 +82,14 @@ struct ArticleView<'a> {
     published: &'a str,
     status: &'static str,
     error: &'a str,
-    copy_of: Option<Cow<'a, str>>,
+    copy_of: Option<String>,
     warnings: &'a [String],
 }
 
 #[derive(Serialize)]
-struct CopyView<'a> {
-    original: Cow<'a, str>,
-    copies: Vec<Cow<'a, str>>,
+struct CopyView {
+    original: String,
+    copies: Vec<String>,
     similarity: String,
 }
 
@@ -108,7 +108,7 @@ struct Page<'a> {
     single_source: Vec<SingleView<'a>>,
     single_hidden: usize,
     articles: Vec<ArticleView<'a>>,
-    copies: Vec<CopyView<'a>>,
+    copies: Vec<CopyView>,
     stats: &'a StatsOut<'a>,
 }
 
@@ -124,16 +124,65 @@ fn split_context<'a>(context: Option<&'a str>, text: &'a str) -> (&'a str, &'a s
     }
 }
 
-fn label<'a>(corpus: &'a Corpus, id: &'a str) -> Cow<'a, str> {
-    match corpus.article(id) {
-        Some(a) => match (&a.title, &a.outlet) {
-            (Some(t), Some(o)) => Cow::Owned(format!("{t} ({o})")),
-            (Some(t), None) => Cow::Borrowed(t),
-            (None, Some(o)) => Cow::Owned(format!("{id} ({o})")),
-            (None, None) => Cow::Borrowed(id),
-        },
-        None => Cow::Borrowed(id),
+/// Appends an article's label: "title (outlet)", or whichever of the two it has, else its id.
+fn push_label(out: &mut String, id: &str, record: Option<&ArticleRecord>) {
+    match record.map(|a| (a.title.as_deref(), a.outlet.as_deref())) {
+        Some((Some(t), Some(o))) => {
+            out.push_str(t);
+            out.push_str(" (");
+            out.push_str(o);
+            out.push(')');
+        }
+        Some((Some(t), None)) => out.push_str(t),
+        Some((None, Some(o))) => {
+            out.push_str(id);
+            out.push_str(" (");
+            out.push_str(o);
+            out.push(')');
+        }
+        _ => out.push_str(id),
     }
+}
+
+fn label(corpus: &Corpus, id: &str) -> String {
+    let mut out = String::new();
+    push_label(&mut out, id, corpus.article(id));
+    out
+}
+
+/// The records of `ids` (as [`Corpus::article`] finds them). For sorted ids, as entities
+/// list them, the search walks forward through the sorted articles, galloping, so a long
+/// list costs little more than its length; an id out of order starts the walk over.
+fn records<'a>(corpus: &'a Corpus, ids: &'a [String]) -> impl Iterator<Item = (&'a str, Option<&'a ArticleRecord>)> {
+    let all = &corpus.articles;
+    let mut from = 0;
+    ids.iter().map(move |id| {
+        let id = id.as_str();
+        if from > 0 && all[from - 1].id.as_str() >= id {
+            from = 0;
+        }
+        let rest = &all[from..];
+        let mut hi = 1;
+        while hi < rest.len() && rest[hi - 1].id.as_str() < id {
+            hi *= 2;
+        }
+        from += rest[..hi.min(rest.len())].partition_point(|a| a.id.as_str() < id);
+        let found = all.get(from).filter(|a| a.id == id);
+        from += usize::from(found.is_some());
+        (id, found)
+    })
+}
+
+/// The labels of `ids`, joined with "; ".
+fn joined_labels(corpus: &Corpus, ids: &[String]) -> String {
+    let mut out = String::new();
+    for (k, (id, record)) in records(corpus, ids).enumerate() {
+        if k > 0 {
+            out.push_str("; ");
+        }
+        push_label(&mut out, id, record);
+    }
+    out
 }
 
 /// Limits of the HTML page.
@@ -217,7 +266,7 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
             kind: &e.kind,
             mentions: e.mentions,
             aliases: &e.aliases,
-            articles: e.articles.iter().map(|a| label(corpus, a)).collect(),
+            articles: joined_labels(corpus, &e.articles),
         })
         .collect();
 
@@ -402,5 +451,35 @@ mod tests {
             ("He said \"", "no deal", "\" today.")
         );
         assert_eq!(split_context(None, "A claim."), ("", "A claim.", ""));
+    }
+
+    #[test]
+    fn sorted_lookup_finds_what_binary_search_finds() {
+        let record = |id: &str, title: Option<&str>, outlet: Option<&str>| ArticleRecord {
+            id: id.into(),
+            title: title.map(Into::into),
+            outlet: outlet.map(Into::into),
+            ..Default::default()
+        };
+        let corpus = Corpus {
+            articles: (0..40)
+                .map(|i| record(&format!("a{i:02}"), (i % 3 != 0).then_some("T <b>"), (i % 2 == 0).then_some("O")))
+                .collect(),
+            ..Default::default()
+        };
+        let ids: Vec<String> = ["a00", "a01", "a05", "a05", "a06", "a07", "a20", "a39", "a40", "zz", "a03", "a", "a38"]
+            .map(String::from)
+            .to_vec();
+        let mut want = String::new();
+        for (k, id) in ids.iter().enumerate() {
+            let r = corpus.article(id);
+            assert_eq!(records(&corpus, &ids).nth(k).unwrap().1.map(|a| &a.id), r.map(|a| &a.id), "{id}");
+            if k > 0 {
+                want.push_str("; ");
+            }
+            want.push_str(&label(&corpus, id));
+        }
+        assert_eq!(joined_labels(&corpus, &ids), want);
+        assert_eq!(want, "a00 (O); T <b>; T <b>; T <b>; a06 (O); T <b>; T <b> (O); a39; a40; zz; a03; a; T <b> (O)");
     }
 }
