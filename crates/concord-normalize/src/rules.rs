@@ -205,8 +205,11 @@ pub(crate) fn is_related_link(t: &str) -> bool {
         "must read",
         "more:",
     ];
+    let Some(first) = t.bytes().next().map(|b| b.to_ascii_lowercase()) else { return false };
     for p in PREFIXES {
-        if t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()) {
+        // The first byte rules out most prefixes before a full comparison.
+        if p.as_bytes()[0] == first && t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        {
             let rest = &t[p.len()..];
             let caps = t[..p.len()].bytes().all(|b| !b.is_ascii_lowercase());
             let rest_t = rest.trim_start();
