@@ -73,21 +73,21 @@ impl<'l> Fields<'l> {
 }
 
 /// The fields of `line` named in `names`, by position in `names`; `None` when the line is
-/// not in the handled shape or a named field is missing.
+/// not in the handled shape or a named field is missing. The scan stops once every named
+/// field is found: the rest of the line is copied unread.
 fn find<const N: usize>(line: &[u8], names: [&[u8]; N]) -> Option<[Range<usize>; N]> {
-    let mut found: [Option<Range<usize>>; N] = std::array::from_fn(|_| None);
+    let mut found: [Range<usize>; N] = std::array::from_fn(|_| 0..0);
+    let mut seen = [false; N];
+    let mut left = N;
     let mut fields = Fields::new(line)?;
-    while !fields.at_end() {
+    while left > 0 && !fields.at_end() {
         let (key, value) = fields.next_field()?;
-        if let Some(i) = names.iter().position(|n| *n == key) {
-            found[i] = Some(value);
+        if let Some(i) = names.iter().position(|n| *n == key).filter(|&i| !seen[i]) {
+            (found[i], seen[i]) = (value, true);
+            left -= 1;
         }
     }
-    let mut out: [Range<usize>; N] = std::array::from_fn(|_| 0..0);
-    for (o, f) in out.iter_mut().zip(found) {
-        *o = f?;
-    }
-    Some(out)
+    (left == 0).then_some(found)
 }
 
 /// A string value without escapes, as text.
@@ -335,7 +335,7 @@ mod tests {
             &br#"{"article":"a1","entity":null}"#[..],
             br#"{"article":"a1","entity":null,"local_entity":-1}"#,
             br#"{"article":"a1","entity":null,"local_entity":1.5}"#,
-            br#"{"article":"a1","entity":null,"local_entity":0,"x":[1]}"#,
+            br#"{"x":[1],"article":"a1","entity":null,"local_entity":0}"#,
             br#"{"article":"a1" ,"entity":null,"local_entity":0}"#,
             br#"{"article":"a1","entity":null,"local_entity":0"#,
             br#"{"article":"a1","entity":null,"local_entity":0}x"#,
