@@ -1,7 +1,10 @@
-//! Throughput of the `normalize` stage (MB/s) on the seeds and on BBC News articles.
+//! Throughput of the `normalize` stage (MB/s) on the seeds, on BBC News articles (one line
+//! a paragraph) and on Reuters-21578 articles (hard-wrapped at ~70 columns, a dateline each:
+//! the line rules and the dateline run far more often per byte).
 //!
-//! `cargo bench -p concord-normalize`; the BBC set is read from `$CONCORD_DATA/bbc-news/bbc`
-//! (default `../../../shared/data`) and skipped with a message when absent.
+//! `cargo bench -p concord-normalize`; the data sets are read from `$CONCORD_DATA`
+//! (`bbc-news/bbc`, `reuters21578/reuters21578.jsonl`; default `../../../shared/data`) and
+//! skipped with a message when absent.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,18 @@ fn read_dir_texts(dir: &Path, out: &mut Vec<String>) {
         } else if p.extension().is_some_and(|e| e == "txt") {
             if let Ok(bytes) = std::fs::read(&p) {
                 out.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+}
+
+/// The `body` of each JSON line of `path` (Reuters-21578 as JSON Lines).
+fn read_jsonl_bodies(path: &Path, out: &mut Vec<String>) {
+    let Ok(text) = std::fs::read_to_string(path) else { return };
+    for line in text.lines() {
+        if let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str(line) {
+            if let Some(serde_json::Value::String(body)) = o.remove("body") {
+                out.push(body);
             }
         }
     }
@@ -48,7 +63,12 @@ fn bench(c: &mut Criterion) {
     if bbc.is_empty() {
         eprintln!("skipped bbc: {} not found", data.join("bbc-news/bbc").display());
     }
-    for (name, texts) in [("seeds", &seeds), ("bbc", &bbc)] {
+    let mut reuters = Vec::new();
+    read_jsonl_bodies(&data.join("reuters21578/reuters21578.jsonl"), &mut reuters);
+    if reuters.is_empty() {
+        eprintln!("skipped reuters: {} not found", data.join("reuters21578/reuters21578.jsonl").display());
+    }
+    for (name, texts) in [("seeds", &seeds), ("bbc", &bbc), ("reuters", &reuters)] {
         if texts.is_empty() {
             continue;
         }

@@ -391,9 +391,9 @@ impl DocStage for Normalizer {
         let mut buf = String::with_capacity(old_text.len());
         let mut ops: Vec<Op> = Vec::new();
         let mut scratch = String::new();
-        let mut lines = Vec::new();
-        let mut s = 0;
         let b = old_text.as_bytes();
+        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', b).count() + 1);
+        let mut s = 0;
         loop {
             let e = memchr::memchr(b'\n', &b[s..]).map_or(b.len(), |k| s + k);
             let (t0, o0) = (buf.len(), ops.len());
@@ -427,7 +427,7 @@ impl DocStage for Normalizer {
 
         // Pass 3: paragraphs, blank runs and removed lines.
         let mut removed: Vec<(Span, Rule)> = Vec::new();
-        let mut paras: Vec<Para> = Vec::new();
+        let mut paras: Vec<Para> = Vec::with_capacity(lines.len());
         let mut k = 0;
         while k < lines.len() {
             match lines[k].class {
@@ -528,7 +528,8 @@ impl DocStage for Normalizer {
         }
 
         // Pass 4: emit text, alignment and sentences.
-        let mut text = String::with_capacity(buf.len() + 2 * paras.len());
+        // Cleaned lines, a space for each joined line, "\n\n" between paragraphs.
+        let mut text = String::with_capacity(buf.len() + lines.len() + 2 * paras.len());
         let mut map = OffsetMap::default();
         let mut sentences = Vec::new();
         let mut dateline_meta = None;

@@ -3,11 +3,16 @@
 //! Every test here runs on one cleaned line (or paragraph) and looks at a bounded prefix of
 //! it, except the link tests, which are plain substring searches: all linear.
 
+use memchr::memmem::Finder;
 use regex::Regex;
+use regex_automata::meta;
 
 /// Names of the built-in boilerplate rules, in the order they are tried.
 pub const RULES: &[&str] =
     &["social-embed", "social-attribution", "related-links", "widget", "byline", "empty-lines", "repeated-paragraph"];
+
+/// A dateline opening a paragraph: the place (group 1), an optional agency in brackets, a dash.
+const DATELINE: &str = r"^(\p{Lu}[\p{Lu}\p{M}.'’ -]{2,40}?(?:,\s*\p{L}[\p{L}\p{M}.'’ -]{1,30}?)?)\s*(?:\([^()]{1,30}\)\s*)?[–—―-]{1,2}\s+\S";
 
 /// The compiled built-in patterns.
 #[derive(Debug, Clone)]
@@ -15,8 +20,16 @@ pub(crate) struct Patterns {
     attribution: Regex,
     byline: Regex,
     desk: Regex,
-    dateline: Regex,
+    /// Without the bounded backtracker: the Unicode classes repeated up to 40 times make a
+    /// large NFA, and the backtracker clears a visited set of NFA size × match length on
+    /// every search, which cost more than the rest of a short article's normalisation. The
+    /// PikeVM finds the same captures.
+    dateline: meta::Regex,
     comments: Regex,
+    /// `(@`, the sign of a social attribution.
+    at_handle: Finder<'static>,
+    /// `.co`, in every link a social embed carries.
+    dot_co: Finder<'static>,
 }
 
 impl Patterns {
@@ -30,25 +43,29 @@ impl Patterns {
         Patterns {
             attribution: Regex::new(&attribution).expect("built-in pattern"),
             byline: Regex::new(&byline).expect("built-in pattern"),
-            desk: Regex::new(r"(?i)^(?:[\p{L}-]+\s+){0,3}(?:desk|staff\s+reporter|staff\s+writer|news\s+service|correspondent)$")
-                .expect("built-in pattern"),
-            dateline: Regex::new(
-                r"^(\p{Lu}[\p{Lu}\p{M}.'’ -]{2,40}?(?:,\s*\p{L}[\p{L}\p{M}.'’ -]{1,30}?)?)\s*(?:\([^()]{1,30}\)\s*)?[–—―-]{1,2}\s+\S",
+            desk: Regex::new(
+                r"(?i)^(?:[\p{L}-]+\s+){0,3}(?:desk|staff\s+reporter|staff\s+writer|news\s+service|correspondent)$",
             )
             .expect("built-in pattern"),
+            dateline: meta::Regex::builder()
+                .configure(meta::Regex::config().backtrack(false))
+                .build(DATELINE)
+                .expect("built-in pattern"),
             comments: Regex::new(r"^\d{1,6}\s+comments?$").expect("built-in pattern"),
+            at_handle: Finder::new(b"(@").into_owned(),
+            dot_co: Finder::new(b".co").into_owned(),
         }
     }
 
     /// The built-in rule that removes a whole line, if any (`enabled` says which may fire).
     pub(crate) fn line_rule(&self, t: &str, enabled: impl Fn(&str) -> bool) -> Option<&'static str> {
-        if enabled("social-embed") && is_social_embed(t) {
+        if enabled("social-embed") && self.dot_co.find(t.as_bytes()).is_some() && is_social_embed(t) {
             return Some("social-embed");
         }
         let short = t.len() <= 240;
         if short
             && enabled("social-attribution")
-            && memchr::memmem::find(t.as_bytes(), b"(@").is_some()
+            && self.at_handle.find(t.as_bytes()).is_some()
             && self.attribution.is_match(t)
         {
             return Some("social-attribution");
@@ -70,7 +87,8 @@ impl Patterns {
             return t.len() < 120
                 && starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
         }
-        if t.split(' ').count() > 4 {
+        // More than four words: at least four spaces.
+        if t.bytes().filter(|&b| b == b' ').nth(3).is_some() {
             return starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
         }
         let low = t.trim_end_matches([':', '.', '!', ' ', '»', '>']).to_lowercase();
@@ -119,26 +137,28 @@ impl Patterns {
         if by && self.byline.is_match(t) {
             return true;
         }
-        let tail = t.rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
-        matches!(tail.as_str(), "desk" | "reporter" | "writer" | "service" | "correspondent") && self.desk.is_match(t)
+        let tail = memchr::memrchr(b' ', t.as_bytes()).map_or(t, |k| &t[k + 1..]);
+        ["desk", "reporter", "writer", "service", "correspondent"].iter().any(|w| tail.eq_ignore_ascii_case(w))
+            && self.desk.is_match(t)
     }
 
     /// A dateline at the start of a paragraph: the place's byte range and where the story
     /// text starts after the dash.
     pub(crate) fn dateline(&self, t: &str) -> Option<(std::ops::Range<usize>, usize)> {
         let head = prefix(t, 120);
-        let c = self.dateline.captures(head)?;
-        let place = c.get(1)?;
-        let whole = c.get(0)?;
-        let name = place.as_str().trim_end();
+        let mut c = self.dateline.create_captures();
+        self.dateline.captures(head, &mut c);
+        let place = c.get_group(1)?.range();
+        let whole = c.get_match()?.range();
+        let name = head[place.clone()].trim_end();
         // The first part (before any comma) is all capitals, at least two letters.
         let first = name.split(',').next().unwrap_or("");
         if first.chars().filter(|c| c.is_alphabetic()).count() < 2 || first.chars().any(char::is_lowercase) {
             return None;
         }
         // The story starts at the last char of the match (the `\S` after the dash).
-        let story = whole.end() - head[..whole.end()].chars().next_back().map_or(0, char::len_utf8);
-        Some((place.start()..place.start() + name.len(), story))
+        let story = whole.end - head[..whole.end].chars().next_back().map_or(0, char::len_utf8);
+        Some((place.start..place.start + name.len(), story))
     }
 }
 
@@ -158,11 +178,9 @@ fn starts_with_ci(t: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|p| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
-/// A line carrying an embedded social post's link.
-pub(crate) fn is_social_embed(t: &str) -> bool {
-    if memchr::memmem::find(t.as_bytes(), b".co").is_none() {
-        return false;
-    }
+/// A line carrying an embedded social post's link (each contains `.co`, which
+/// [`Patterns::line_rule`] looks for first).
+fn is_social_embed(t: &str) -> bool {
     t.contains("pic.twitter.com/")
         || t.contains("://t.co/")
         || t.starts_with("t.co/")
@@ -187,8 +205,11 @@ pub(crate) fn is_related_link(t: &str) -> bool {
         "must read",
         "more:",
     ];
+    let Some(first) = t.bytes().next().map(|b| b.to_ascii_lowercase()) else { return false };
     for p in PREFIXES {
-        if t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()) {
+        // The first byte rules out most prefixes before a full comparison.
+        if p.as_bytes()[0] == first && t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        {
             let rest = &t[p.len()..];
             let caps = t[..p.len()].bytes().all(|b| !b.is_ascii_lowercase());
             let rest_t = rest.trim_start();
@@ -308,6 +329,12 @@ mod tests {
             ("By Tuesday, the talks had collapsed", None),
             ("Related talks were held in Geneva on Monday.", None),
             ("Symbolic unity despite no formal deal", None),
+            ("Share this", Some("widget")),
+            ("Share this with a friend", None),
+            ("Chief Washington Correspondent", Some("byline")),
+            ("Jane Doe, Washington Correspondent", None),
+            ("Our Foreign DESK", Some("byline")),
+            ("The front desk staff", None),
         ];
         for (t, want) in cases {
             assert_eq!(p.line_rule(t, all), want, "{t}");
@@ -337,5 +364,34 @@ mod tests {
         assert_eq!(&t[p.dateline(t).unwrap().0], "WASHINGTON");
         assert!(p.dateline("It has been – reported").is_none());
         assert!(p.dateline("US President Trump – in Alaska").is_none());
+    }
+
+    #[test]
+    fn dateline_engine_finds_what_the_regex_crate_finds() {
+        let p = Patterns::new();
+        let reference = Regex::new(DATELINE).unwrap();
+        let cases = [
+            "ANCHORAGE, ALASKA – A highly anticipated summit",
+            "WASHINGTON (Reuters) - The Senate voted.",
+            "NEW YORK, March 3 - Shares rose",
+            "SÃO PAULO, Brazil — Prices fell",
+            "KYIV’S OUTSKIRTS (AP) -- Shelling",
+            "O'HARE -  Flights",
+            "A - b",
+            "AB-CD - x",
+            "It has been – reported",
+            "LONDON, Oct 19 -\nthe rest",
+            "BONN, West Germany, March 2 - Chancellor",
+            "UNITED NATIONS (Reuters) - ",
+            "ÉLYSÉE – Macron",
+        ];
+        for t in cases {
+            let head = prefix(t, 120);
+            let want = reference.captures(head).map(|c| (c.get(0).unwrap().range(), c.get(1).unwrap().range()));
+            let mut c = p.dateline.create_captures();
+            p.dateline.captures(head, &mut c);
+            let got = c.get_match().map(|m| (m.range(), c.get_group(1).unwrap().range()));
+            assert_eq!(got, want, "{t}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use concord_core::{Corpus, Status};
+use concord_core::{ArticleRecord, Corpus, Status};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
@@ -17,72 +17,73 @@ const TEMPLATE: &str = include_str!("../templates/report.html");
 const SCRIPT: &str = include_str!("../templates/report.js");
 
 #[derive(Serialize)]
-struct MemberView {
-    outlet: String,
-    title: String,
+struct MemberView<'a> {
+    outlet: &'a str,
+    title: &'a str,
     start: u64,
     end: u64,
-    before: String,
-    hit: String,
-    after: String,
+    before: &'a str,
+    hit: &'a str,
+    after: &'a str,
 }
 
 #[derive(Serialize)]
-struct RowView {
-    id: String,
+struct RowView<'a> {
+    id: &'a str,
     rank: u64,
-    kind: String,
-    text: String,
+    kind: &'a str,
+    text: &'a str,
     short: String,
-    speaker_name: Option<String>,
+    speaker_name: Option<&'a str>,
     corroboration: u64,
     cells: Vec<bool>,
-    members: Vec<MemberView>,
+    members: Vec<MemberView<'a>>,
 }
 
 #[derive(Serialize)]
-struct QuoteView {
-    id: String,
-    text: String,
+struct QuoteView<'a> {
+    id: &'a str,
+    text: &'a str,
     corroboration: u64,
-    outlets: Vec<String>,
+    outlets: &'a [String],
     linked: bool,
 }
 
 #[derive(Serialize)]
-struct SpeakerView {
-    name: String,
-    quotes: Vec<QuoteView>,
+struct SpeakerView<'a> {
+    name: &'a str,
+    quotes: Vec<QuoteView<'a>>,
 }
 
 #[derive(Serialize)]
-struct EntityView {
-    name: String,
-    kind: String,
+struct EntityView<'a> {
+    name: &'a str,
+    kind: &'a str,
     mentions: u64,
-    aliases: Vec<String>,
-    articles: Vec<String>,
+    aliases: &'a [String],
+    /// Labels joined with "; " (which escaping leaves as it is).
+    articles: String,
 }
 
 #[derive(Serialize)]
-struct SingleView {
-    kind: String,
-    text: String,
-    outlet: String,
-    title: String,
+struct SingleView<'a> {
+    kind: &'a str,
+    text: &'a str,
+    outlet: &'a str,
+    title: &'a str,
 }
 
 #[derive(Serialize)]
-struct ArticleView {
-    title: String,
-    path: String,
+struct ArticleView<'a> {
+    title: &'a str,
+    path: &'a str,
     line: Option<u64>,
-    outlet: String,
-    published: String,
-    status: String,
-    error: String,
+    outlet: &'a str,
+    published: &'a str,
+    status: &'static str,
+    error: &'a str,
     copy_of: Option<String>,
-    warnings: Vec<String>,
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -93,46 +94,95 @@ struct CopyView {
 }
 
 #[derive(Serialize)]
-struct Page {
+struct Page<'a> {
     schema_version: u32,
     script_hash: String,
     script: &'static str,
-    summary: Summary,
-    outlets: Vec<String>,
-    matrix: Vec<RowView>,
+    summary: &'a Summary<'a>,
+    outlets: Vec<&'a str>,
+    matrix: Vec<RowView<'a>>,
     matrix_hidden: usize,
-    speakers: Vec<SpeakerView>,
-    entities: Vec<EntityView>,
+    speakers: Vec<SpeakerView<'a>>,
+    entities: Vec<EntityView<'a>>,
     entities_hidden: usize,
-    single_source: Vec<SingleView>,
+    single_source: Vec<SingleView<'a>>,
     single_hidden: usize,
-    articles: Vec<ArticleView>,
+    articles: Vec<ArticleView<'a>>,
     copies: Vec<CopyView>,
-    stats: StatsOut,
+    stats: &'a StatsOut<'a>,
 }
 
 /// Splits `context` around the first occurrence of `text` (for highlighting); when `text`
 /// is not inside it, the whole text is the highlight.
-fn split_context(context: Option<&str>, text: &str) -> (String, String, String) {
+fn split_context<'a>(context: Option<&'a str>, text: &'a str) -> (&'a str, &'a str, &'a str) {
     match context {
         Some(ctx) if !text.is_empty() => match ctx.find(text) {
-            Some(i) => (ctx[..i].to_string(), text.to_string(), ctx[i + text.len()..].to_string()),
-            None => (String::new(), text.to_string(), String::new()),
+            Some(i) => (&ctx[..i], text, &ctx[i + text.len()..]),
+            None => ("", text, ""),
         },
-        _ => (String::new(), text.to_string(), String::new()),
+        _ => ("", text, ""),
+    }
+}
+
+/// Appends an article's label: "title (outlet)", or whichever of the two it has, else its id.
+fn push_label(out: &mut String, id: &str, record: Option<&ArticleRecord>) {
+    match record.map(|a| (a.title.as_deref(), a.outlet.as_deref())) {
+        Some((Some(t), Some(o))) => {
+            out.push_str(t);
+            out.push_str(" (");
+            out.push_str(o);
+            out.push(')');
+        }
+        Some((Some(t), None)) => out.push_str(t),
+        Some((None, Some(o))) => {
+            out.push_str(id);
+            out.push_str(" (");
+            out.push_str(o);
+            out.push(')');
+        }
+        _ => out.push_str(id),
     }
 }
 
 fn label(corpus: &Corpus, id: &str) -> String {
-    match corpus.article(id) {
-        Some(a) => match (&a.title, &a.outlet) {
-            (Some(t), Some(o)) => format!("{t} ({o})"),
-            (Some(t), None) => t.clone(),
-            (None, Some(o)) => format!("{id} ({o})"),
-            (None, None) => id.to_string(),
-        },
-        None => id.to_string(),
+    let mut out = String::new();
+    push_label(&mut out, id, corpus.article(id));
+    out
+}
+
+/// The records of `ids` (as [`Corpus::article`] finds them). For sorted ids, as entities
+/// list them, the search walks forward through the sorted articles, galloping, so a long
+/// list costs little more than its length; an id out of order starts the walk over.
+fn records<'a>(corpus: &'a Corpus, ids: &'a [String]) -> impl Iterator<Item = (&'a str, Option<&'a ArticleRecord>)> {
+    let all = &corpus.articles;
+    let mut from = 0;
+    ids.iter().map(move |id| {
+        let id = id.as_str();
+        if from > 0 && all[from - 1].id.as_str() >= id {
+            from = 0;
+        }
+        let rest = &all[from..];
+        let mut hi = 1;
+        while hi < rest.len() && rest[hi - 1].id.as_str() < id {
+            hi *= 2;
+        }
+        from += rest[..hi.min(rest.len())].partition_point(|a| a.id.as_str() < id);
+        let found = all.get(from).filter(|a| a.id == id);
+        from += usize::from(found.is_some());
+        (id, found)
+    })
+}
+
+/// The labels of `ids`, joined with "; ".
+fn joined_labels(corpus: &Corpus, ids: &[String]) -> String {
+    let mut out = String::new();
+    for (k, (id, record)) in records(corpus, ids).enumerate() {
+        if k > 0 {
+            out.push_str("; ");
+        }
+        push_label(&mut out, id, record);
     }
+    out
 }
 
 /// Limits of the HTML page.
@@ -146,12 +196,12 @@ pub struct HtmlLimits {
     pub single_source: usize,
 }
 
-fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
-    let title_of = |id: &str| corpus.article(id).and_then(|a| a.title.clone()).unwrap_or_else(|| id.to_string());
+fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'a> {
+    let title_of = |id: &'a str| corpus.article(id).and_then(|a| a.title.as_deref()).unwrap_or(id);
     // Columns: every outlet of a processed article or of a cluster member.
-    let mut outlet_set: BTreeSet<String> = r.summary.outlets.iter().cloned().collect();
-    outlet_set.extend(r.clusters.iter().flat_map(|c| c.outlets.iter().cloned()));
-    let outlets: Vec<String> = outlet_set.into_iter().collect();
+    let mut outlet_set: BTreeSet<&str> = r.summary.outlets.iter().map(|o| o.as_ref()).collect();
+    outlet_set.extend(r.clusters.iter().flat_map(|c| c.outlets.iter().map(String::as_str)));
+    let outlets: Vec<&str> = outlet_set.into_iter().collect();
 
     let matrix: Vec<RowView> = r
         .clusters
@@ -160,21 +210,21 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         .map(|c| {
             let have: BTreeSet<&str> = c.outlets.iter().map(String::as_str).collect();
             RowView {
-                id: c.id.clone(),
+                id: &c.id,
                 rank: c.rank,
-                kind: c.kind.clone(),
-                text: c.text.clone(),
+                kind: &c.kind,
+                text: &c.text,
                 short: clip(&c.text, 160),
-                speaker_name: c.speaker_name.clone(),
+                speaker_name: c.speaker_name.as_deref(),
                 corroboration: c.corroboration,
-                cells: outlets.iter().map(|o| have.contains(o.as_str())).collect(),
+                cells: outlets.iter().map(|o| have.contains(o)).collect(),
                 members: c
                     .members
                     .iter()
                     .map(|m| {
                         let (before, hit, after) = split_context(m.context.as_deref(), &m.text);
                         MemberView {
-                            outlet: m.outlet.clone(),
+                            outlet: &m.outlet,
                             title: title_of(&m.article),
                             start: m.start,
                             end: m.end,
@@ -187,20 +237,20 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
             }
         })
         .collect();
-    let shown: BTreeSet<&str> = matrix.iter().map(|m| m.id.as_str()).collect();
+    let shown: BTreeSet<&str> = matrix.iter().map(|m| m.id).collect();
 
-    let mut by_speaker: BTreeMap<(bool, String), Vec<QuoteView>> = BTreeMap::new();
+    let mut by_speaker: BTreeMap<(bool, &str), Vec<QuoteView>> = BTreeMap::new();
     for c in r.clusters.iter().filter(|c| c.kind == "quote") {
         let key = match &c.speaker_name {
-            Some(n) => (false, n.clone()),
-            None => (true, "Unattributed".to_string()),
+            Some(n) => (false, n.as_ref()),
+            None => (true, "Unattributed"),
         };
         by_speaker.entry(key).or_default().push(QuoteView {
-            id: c.id.clone(),
-            text: c.text.clone(),
+            id: &c.id,
+            text: &c.text,
             corroboration: c.corroboration,
-            outlets: c.outlets.clone(),
-            linked: shown.contains(c.id.as_str()),
+            outlets: &c.outlets,
+            linked: shown.contains(c.id.as_ref()),
         });
     }
     let speakers = by_speaker.into_iter().map(|((_, name), quotes)| SpeakerView { name, quotes }).collect();
@@ -212,11 +262,11 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         .into_iter()
         .take(limits.entities)
         .map(|e| EntityView {
-            name: e.name.clone(),
-            kind: e.kind.clone(),
+            name: &e.name,
+            kind: &e.kind,
             mentions: e.mentions,
-            aliases: e.aliases.clone(),
-            articles: e.articles.iter().map(|a| label(corpus, a)).collect(),
+            aliases: &e.aliases,
+            articles: joined_labels(corpus, &e.articles),
         })
         .collect();
 
@@ -226,9 +276,9 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         .iter()
         .take(limits.single_source)
         .map(|s| SingleView {
-            kind: s.kind.clone(),
-            text: s.member.text.clone(),
-            outlet: s.member.outlet.clone(),
+            kind: &s.kind,
+            text: &s.member.text,
+            outlet: &s.member.outlet,
             title: title_of(&s.member.article),
         })
         .collect();
@@ -237,15 +287,15 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         .articles
         .iter()
         .map(|a| ArticleView {
-            title: a.title.clone().unwrap_or_else(|| a.id.clone()),
-            path: a.path.clone(),
+            title: a.title.as_deref().unwrap_or(&a.id),
+            path: &a.path,
             line: a.line,
-            outlet: a.outlet.clone().unwrap_or_default(),
-            published: a.published.clone().unwrap_or_default(),
-            status: if a.status == Status::Ok { "ok".into() } else { "rejected".into() },
-            error: a.error.clone().unwrap_or_default(),
+            outlet: a.outlet.as_deref().unwrap_or_default(),
+            published: a.published.as_deref().unwrap_or_default(),
+            status: if a.status == Status::Ok { "ok" } else { "rejected" },
+            error: a.error.as_deref().unwrap_or_default(),
             copy_of: a.copy_of.as_deref().map(|c| label(corpus, c)),
-            warnings: a.warnings.clone(),
+            warnings: &a.warnings,
         })
         .collect();
     let copies = r
@@ -262,7 +312,7 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         schema_version: SCHEMA_VERSION,
         script_hash: format!("sha256-{}", base64(&sha256(SCRIPT.as_bytes()))),
         script: SCRIPT,
-        summary: r.summary.clone(),
+        summary: &r.summary,
         outlets,
         matrix_hidden: r.clusters.len().saturating_sub(limits.clusters),
         matrix,
@@ -273,24 +323,32 @@ fn page(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Page {
         single_hidden,
         articles,
         copies,
-        stats: r.stats.clone(),
+        stats: &r.stats,
     }
 }
 
 /// Renders `report.html`.
 pub fn report_html(corpus: &Corpus, limits: HtmlLimits) -> Result<String, ReportError> {
-    render(&Report::from_corpus(corpus), corpus, limits)
+    let mut out = Vec::new();
+    render_to(&Report::from_corpus(corpus), corpus, limits, &mut out)?;
+    // The template and every value are UTF-8.
+    Ok(String::from_utf8(out).expect("the page is UTF-8"))
 }
 
-/// Renders `report.html` from an already mapped report.
-pub(crate) fn render(r: &Report, corpus: &Corpus, limits: HtmlLimits) -> Result<String, ReportError> {
+/// Renders `report.html` from an already mapped report into `out`, as it is produced.
+pub(crate) fn render_to(
+    r: &Report<'_>,
+    corpus: &Corpus,
+    limits: HtmlLimits,
+    out: &mut impl std::io::Write,
+) -> Result<(), ReportError> {
     let mut env = Environment::new();
     // Escape every value, whatever the template's name.
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     let tmpl_err = |e: minijinja::Error| ReportError::Template(e.to_string());
     env.add_template("report.html", TEMPLATE).map_err(tmpl_err)?;
     let t = env.get_template("report.html").map_err(tmpl_err)?;
-    t.render(page(r, corpus, limits)).map_err(tmpl_err)
+    t.render_captured_to(page(r, corpus, limits), out).map(drop).map_err(tmpl_err)
 }
 
 /// SHA-256 (FIPS 180-4), for the Content-Security-Policy hash of the inline script.
@@ -388,9 +446,40 @@ mod tests {
 
     #[test]
     fn context_split_highlights_the_quote() {
-        let (a, b, c) = split_context(Some("He said \"no deal\" today."), "no deal");
-        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("He said \"", "no deal", "\" today."));
-        let (a, b, c) = split_context(None, "A claim.");
-        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("", "A claim.", ""));
+        assert_eq!(
+            split_context(Some("He said \"no deal\" today."), "no deal"),
+            ("He said \"", "no deal", "\" today.")
+        );
+        assert_eq!(split_context(None, "A claim."), ("", "A claim.", ""));
+    }
+
+    #[test]
+    fn sorted_lookup_finds_what_binary_search_finds() {
+        let record = |id: &str, title: Option<&str>, outlet: Option<&str>| ArticleRecord {
+            id: id.into(),
+            title: title.map(Into::into),
+            outlet: outlet.map(Into::into),
+            ..Default::default()
+        };
+        let corpus = Corpus {
+            articles: (0..40)
+                .map(|i| record(&format!("a{i:02}"), (i % 3 != 0).then_some("T <b>"), (i % 2 == 0).then_some("O")))
+                .collect(),
+            ..Default::default()
+        };
+        let ids: Vec<String> = ["a00", "a01", "a05", "a05", "a06", "a07", "a20", "a39", "a40", "zz", "a03", "a", "a38"]
+            .map(String::from)
+            .to_vec();
+        let mut want = String::new();
+        for (k, id) in ids.iter().enumerate() {
+            let r = corpus.article(id);
+            assert_eq!(records(&corpus, &ids).nth(k).unwrap().1.map(|a| &a.id), r.map(|a| &a.id), "{id}");
+            if k > 0 {
+                want.push_str("; ");
+            }
+            want.push_str(&label(&corpus, id));
+        }
+        assert_eq!(joined_labels(&corpus, &ids), want);
+        assert_eq!(want, "a00 (O); T <b>; T <b>; T <b>; a06 (O); T <b>; T <b> (O); a39; a40; zz; a03; a; T <b> (O)");
     }
 }

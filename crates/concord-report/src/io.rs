@@ -71,6 +71,12 @@ impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.out.write(buf)
     }
+    // Serialisers write many small pieces: go straight to the buffer's fast path rather
+    // than the default loop over `write`.
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
@@ -106,10 +112,17 @@ impl<T: Serialize> JsonlWriter<T> {
 
     /// Appends one row.
     pub fn push(&mut self, row: &T) -> Result<(), ReportError> {
-        let path = self.file.path().to_path_buf();
-        serde_json::to_writer(&mut self.file, row)
-            .map_err(|e| ReportError::Json { path: path.clone(), message: e.to_string() })?;
-        self.file.write_all(b"\n").map_err(|e| io_err(&path, e))?;
+        let written = serde_json::to_writer(&mut self.file, row);
+        written.map_err(|e| ReportError::Json { path: self.file.path().to_path_buf(), message: e.to_string() })?;
+        self.file.write_all(b"\n").map_err(|e| io_err(self.file.path(), e))?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Appends one row already serialised (one compact JSON object, without the newline).
+    pub(crate) fn push_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
+        let written = self.file.write_all(line).and_then(|()| self.file.write_all(b"\n"));
+        written.map_err(|e| io_err(self.file.path(), e))?;
         self.rows += 1;
         Ok(())
     }
@@ -126,14 +139,12 @@ impl<T: Serialize> JsonlWriter<T> {
     }
 }
 
-/// Writes all `rows` to a JSONL file atomically; returns the number of rows.
-pub fn write_jsonl<'a, T: Serialize + 'a>(
-    path: &Path,
-    rows: impl IntoIterator<Item = &'a T>,
-) -> Result<u64, ReportError> {
+/// Writes all `rows` (values or references) to a JSONL file atomically; returns the number
+/// of rows.
+pub fn write_jsonl<T: Serialize>(path: &Path, rows: impl IntoIterator<Item = T>) -> Result<u64, ReportError> {
     let mut w = JsonlWriter::create(path)?;
     for r in rows {
-        w.push(r)?;
+        w.push(&r)?;
     }
     w.finish()
 }

@@ -45,6 +45,7 @@
 
 mod html;
 mod io;
+mod link;
 mod markdown;
 mod model;
 mod rows;
@@ -162,7 +163,9 @@ pub enum Rows<'a, T> {
     Given(&'a [T]),
     /// Rows stored one JSON object a line in this file (as the pipeline spills them during
     /// a run, ids not yet linked): read back as a stream, linked and written, so memory
-    /// stays flat however many rows there are. The file is left for the caller to remove.
+    /// stays flat however many rows there are. A line as serde_json writes the row type
+    /// (compact) has its ids spliced in and is otherwise copied as it is; any other line is
+    /// parsed and written again. The file is left for the caller to remove.
     Spilled(&'a Path),
     /// The caller has written the file itself (e.g. with a [`JsonlWriter`]); leave it alone.
     Streamed,
@@ -188,9 +191,16 @@ impl<'a> ReportInput<'a> {
 
 /// Writes the formats `opts` asks for into `dir` (created if missing); returns the files
 /// written, in a fixed order (json, jsonl exports, md, html).
+///
+/// The files are independent: called inside a rayon pool ([`rayon::ThreadPool::install`]),
+/// they are written in parallel on that pool's threads; called outside any pool, one after
+/// another on the calling thread. Their bytes are the same either way.
 pub fn write_reports(corpus: &Corpus, opts: &OutputOptions, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     write_reports_with(&ReportInput::new(corpus), opts, dir)
 }
+
+/// Writing one output file, given its path.
+type Job<'a> = Box<dyn FnOnce(&Path) -> Result<(), ReportError> + Send + 'a>;
 
 /// Like [`write_reports`], with the mention and quote rows the pipeline collected.
 pub fn write_reports_with(
@@ -200,119 +210,146 @@ pub fn write_reports_with(
 ) -> Result<Vec<PathBuf>, ReportError> {
     let corpus = input.corpus;
     std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
+    // report.json embeds the first `max_single_source` items; single_source.jsonl has all.
+    let embedded = if opts.max_single_source > 0 { opts.max_single_source } else { usize::MAX };
+    let report = &Report::from_corpus_embedding(corpus, embedded);
     let mut written = Vec::new();
-    let mut report = Report::from_corpus(corpus);
-    // The complete single-source list, before report.json keeps only its first part.
-    let single_source_path = dir.join("single_source.jsonl");
-    if opts.wants(Format::Jsonl) {
-        write_jsonl(&single_source_path, &report.single_source)?;
-    }
-    if opts.max_single_source > 0 {
-        report.single_source.truncate(opts.max_single_source);
-    }
+    // In the order of `written`, except that the biggest files go first (they bound the
+    // time when written in parallel).
+    let mut jobs: Vec<(u8, PathBuf, Job<'_>)> = Vec::new();
+    let mut add = |path: PathBuf, weight: u8, job| {
+        written.push(path.clone());
+        jobs.push((weight, path, job));
+    };
     if opts.wants(Format::Json) {
-        // Streamed to disk: never a second copy of the whole report as one string.
-        let path = dir.join("report.json");
-        let mut file = AtomicFile::create(&path)?;
-        serde_json::to_writer_pretty(&mut file, &report)
-            .map_err(|e| ReportError::Json { path: path.clone(), message: e.to_string() })?;
-        std::io::Write::write_all(&mut file, b"\n").map_err(|e| ReportError::Io { path: path.clone(), source: e })?;
-        file.commit()?;
-        written.push(path);
+        add(
+            dir.join("report.json"),
+            9,
+            Box::new(|path| {
+                // Streamed to disk: never a second copy of the whole report as one string.
+                let mut file = AtomicFile::create(path)?;
+                serde_json::to_writer_pretty(&mut file, report)
+                    .map_err(|e| ReportError::Json { path: path.to_path_buf(), message: e.to_string() })?;
+                std::io::Write::write_all(&mut file, b"\n")
+                    .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
+                file.commit()
+            }),
+        );
     }
     if opts.wants(Format::Jsonl) {
-        let path = dir.join("articles.jsonl");
-        write_jsonl(&path, article_rows(&report))?;
-        written.push(path);
-
-        let path = dir.join("entities.jsonl");
-        write_jsonl(&path, &report.entities)?;
-        written.push(path);
-
-        let path = dir.join("mentions.jsonl");
-        match input.mentions {
-            Rows::Derive => {
-                write_jsonl::<MentionRow>(&path, &[])?;
-                written.push(path);
-            }
+        add(dir.join("articles.jsonl"), 2, Box::new(|path| write_jsonl(path, article_rows(report)).map(drop)));
+        add(dir.join("entities.jsonl"), 3, Box::new(|path| write_jsonl(path, &report.entities).map(drop)));
+        let mentions: Option<Job<'_>> = match input.mentions {
+            Rows::Derive => Some(Box::new(|path| write_jsonl(path, std::iter::empty::<MentionRow>()).map(drop))),
             Rows::Given(rows) => {
-                let mut w = JsonlWriter::create(&path)?;
-                for r in rows {
-                    w.push(&link_mention(corpus, r))?;
-                }
-                w.finish()?;
-                written.push(path);
+                Some(Box::new(move |path| write_jsonl(path, rows.iter().map(|r| link_mention(corpus, r))).map(drop)))
             }
-            Rows::Spilled(spill) => {
-                let mut w = JsonlWriter::create(&path)?;
-                for_each_spilled::<MentionRow>(spill, |r| w.push(&link_mention(corpus, &r)))?;
-                w.finish()?;
-                written.push(path);
-            }
-            Rows::Streamed => {}
+            Rows::Spilled(spill) => Some(Box::new(move |path| {
+                let mut linker = link::MentionLinker::new(corpus);
+                link_spilled(spill, path, |l, out| linker.patch(l, out), |r: MentionRow| link_mention(corpus, &r))
+            })),
+            Rows::Streamed => None,
+        };
+        if let Some(job) = mentions {
+            add(dir.join("mentions.jsonl"), 8, job);
         }
-
-        let path = dir.join("quotes.jsonl");
-        match input.quotes {
-            Rows::Derive => {
-                write_jsonl(&path, &quote_rows_from_clusters(corpus))?;
-                written.push(path);
-            }
-            Rows::Given(rows) => {
+        let quotes: Option<Job<'_>> = match input.quotes {
+            Rows::Derive => Some(Box::new(|path| write_jsonl(path, quote_rows_from_clusters(corpus)).map(drop))),
+            Rows::Given(rows) => Some(Box::new(move |path| {
                 let index = rows::QuoteIndex::new(corpus);
-                let mut w = JsonlWriter::create(&path)?;
-                for r in rows {
-                    w.push(&rows::link_quote(corpus, &index, r))?;
-                }
-                w.finish()?;
-                written.push(path);
-            }
-            Rows::Spilled(spill) => {
-                let index = rows::QuoteIndex::new(corpus);
-                let mut w = JsonlWriter::create(&path)?;
-                for_each_spilled::<QuoteRow>(spill, |r| w.push(&rows::link_quote(corpus, &index, &r)))?;
-                w.finish()?;
-                written.push(path);
-            }
-            Rows::Streamed => {}
+                write_jsonl(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r))).map(drop)
+            })),
+            Rows::Spilled(spill) => Some(Box::new(move |path| {
+                let linker = link::QuoteLinker::new(corpus);
+                link_spilled(
+                    spill,
+                    path,
+                    |l, out| linker.patch(l, out),
+                    |r: QuoteRow| rows::link_quote(corpus, linker.index(), &r),
+                )
+            })),
+            Rows::Streamed => None,
+        };
+        if let Some(job) = quotes {
+            add(dir.join("quotes.jsonl"), 3, job);
         }
-
-        let path = dir.join("clusters.jsonl");
-        write_jsonl(&path, &cluster_rows(&report))?;
-        written.push(path);
-        written.push(single_source_path);
+        add(dir.join("clusters.jsonl"), 4, Box::new(|path| write_jsonl(path, cluster_rows(report)).map(drop)));
+        add(
+            dir.join("single_source.jsonl"),
+            7,
+            Box::new(|path| write_jsonl(path, corpus.single_source.iter().map(model::single_source_out)).map(drop)),
+        );
     }
     if opts.wants(Format::Md) {
-        let path = dir.join("report.md");
-        write_atomic(&path, markdown::render(&report, corpus, opts.top, opts.max_entities).as_bytes())?;
-        written.push(path);
+        add(
+            dir.join("report.md"),
+            1,
+            Box::new(|path| {
+                write_atomic(path, markdown::render(report, corpus, opts.top, opts.max_entities).as_bytes())
+            }),
+        );
     }
     if opts.wants(Format::Html) {
-        let path = dir.join("report.html");
         let limits =
             HtmlLimits { clusters: opts.html_clusters, entities: opts.max_entities, single_source: opts.top.max(50) };
-        write_atomic(&path, html::render(&report, corpus, limits)?.as_bytes())?;
-        written.push(path);
+        add(
+            dir.join("report.html"),
+            6,
+            Box::new(move |path| {
+                let mut file = AtomicFile::create(path)?;
+                html::render_to(report, corpus, limits, &mut file)?;
+                file.commit()
+            }),
+        );
     }
+    jobs.sort_by_key(|(weight, _, _)| std::cmp::Reverse(*weight));
+    run_jobs(jobs.into_iter().map(|(_, path, job)| (path, job)).collect())?;
     Ok(written)
 }
 
-/// Streams the rows of a spill file (one JSON object a line) into `f`.
-fn for_each_spilled<T: serde::de::DeserializeOwned>(
+/// Runs `jobs` on the current rayon pool's threads, or in turn outside any pool; the first
+/// error in job order wins.
+fn run_jobs(jobs: Vec<(PathBuf, Job<'_>)>) -> Result<(), ReportError> {
+    use rayon::prelude::*;
+    if rayon::current_thread_index().is_none() {
+        return jobs.into_iter().try_for_each(|(path, job)| job(&path));
+    }
+    let results: Vec<Result<(), ReportError>> =
+        jobs.into_par_iter().with_max_len(1).map(|(path, job)| job(&path)).collect();
+    results.into_iter().collect()
+}
+
+/// Streams a spill file (one JSON object a line) into the JSONL file at `path`, linking each
+/// row: `patch` writes a linked line's bytes (false when the line needs the general path),
+/// `link` links a parsed row.
+fn link_spilled<T: Serialize + serde::de::DeserializeOwned>(
+    spill: &Path,
     path: &Path,
-    mut f: impl FnMut(T) -> Result<(), ReportError>,
+    mut patch: impl FnMut(&[u8], &mut Vec<u8>) -> bool,
+    link: impl Fn(T) -> T,
 ) -> Result<(), ReportError> {
     use std::io::BufRead;
-    let io = |e: std::io::Error| ReportError::Io { path: path.to_path_buf(), source: e };
-    let file = std::fs::File::open(path).map_err(io)?;
-    for line in std::io::BufReader::new(file).lines() {
-        let line = line.map_err(io)?;
-        if line.is_empty() {
+    let io = |e: std::io::Error| ReportError::Io { path: spill.to_path_buf(), source: e };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(spill).map_err(io)?);
+    let mut w = JsonlWriter::<T>::create(path)?;
+    let (mut line, mut out) = (Vec::new(), Vec::new());
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
+            break;
+        }
+        let l = line.strip_suffix(b"\n").unwrap_or(&line);
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.is_empty() {
             continue;
         }
-        let row: T = serde_json::from_str(&line)
-            .map_err(|e| ReportError::Json { path: path.to_path_buf(), message: e.to_string() })?;
-        f(row)?;
+        if patch(l, &mut out) {
+            w.push_line(&out)?;
+        } else {
+            let row: T = serde_json::from_slice(l)
+                .map_err(|e| ReportError::Json { path: spill.to_path_buf(), message: e.to_string() })?;
+            w.push(&link(row))?;
+        }
     }
-    Ok(())
+    w.finish().map(drop)
 }

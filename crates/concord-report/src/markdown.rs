@@ -197,7 +197,7 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
         }
         o.push('\n');
     }
-    for w in &st.warnings {
+    for w in st.warnings.iter() {
         let _ = writeln!(o, "- warning: {}", md(w));
     }
     while o.ends_with("\n\n") {

@@ -3,10 +3,14 @@
 //! The field order of these structs is the key order of the JSON (serde writes struct
 //! fields in declaration order) and every map is a `BTreeMap`, so the same corpus always
 //! gives byte-identical JSON.
+//!
+//! Mapped from a corpus, the model borrows the corpus's text ([`Cow::Borrowed`]): writing a
+//! report copies no string before serialising it. Read back from JSON, it owns its text.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use concord_core::{ArticleRecord, Cluster, Corpus, Entity, Member, Status, UnitKind};
+use concord_core::{ArticleRecord, Cluster, Corpus, Entity, Member, SingleSource, Status, UnitKind};
 use serde::{Deserialize, Serialize};
 
 /// The version of the report contract this crate writes.
@@ -14,28 +18,28 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole `report.json` (version 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Report {
+pub struct Report<'a> {
     /// Always [`SCHEMA_VERSION`]; first key of the file.
     pub schema_version: u32,
     /// Headline figures.
-    pub summary: Summary,
+    pub summary: Summary<'a>,
     /// Every input item, processed or rejected, sorted by id.
-    pub articles: Vec<ArticleOut>,
+    pub articles: Vec<ArticleOut<'a>>,
     /// Entities across the corpus.
-    pub entities: Vec<EntityOut>,
+    pub entities: Vec<EntityOut<'a>>,
     /// Claim and quote clusters, in rank order (most corroborated first).
-    pub clusters: Vec<ClusterOut>,
+    pub clusters: Vec<ClusterOut<'a>>,
     /// Near-copy article groups.
-    pub copies: Vec<CopyOut>,
+    pub copies: Vec<CopyOut<'a>>,
     /// Claims and quotes that only one outlet reports.
-    pub single_source: Vec<SingleSourceOut>,
+    pub single_source: Vec<SingleSourceOut<'a>>,
     /// Run statistics.
-    pub stats: StatsOut,
+    pub stats: StatsOut<'a>,
 }
 
 /// Headline figures of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
+pub struct Summary<'a> {
     /// Input items (processed and rejected).
     pub articles: u64,
     /// Articles processed by every stage.
@@ -45,11 +49,11 @@ pub struct Summary {
     /// Articles that are near-copies of another.
     pub copies: u64,
     /// Distinct outlets of the processed articles, sorted.
-    pub outlets: Vec<String>,
+    pub outlets: Vec<Cow<'a, str>>,
     /// Earliest `published` value among processed articles (ISO-like dates compared as text).
-    pub first_published: Option<String>,
+    pub first_published: Option<Cow<'a, str>>,
     /// Latest `published` value among processed articles.
-    pub last_published: Option<String>,
+    pub last_published: Option<Cow<'a, str>>,
     /// Number of entities.
     pub entities: u64,
     /// Number of clusters.
@@ -62,133 +66,133 @@ pub struct Summary {
 
 /// One `articles[]` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleOut {
+pub struct ArticleOut<'a> {
     /// Stable article id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// Input file path.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// 1-based line for line-oriented inputs.
     pub line: Option<u64>,
     /// Title, if known.
-    pub title: Option<String>,
+    pub title: Option<Cow<'a, str>>,
     /// Outlet, if known.
-    pub outlet: Option<String>,
+    pub outlet: Option<Cow<'a, str>>,
     /// Where the outlet came from: `metadata`, `config` or `filename`.
-    pub outlet_from: Option<String>,
+    pub outlet_from: Option<Cow<'a, str>>,
     /// Publication date as given.
-    pub published: Option<String>,
+    pub published: Option<Cow<'a, str>>,
     /// URL, if given.
-    pub url: Option<String>,
+    pub url: Option<Cow<'a, str>>,
     /// `ok` or `rejected`.
-    pub status: String,
+    pub status: Cow<'a, str>,
     /// Why it was rejected.
-    pub error: Option<String>,
+    pub error: Option<Cow<'a, str>>,
     /// Non-fatal problems.
-    pub warnings: Vec<String>,
+    pub warnings: Cow<'a, [String]>,
     /// Id of the article this one is a near-copy of.
-    pub copy_of: Option<String>,
+    pub copy_of: Option<Cow<'a, str>>,
 }
 
 /// One `entities[]` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EntityOut {
+pub struct EntityOut<'a> {
     /// Stable entity id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// Canonical name.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// `PERSON`, `ORG`, `LOC` or `MISC`.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Other surface forms, sorted.
-    pub aliases: Vec<String>,
+    pub aliases: Cow<'a, [String]>,
     /// Ids of the articles that mention it, sorted.
-    pub articles: Vec<String>,
+    pub articles: Cow<'a, [String]>,
     /// Total number of mentions.
     pub mentions: u64,
     /// Mentions per article id.
-    pub mention_counts: BTreeMap<String, u64>,
+    pub mention_counts: Cow<'a, BTreeMap<String, usize>>,
     /// Roles seen with it, per article id.
-    pub roles: BTreeMap<String, Vec<String>>,
+    pub roles: Cow<'a, BTreeMap<String, Vec<String>>>,
     /// Gazetteer id, if any.
-    pub gazetteer_id: Option<String>,
+    pub gazetteer_id: Option<Cow<'a, str>>,
 }
 
 /// One `clusters[]` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClusterOut {
+pub struct ClusterOut<'a> {
     /// Stable cluster id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// 1-based rank (position in the corpus's ranking).
     pub rank: u64,
     /// `quote` or `claim`.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Representative text.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Speaker entity id, or null.
-    pub speaker: Option<String>,
+    pub speaker: Option<Cow<'a, str>>,
     /// Speaker name, when known.
-    pub speaker_name: Option<String>,
+    pub speaker_name: Option<Cow<'a, str>>,
     /// Number of distinct outlets (copies count once).
     pub corroboration: u64,
     /// Distinct article ids, sorted.
-    pub articles: Vec<String>,
+    pub articles: Cow<'a, [String]>,
     /// Distinct outlets, sorted.
-    pub outlets: Vec<String>,
+    pub outlets: Cow<'a, [String]>,
     /// Entity ids its members mention, sorted.
-    pub entities: Vec<String>,
+    pub entities: Cow<'a, [String]>,
     /// Occurrences, with provenance.
-    pub members: Vec<MemberOut>,
+    pub members: Vec<MemberOut<'a>>,
 }
 
 /// One occurrence of a claim or quote, with byte offsets into the article's source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberOut {
+pub struct MemberOut<'a> {
     /// Article id.
-    pub article: String,
+    pub article: Cow<'a, str>,
     /// Outlet of the article.
-    pub outlet: String,
+    pub outlet: Cow<'a, str>,
     /// Start byte in the article's source (file bytes, or the JSON text field).
     pub start: u64,
     /// End byte in the article's source.
     pub end: u64,
     /// The member's text.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Speaker entity id, if resolved.
-    pub speaker: Option<String>,
+    pub speaker: Option<Cow<'a, str>>,
     /// Start byte of the enclosing sentence in the source.
     pub sentence_start: u64,
     /// End byte of the enclosing sentence in the source.
     pub sentence_end: u64,
     /// Enclosing sentence text (quotes), or null (claims: equals `text`).
-    pub context: Option<String>,
+    pub context: Option<Cow<'a, str>>,
 }
 
 /// One `copies[]` row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CopyOut {
+pub struct CopyOut<'a> {
     /// The article kept as the original.
-    pub original: String,
+    pub original: Cow<'a, str>,
     /// The copies, sorted.
-    pub copies: Vec<String>,
+    pub copies: Cow<'a, [String]>,
     /// Lowest estimated Jaccard similarity of a copy to the original.
     pub similarity: f64,
 }
 
 /// One `single_source[]` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SingleSourceOut {
+pub struct SingleSourceOut<'a> {
     /// `quote` or `claim`.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Cluster id, if it was clustered with same-outlet members.
-    pub cluster: Option<String>,
+    pub cluster: Option<Cow<'a, str>>,
     /// The occurrence shown.
-    pub member: MemberOut,
+    pub member: MemberOut<'a>,
 }
 
 /// Per-stage counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StageOut {
+pub struct StageOut<'a> {
     /// Stage kind.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Articles handed to it.
     pub articles_in: u64,
     /// Articles it passed on.
@@ -199,7 +203,7 @@ pub struct StageOut {
 
 /// Run statistics (counts only: no timings, so reports stay byte-identical).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatsOut {
+pub struct StatsOut<'a> {
     /// Inputs found.
     pub found: u64,
     /// Articles processed by every stage.
@@ -211,90 +215,102 @@ pub struct StatsOut {
     /// Distinct outlets among processed articles.
     pub outlets: u64,
     /// Per-stage counts, in pipeline order.
-    pub stages: Vec<StageOut>,
+    pub stages: Vec<StageOut<'a>>,
     /// Run-level warnings.
-    pub warnings: Vec<String>,
+    pub warnings: Cow<'a, [String]>,
 }
 
-fn kind_str(k: UnitKind) -> String {
-    match k {
-        UnitKind::Claim => "claim".into(),
-        UnitKind::Quote => "quote".into(),
-    }
+fn kind_str(k: UnitKind) -> Cow<'static, str> {
+    Cow::Borrowed(match k {
+        UnitKind::Claim => "claim",
+        UnitKind::Quote => "quote",
+    })
 }
 
 fn n(x: usize) -> u64 {
     x as u64
 }
 
-fn article_out(a: &ArticleRecord) -> ArticleOut {
+fn text(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s)
+}
+
+fn opt(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+fn article_out(a: &ArticleRecord) -> ArticleOut<'_> {
     ArticleOut {
-        id: a.id.clone(),
-        path: a.path.clone(),
+        id: text(&a.id),
+        path: text(&a.path),
         line: a.line,
-        title: a.title.clone(),
-        outlet: a.outlet.clone(),
+        title: opt(&a.title),
+        outlet: opt(&a.outlet),
         outlet_from: a.outlet_from.map(|o| {
-            match o {
+            Cow::Borrowed(match o {
                 concord_core::OutletFrom::Metadata => "metadata",
                 concord_core::OutletFrom::Config => "config",
                 concord_core::OutletFrom::Filename => "filename",
-            }
-            .to_string()
+            })
         }),
-        published: a.published.clone(),
-        url: a.url.clone(),
-        status: match a.status {
-            Status::Ok => "ok".into(),
-            Status::Rejected => "rejected".into(),
-        },
-        error: a.error.clone(),
-        warnings: a.warnings.clone(),
-        copy_of: a.copy_of.clone(),
+        published: opt(&a.published),
+        url: opt(&a.url),
+        status: Cow::Borrowed(match a.status {
+            Status::Ok => "ok",
+            Status::Rejected => "rejected",
+        }),
+        error: opt(&a.error),
+        warnings: Cow::Borrowed(&a.warnings),
+        copy_of: opt(&a.copy_of),
     }
 }
 
-fn entity_out(e: &Entity) -> EntityOut {
+fn entity_out(e: &Entity) -> EntityOut<'_> {
     EntityOut {
-        id: e.id.clone(),
-        name: e.name.clone(),
-        kind: e.kind.as_str().to_string(),
-        aliases: e.aliases.clone(),
-        articles: e.articles.clone(),
+        id: text(&e.id),
+        name: text(&e.name),
+        kind: Cow::Borrowed(e.kind.as_str()),
+        aliases: Cow::Borrowed(&e.aliases),
+        articles: Cow::Borrowed(&e.articles),
         mentions: n(e.mentions),
-        mention_counts: e.mention_counts.iter().map(|(k, v)| (k.clone(), n(*v))).collect(),
-        roles: e.roles.clone(),
-        gazetteer_id: e.gazetteer_id.clone(),
+        mention_counts: Cow::Borrowed(&e.mention_counts),
+        roles: Cow::Borrowed(&e.roles),
+        gazetteer_id: opt(&e.gazetteer_id),
     }
 }
 
 /// Maps one cluster member.
-pub(crate) fn member_out(m: &Member) -> MemberOut {
+pub(crate) fn member_out(m: &Member) -> MemberOut<'_> {
     MemberOut {
-        article: m.article.clone(),
-        outlet: m.outlet.clone(),
+        article: text(&m.article),
+        outlet: text(&m.outlet),
         start: n(m.start),
         end: n(m.end),
-        text: m.text.clone(),
-        speaker: m.speaker.clone(),
+        text: text(&m.text),
+        speaker: opt(&m.speaker),
         sentence_start: n(m.sentence_start),
         sentence_end: n(m.sentence_end),
-        context: m.context.clone(),
+        context: opt(&m.context),
     }
 }
 
-fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut {
+/// Maps one single-source item.
+pub(crate) fn single_source_out(x: &SingleSource) -> SingleSourceOut<'_> {
+    SingleSourceOut { kind: kind_str(x.kind), cluster: opt(&x.cluster), member: member_out(&x.member) }
+}
+
+fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut<'_> {
     ClusterOut {
-        id: c.id.clone(),
+        id: text(&c.id),
         rank: n(rank + 1),
         kind: kind_str(c.kind),
-        text: c.text.clone(),
-        speaker: c.speaker.clone(),
-        speaker_name: c.speaker_name.clone(),
+        text: text(&c.text),
+        speaker: opt(&c.speaker),
+        speaker_name: opt(&c.speaker_name),
         corroboration: n(c.outlets.len()),
-        articles: c.articles.clone(),
-        outlets: c.outlets.clone(),
-        entities: c.entities.clone(),
+        articles: Cow::Borrowed(&c.articles),
+        outlets: Cow::Borrowed(&c.outlets),
+        entities: Cow::Borrowed(&c.entities),
         members: c.members.iter().map(member_out).collect(),
     }
 }
@@ -305,9 +321,15 @@ fn iso_like(s: &str) -> bool {
     b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
 }
 
-impl Report {
-    /// Maps a corpus to the version-1 report (pure and deterministic).
-    pub fn from_corpus(corpus: &Corpus) -> Report {
+impl<'a> Report<'a> {
+    /// Maps a corpus to the version-1 report (pure and deterministic), borrowing its text.
+    pub fn from_corpus(corpus: &'a Corpus) -> Report<'a> {
+        Report::from_corpus_embedding(corpus, usize::MAX)
+    }
+
+    /// Like [`Report::from_corpus`], with only the first `embedded` single-source items
+    /// (`summary.single_source` still counts them all).
+    pub(crate) fn from_corpus_embedding(corpus: &'a Corpus, embedded: usize) -> Report<'a> {
         let ok: Vec<&ArticleRecord> = corpus.articles.iter().filter(|a| a.status == Status::Ok).collect();
         let outlets: BTreeSet<&str> = ok.iter().filter_map(|a| a.outlet.as_deref()).collect();
         let dates: BTreeSet<&str> = ok.iter().filter_map(|a| a.published.as_deref()).filter(|d| iso_like(d)).collect();
@@ -316,9 +338,9 @@ impl Report {
             ok: n(ok.len()),
             rejected: n(corpus.articles.len() - ok.len()),
             copies: n(corpus.articles.iter().filter(|a| a.copy_of.is_some()).count()),
-            outlets: outlets.iter().map(|s| s.to_string()).collect(),
-            first_published: dates.first().map(|s| s.to_string()),
-            last_published: dates.last().map(|s| s.to_string()),
+            outlets: outlets.into_iter().map(Cow::Borrowed).collect(),
+            first_published: dates.first().copied().map(Cow::Borrowed),
+            last_published: dates.last().copied().map(Cow::Borrowed),
             entities: n(corpus.entities.len()),
             clusters: n(corpus.clusters.len()),
             corroborated: n(corpus.clusters.iter().filter(|c| c.outlets.len() >= 2).count()),
@@ -334,17 +356,13 @@ impl Report {
             copies: corpus
                 .copies
                 .iter()
-                .map(|g| CopyOut { original: g.original.clone(), copies: g.copies.clone(), similarity: g.similarity })
-                .collect(),
-            single_source: corpus
-                .single_source
-                .iter()
-                .map(|x| SingleSourceOut {
-                    kind: kind_str(x.kind),
-                    cluster: x.cluster.clone(),
-                    member: member_out(&x.member),
+                .map(|g| CopyOut {
+                    original: text(&g.original),
+                    copies: Cow::Borrowed(&g.copies),
+                    similarity: g.similarity,
                 })
                 .collect(),
+            single_source: corpus.single_source.iter().take(embedded).map(single_source_out).collect(),
             stats: StatsOut {
                 found: s.found,
                 ok: s.ok,
@@ -355,13 +373,13 @@ impl Report {
                     .stages
                     .iter()
                     .map(|st| StageOut {
-                        kind: st.kind.clone(),
+                        kind: text(&st.kind),
                         articles_in: st.articles_in,
                         articles_out: st.articles_out,
                         errors: st.errors,
                     })
                     .collect(),
-                warnings: s.warnings.clone(),
+                warnings: Cow::Borrowed(&s.warnings),
             },
         }
     }
@@ -372,7 +390,7 @@ pub fn report_json(corpus: &Corpus) -> String {
     Report::from_corpus(corpus).to_json()
 }
 
-impl Report {
+impl Report<'_> {
     /// The pretty-printed JSON text of this report, with a trailing newline.
     pub fn to_json(&self) -> String {
         // Serialising plain structs, strings, integers and finite floats cannot fail; a

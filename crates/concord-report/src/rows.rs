@@ -1,5 +1,6 @@
 //! Flat rows of the JSON Lines exports, and how to get them from documents and the corpus.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use concord_core::{Corpus, Document, UnitKind};
@@ -55,27 +56,27 @@ pub struct QuoteRow {
 
 /// One cluster: a `clusters.jsonl` row (members are in `report.json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClusterRow {
+pub struct ClusterRow<'a> {
     /// Cluster id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// 1-based rank.
     pub rank: u64,
     /// `quote` or `claim`.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Representative text.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Speaker entity id.
-    pub speaker: Option<String>,
+    pub speaker: Option<Cow<'a, str>>,
     /// Speaker name.
-    pub speaker_name: Option<String>,
+    pub speaker_name: Option<Cow<'a, str>>,
     /// Number of distinct outlets.
     pub corroboration: u64,
     /// Number of member occurrences.
     pub members: u64,
     /// Distinct outlets, sorted.
-    pub outlets: Vec<String>,
+    pub outlets: Cow<'a, [String]>,
     /// Distinct article ids, sorted.
-    pub articles: Vec<String>,
+    pub articles: Cow<'a, [String]>,
 }
 
 /// The mention rows of one processed document, with source offsets (entity ids unresolved:
@@ -191,26 +192,22 @@ pub fn quote_rows_from_clusters(corpus: &Corpus) -> Vec<QuoteRow> {
 }
 
 /// The `articles.jsonl` rows (the report's article records).
-pub fn article_rows(report: &Report) -> &[ArticleOut] {
+pub fn article_rows<'r, 'a>(report: &'r Report<'a>) -> &'r [ArticleOut<'a>] {
     &report.articles
 }
 
-/// The `clusters.jsonl` rows.
-pub fn cluster_rows(report: &Report) -> Vec<ClusterRow> {
-    report
-        .clusters
-        .iter()
-        .map(|c| ClusterRow {
-            id: c.id.clone(),
-            rank: c.rank,
-            kind: c.kind.clone(),
-            text: c.text.clone(),
-            speaker: c.speaker.clone(),
-            speaker_name: c.speaker_name.clone(),
-            corroboration: c.corroboration,
-            members: c.members.len() as u64,
-            outlets: c.outlets.clone(),
-            articles: c.articles.clone(),
-        })
-        .collect()
+/// The `clusters.jsonl` rows, borrowing the report's text.
+pub fn cluster_rows<'r>(report: &'r Report<'_>) -> impl Iterator<Item = ClusterRow<'r>> {
+    report.clusters.iter().map(|c| ClusterRow {
+        id: Cow::Borrowed(&c.id),
+        rank: c.rank,
+        kind: Cow::Borrowed(&c.kind),
+        text: Cow::Borrowed(&c.text),
+        speaker: c.speaker.as_deref().map(Cow::Borrowed),
+        speaker_name: c.speaker_name.as_deref().map(Cow::Borrowed),
+        corroboration: c.corroboration,
+        members: c.members.len() as u64,
+        outlets: Cow::Borrowed(&c.outlets),
+        articles: Cow::Borrowed(&c.articles),
+    })
 }

@@ -57,6 +57,23 @@ fn writes_all_formats_deterministically() {
 }
 
 #[test]
+fn parallel_writing_gives_the_same_bytes() {
+    let corpus = common::corpus(true);
+    let opts = OutputOptions::default();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let wa = write_reports(&corpus, &opts, a.path()).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let wb = pool.install(|| write_reports(&corpus, &opts, b.path())).unwrap();
+    assert_eq!(
+        wa.iter().map(|p| p.file_name()).collect::<Vec<_>>(),
+        wb.iter().map(|p| p.file_name()).collect::<Vec<_>>()
+    );
+    for (x, y) in wa.iter().zip(&wb) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{}", x.display());
+    }
+}
+
+#[test]
 fn only_requested_formats() {
     let dir = tempfile::tempdir().unwrap();
     let opts = OutputOptions { formats: vec![Format::Md], ..Default::default() };
@@ -129,6 +146,31 @@ fn given_rows_are_linked_to_corpus_ids() {
     assert_eq!(q[0]["speaker"], "e_putin");
     assert_eq!(q[0]["speaker_name"], "Vladimir Putin");
     assert_eq!(q[0]["cluster"], "c_moscow");
+
+    // Spilled as the pipeline spills them (plus a line in another shape), the same bytes.
+    let spill = tempfile::tempdir().unwrap();
+    let to_lines = |rows: Vec<Vec<u8>>| rows.join(&b'\n').into_iter().chain([b'\n']).collect::<Vec<u8>>();
+    let mut m_lines = to_lines(mentions.iter().map(|r| serde_json::to_vec(r).unwrap()).collect());
+    // A spaced-out line with an escaped character takes the general path.
+    m_lines.extend_from_slice(
+        br#"{ "article": "x", "entity": null, "local_entity": 0, "kind": "LOC", "start": 1, "end": 2, "surface": "\u00e9", "role": null }"#,
+    );
+    m_lines.push(b'\n');
+    std::fs::write(spill.path().join("m.jsonl"), m_lines).unwrap();
+    let q_lines = to_lines(quotes.iter().map(|r| serde_json::to_vec(r).unwrap()).collect());
+    std::fs::write(spill.path().join("q.jsonl"), q_lines).unwrap();
+    let (m_path, q_path) = (spill.path().join("m.jsonl"), spill.path().join("q.jsonl"));
+    let input = ReportInput { corpus: &corpus, mentions: Rows::Spilled(&m_path), quotes: Rows::Spilled(&q_path) };
+    let dir2 = tempfile::tempdir().unwrap();
+    write_reports_with(&input, &opts, dir2.path()).unwrap();
+    let mentions_file = std::fs::read_to_string(dir2.path().join("mentions.jsonl")).unwrap();
+    let (given, extra) = mentions_file.split_at(std::fs::read(dir.path().join("mentions.jsonl")).unwrap().len());
+    assert_eq!(given, std::fs::read_to_string(dir.path().join("mentions.jsonl")).unwrap());
+    assert_eq!(extra, "{\"article\":\"x\",\"entity\":null,\"local_entity\":0,\"kind\":\"LOC\",\"start\":1,\"end\":2,\"surface\":\"é\",\"role\":null}\n");
+    assert_eq!(
+        std::fs::read(dir2.path().join("quotes.jsonl")).unwrap(),
+        std::fs::read(dir.path().join("quotes.jsonl")).unwrap()
+    );
 }
 
 #[test]
