@@ -143,7 +143,12 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
         input.mentions = concord_report::Rows::Spilled(&s.mentions_path);
         input.quotes = concord_report::Rows::Spilled(&s.quotes_path);
     }
-    let mut outputs = concord_report::write_reports_with(&input, &config.output, &dir)?;
+    // Output files are independent jobs: written on the run's threads.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(timings.threads)
+        .build()
+        .map_err(|e| RunError::Pool(e.to_string()))?;
+    let mut outputs = pool.install(|| concord_report::write_reports_with(&input, &config.output, &dir))?;
     timings.report_seconds = t.elapsed().as_secs_f64();
     timings.wall_seconds = started.elapsed().as_secs_f64();
     finish_timings(&mut timings);

@@ -125,8 +125,11 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
             let m = &x.member;
             let _ = writeln!(o, "- “{}” ({}) — {}", md(&clip(&m.text, 300)), x.kind, article_label(corpus, &m.article));
         }
-        if r.single_source.len() > top {
-            let _ = writeln!(o, "- … and {} more (all in single_source.jsonl)", r.single_source.len() - top);
+        // The summary counts them all; report.json may embed only the first ones.
+        let total = (r.summary.single_source as usize).max(r.single_source.len());
+        if total > top.min(r.single_source.len()) {
+            let shown = top.min(r.single_source.len());
+            let _ = writeln!(o, "- … and {} more (all in single_source.jsonl)", total - shown);
         }
         o.push('\n');
     }
@@ -153,7 +156,7 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
             );
         }
         if ents.len() > max_entities {
-            let _ = writeln!(o, "\n… and {} more entities (all in single_source.jsonl).", ents.len() - max_entities);
+            let _ = writeln!(o, "\n… and {} more entities (all in entities.jsonl).", ents.len() - max_entities);
         }
         o.push('\n');
     }
