@@ -72,7 +72,7 @@
 //!   Identical units (same kind and word set) are one node: on the `concord bench` corpus
 //!   of 100 MB (perturbed copies of BBC and Reuters) the corpus part went from 17.8 s to
 //!   7.1 s with it.
-
+//!
 //! Deliberately not here: sentence splitting and boilerplate removal (concord-normalize),
 //! entity tagging and cross-article entity linking (concord-entities; this crate only maps
 //! local speaker entities to their global ids through [`concord_core::Corpus::entity_id`]),
