@@ -176,7 +176,7 @@ fn run(inputs: &[(String, String, String)], reverse: bool) -> Corpus {
     }
     for (id, outlet, _) in inputs {
         corpus.articles.push(ArticleRecord { id: id.clone(), outlet: Some(outlet.clone()), ..Default::default() });
-        corpus.entity_links.insert(id.clone(), (0..PEOPLE.len()).map(gid).collect());
+        corpus.entity_links.insert(id.clone(), (0..PEOPLE.len() as u32).collect());
     }
     for (e, (name, _)) in PEOPLE.iter().enumerate() {
         corpus.entities.push(Entity {

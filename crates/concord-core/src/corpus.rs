@@ -178,9 +178,11 @@ pub struct Corpus {
     pub articles: Vec<ArticleRecord>,
     /// Entities across the corpus.
     pub entities: Vec<Entity>,
-    /// For each article id, the global entity id of each of its local entities
-    /// (index = `Document::entities` index). Filled by the entity corpus stage.
-    pub entity_links: BTreeMap<String, Vec<String>>,
+    /// For each article id, the index in [`Corpus::entities`] of each of its local entities
+    /// (position = `Document::entities` index; `u32::MAX` when unlinked). Filled by the
+    /// entity corpus stage; read it through [`Corpus::entity_id`]. Indices, not ids: one
+    /// `u32` a local entity instead of an id string, for every article of the corpus.
+    pub entity_links: BTreeMap<String, Vec<u32>>,
     /// Claim and quote clusters, ranked.
     pub clusters: Vec<Cluster>,
     /// Near-copy article groups.
@@ -194,7 +196,8 @@ pub struct Corpus {
 impl Corpus {
     /// The global entity id of local entity `local` of article `article`, if linked.
     pub fn entity_id(&self, article: &str, local: usize) -> Option<&str> {
-        self.entity_links.get(article).and_then(|v| v.get(local)).map(String::as_str)
+        let i = *self.entity_links.get(article)?.get(local)?;
+        self.entities.get(i as usize).map(|e| e.id.as_str())
     }
 
     /// The record of article `id`, if any.

@@ -249,9 +249,9 @@ impl CorpusStage for Resolver {
             groups.entry(r).or_default().push(n);
         }
         let mut entities = Vec::new();
-        let mut links: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut links: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (id, r) in &articles {
-            links.insert(s(*id).to_string(), vec![String::new(); r.len()]);
+            links.insert(s(*id).to_string(), vec![u32::MAX; r.len()]);
         }
         for members in groups.values() {
             // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
@@ -299,10 +299,12 @@ impl CorpusStage for Resolver {
             aliases.sort_unstable();
             aliases.dedup();
             let id = stable_id("ent-", &[kind.as_str(), &name]);
+            // The entity's index before the final sort; remapped below.
+            let index = entities.len() as u32;
             for &n in members {
                 let (art, i, _) = nodes[n];
                 if let Some(v) = links.get_mut(art) {
-                    v[i] = id.clone();
+                    v[i] = index;
                 }
             }
             let mention_counts: BTreeMap<String, usize> =
@@ -322,8 +324,22 @@ impl CorpusStage for Resolver {
                 gazetteer_id,
             });
         }
-        entities.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.kind.cmp(&b.kind)).then(a.name.cmp(&b.name)));
-        corpus.entities = entities;
+        let mut order: Vec<u32> = (0..entities.len() as u32).collect();
+        order.sort_by(|&x, &y| {
+            let (a, b): (&Entity, &Entity) = (&entities[x as usize], &entities[y as usize]);
+            b.mentions.cmp(&a.mentions).then(a.kind.cmp(&b.kind)).then(a.name.cmp(&b.name))
+        });
+        let mut rank = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        for v in links.values_mut() {
+            for i in v.iter_mut().filter(|i| **i != u32::MAX) {
+                *i = rank[*i as usize];
+            }
+        }
+        let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
+        corpus.entities = order.iter().map(|&i| slots[i as usize].take().expect("each entity once")).collect();
         corpus.entity_links = links;
         Ok(())
     }

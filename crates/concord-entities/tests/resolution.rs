@@ -146,7 +146,7 @@ fn merges_across_articles_deterministically() {
     assert_eq!(tallinn.mention_counts.get("a"), Some(&2));
     assert_eq!(tallinn.articles, vec!["a", "b"]);
     for (art, ids) in &c.entity_links {
-        assert!(ids.iter().all(|id| c.entities.iter().any(|e| &e.id == id)), "{art}");
+        assert!(ids.iter().all(|&i| (i as usize) < c.entities.len()), "{art}");
     }
     // the same articles observed in another order give the same corpus
     let mut docs2 = Vec::new();

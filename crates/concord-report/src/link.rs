@@ -128,7 +128,7 @@ fn splice(line: &[u8], patches: &[(Range<usize>, Option<&str>)], out: &mut Vec<u
 pub(crate) struct MentionLinker<'a> {
     corpus: &'a Corpus,
     /// The last article looked up and its links (rows come grouped by article).
-    last: Option<(&'a str, Option<&'a [String]>)>,
+    last: Option<(&'a str, Option<&'a [u32]>)>,
 }
 
 impl<'a> MentionLinker<'a> {
@@ -160,7 +160,10 @@ impl<'a> MentionLinker<'a> {
                 links
             }
         };
-        let id = links.and_then(|l| l.get(usize::try_from(local).ok()?)).map(String::as_str);
+        let id = links
+            .and_then(|l| l.get(usize::try_from(local).ok()?))
+            .and_then(|&i| self.corpus.entities.get(i as usize))
+            .map(|e| e.id.as_str());
         splice(line, &[(entity, id)], out);
         true
     }
@@ -222,8 +225,21 @@ mod tests {
 
     fn corpus() -> Corpus {
         let mut c = Corpus::default();
-        c.entity_links.insert("a1".into(), vec!["e-putin".into(), "e-\"odd\"\\id".into()]);
-        c.entity_links.insert("a2".into(), vec!["e-trump".into()]);
+        for id in ["e-putin", "e-\"odd\"\\id", "e-trump"] {
+            c.entities.push(concord_core::Entity {
+                id: id.into(),
+                name: id.into(),
+                kind: concord_core::EntityKind::Person,
+                aliases: Vec::new(),
+                articles: Vec::new(),
+                mentions: 0,
+                mention_counts: Default::default(),
+                roles: Default::default(),
+                gazetteer_id: None,
+            });
+        }
+        c.entity_links.insert("a1".into(), vec![0, 1]);
+        c.entity_links.insert("a2".into(), vec![2]);
         let member = |article: &str, start, end| Member {
             article: article.into(),
             outlet: "BBC".into(),

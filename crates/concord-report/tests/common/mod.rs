@@ -268,7 +268,7 @@ pub fn corpus(hostile: bool) -> Corpus {
     Corpus {
         articles,
         entities,
-        entity_links: BTreeMap::from([("a_bbc".into(), vec!["e_trump".into(), "e_putin".into()])]),
+        entity_links: BTreeMap::from([("a_bbc".into(), vec![0, 1])]),
         clusters,
         copies: vec![CopyGroup { original: "a_cnn".into(), copies: vec!["a_cnn2".into()], similarity: 0.93 }],
         single_source,
