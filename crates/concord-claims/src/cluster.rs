@@ -428,7 +428,8 @@ impl Clusterer {
         }
     }
 
-    /// Runs the corpus computation and writes it into `corpus`.
+    /// Runs the corpus computation and writes it into `corpus`; the observed records are
+    /// consumed (the clusterer is empty afterwards).
     pub fn run(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         self.sort_articles();
         let texts = self
@@ -436,6 +437,8 @@ impl Clusterer {
             .take_texts()
             .map_err(|e| StageError::new(format!("cannot read unit texts back from a temporary file: {e}")))?;
         self.compute(corpus, texts);
+        // The records are spent: free them before the report is written.
+        *self = Clusterer::new(&self.opts);
         Ok(())
     }
 
