@@ -763,11 +763,27 @@ pub fn similarity(a: &[Token], b: &[Token], w: &Weights) -> f64 {
 /// The verification similarity of two sides (see [`similarity`]); `not_key` is the key of
 /// the negation token `not` in both sides.
 pub fn similarity_of(a: &impl TokenSide, b: &impl TokenSide, w: &Weights, not_key: u64) -> f64 {
+    /// What one side has that the other lacks.
+    #[derive(Default)]
+    struct Only {
+        weight: f64,
+        numbers: usize,
+        names: usize,
+        not: bool,
+    }
+    impl Only {
+        fn add(&mut self, side: &impl TokenSide, i: usize, not_key: u64) -> f64 {
+            let (wt, f) = (side.weight(i), side.flags(i));
+            self.weight += wt;
+            self.numbers += (f & NUMBER != 0) as usize;
+            self.names += (f & NAME != 0 && f & NUMBER == 0) as usize;
+            self.not |= side.key(i) == not_key;
+            wt
+        }
+    }
     let (mut i, mut j) = (0, 0);
     let (mut inter, mut union) = (0.0, 0.0);
-    let (mut only_a, mut only_b) = (0.0, 0.0);
-    let (mut num_a, mut num_b, mut name_a, mut name_b) = (0, 0, 0, 0);
-    let mut lone_not = false;
+    let (mut oa, mut ob) = (Only::default(), Only::default());
     let (na, nb) = (a.len(), b.len());
     while i < na || j < nb {
         let ord = if i < na && j < nb {
@@ -786,25 +802,17 @@ pub fn similarity_of(a: &impl TokenSide, b: &impl TokenSide, w: &Weights, not_ke
                 j += 1;
             }
             std::cmp::Ordering::Less => {
-                let (wt, f) = (a.weight(i), a.flags(i));
-                union += wt;
-                only_a += wt;
-                lone_not |= a.key(i) == not_key;
-                num_a += (f & NUMBER != 0) as usize;
-                name_a += (f & NAME != 0 && f & NUMBER == 0) as usize;
+                union += oa.add(a, i, not_key);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                let (wt, f) = (b.weight(j), b.flags(j));
-                union += wt;
-                only_b += wt;
-                lone_not |= b.key(j) == not_key;
-                num_b += (f & NUMBER != 0) as usize;
-                name_b += (f & NAME != 0 && f & NUMBER == 0) as usize;
+                union += ob.add(b, j, not_key);
                 j += 1;
             }
         }
     }
+    let (only_a, only_b, lone_not) = (oa.weight, ob.weight, oa.not || ob.not);
+    let (num_a, num_b, name_a, name_b) = (oa.numbers, ob.numbers, oa.names, ob.names);
     if union == 0.0 {
         return 0.0;
     }

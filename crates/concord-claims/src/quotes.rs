@@ -25,6 +25,7 @@
 
 use std::cell::{Cell, OnceCell};
 
+use concord_core::text;
 use concord_core::{DocStage, Document, EntityKind, Quote, Span, Speaker, StageError};
 
 use crate::key::words;
@@ -130,8 +131,6 @@ const IRREGULAR_PAST: &[&str] = &[
     "taught", "caught", "sat", "forgot", "swore", "wore", "rode", "shook", "hung", "flew",
 ];
 
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
 /// Words before a name that make it the object of a preposition, not a subject.
 const PREPOSITIONS: &[&str] = &[
     "on", "in", "at", "to", "with", "from", "by", "of", "for", "about", "against", "into", "toward", "towards", "like",
@@ -193,14 +192,8 @@ const ROLE_NOUNS: &[&str] = &[
     "counterpart",
 ];
 
+/// Capitalised words that are not names (besides [`text::WEEKDAYS`]).
 const NOT_NAMES: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
     "The",
     "But",
     "And",
@@ -1321,7 +1314,11 @@ fn is_verb(w: &str) -> bool {
 }
 
 fn is_cap_name_word(w: &str) -> bool {
-    w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAMES.contains(&w) && !is_verb(w) && !is_party_tag(w)
+    w.chars().next().is_some_and(char::is_uppercase)
+        && !NOT_NAMES.contains(&w)
+        && !text::WEEKDAYS.contains(&w)
+        && !is_verb(w)
+        && !is_party_tag(w)
 }
 
 /// A party-and-state tag (`R-Fla.`, `D-Ohio`), written after a lawmaker's name: not a name.
@@ -1714,7 +1711,7 @@ fn skip_time(ws: &[(Span, &str)], k: usize) -> usize {
     match (ws.get(k), ws.get(k + 1)) {
         (Some((_, a)), Some((_, b)))
             if matches!(*a, "on" | "last" | "this" | "early" | "late")
-                && (WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
+                && (text::WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
         {
             k + 2
         }

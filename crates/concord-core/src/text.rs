@@ -2,6 +2,25 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// The days of the week, capitalised: words that start with a capital but name no one.
+pub const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// The months, capitalised (note "May", which is also a surname).
+pub const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// The matching form of a text, for comparing wording across outlets.
 ///
 /// Compatibility-normalised (NFKC) and lower-cased; curly and straight quotes,

@@ -264,10 +264,7 @@ impl Matcher {
             };
             let pat = &self.patterns[m.pattern().as_usize()];
             let after_ok = m.end() >= bytes.len() || !is_word_byte_after(text, m.end());
-            let case_ok = pat
-                .iter()
-                .zip(&bytes[m.start()..m.end()])
-                .all(|(p, t)| !p.is_ascii_uppercase() || t.is_ascii_uppercase());
+            let case_ok = case_fits(pat, &bytes[m.start()..m.end()]);
             if after_ok && case_ok {
                 out.push(GazMatch {
                     start: m.start(),
@@ -287,6 +284,11 @@ impl Matcher {
         self.find_in(text, 0..text.len(), &mut out);
         out
     }
+}
+
+/// Case rule of a match: every capital of the name's pattern is a capital in the text.
+fn case_fits(pattern: &[u8], text: &[u8]) -> bool {
+    pattern.iter().zip(text).all(|(p, t)| !p.is_ascii_uppercase() || t.is_ascii_uppercase())
 }
 
 fn is_word_byte_before(text: &str, pos: usize) -> bool {
@@ -348,8 +350,7 @@ mod tests {
             let pat = &m.patterns[h.pattern().as_usize()];
             let before_ok = h.start() == 0 || !is_word_byte_before(text, h.start());
             let after_ok = h.end() >= bytes.len() || !is_word_byte_after(text, h.end());
-            let case_ok =
-                pat.iter().zip(&bytes[h.start()..]).all(|(p, t)| !p.is_ascii_uppercase() || t.is_ascii_uppercase());
+            let case_ok = case_fits(pat, &bytes[h.start()..]);
             if before_ok && after_ok && case_ok {
                 out.push(GazMatch {
                     start: h.start(),
