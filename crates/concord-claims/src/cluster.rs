@@ -460,25 +460,26 @@ impl Clusterer {
         seq.sort_by_key(|&u| units[u as usize].article);
         // Units with the same kind and word set (syndicated sentences, repeated quotes) are
         // one node: LSH, verification and clustering see each distinct set once, with its
-        // copies as its weight. `dups[d]` lists the items (positions in `seq`) of node d.
+        // copies as its weight. Node d is the run `by_set[dups[d].0..dups[d].1]` of items
+        // (positions in `seq`), smallest first.
         let mut by_set: Vec<u32> = (0..seq.len() as u32).collect();
         let set_of = |k: u32| {
             let u = seq[k as usize] as usize;
             (units[u].kind, store.tokens_of(u))
         };
         by_set.par_sort_unstable_by(|&a, &b| set_of(a).cmp(&set_of(b)).then(a.cmp(&b)));
-        let mut dups: Vec<Vec<u32>> = Vec::new();
-        for (i, &k) in by_set.iter().enumerate() {
+        let mut dups: Vec<(u32, u32)> = Vec::new();
+        for i in 0..by_set.len() {
             match dups.last_mut() {
-                Some(d) if i > 0 && set_of(by_set[i - 1]) == set_of(k) => d.push(k),
-                _ => dups.push(vec![k]),
+                Some(d) if set_of(by_set[i - 1]) == set_of(by_set[i]) => d.1 += 1,
+                _ => dups.push((i as u32, i as u32 + 1)),
             }
         }
-        drop(by_set);
+        let items = |d: (u32, u32)| &by_set[d.0 as usize..d.1 as usize];
         // Nodes in item order of their first item, so ties break by position.
-        dups.sort_unstable_by_key(|d| d[0]);
-        let nodes: Vec<u32> = dups.iter().map(|d| seq[d[0] as usize]).collect();
-        let weights: Vec<u32> = dups.iter().map(|d| d.len() as u32).collect();
+        dups.sort_unstable_by_key(|&d| items(d)[0]);
+        let nodes: Vec<u32> = dups.iter().map(|&d| seq[items(d)[0] as usize]).collect();
+        let weights: Vec<u32> = dups.iter().map(|&(a, b)| b - a).collect();
         let bands = Bands::new(store, &self.opts);
         let cands = lsh_candidates(nodes.len(), self.opts.bands, self.opts.max_bucket, |first, count| {
             bands.group(&nodes, first, count)
@@ -500,10 +501,11 @@ impl Clusterer {
         drop(cands);
         let groups: Vec<Vec<u32>> = star_clusters_weighted(&weights, &edges)
             .into_iter()
-            .map(|g| g.iter().flat_map(|&d| dups[d as usize].iter().map(|&k| seq[k as usize])).collect())
+            .map(|g| g.iter().flat_map(|&d| items(dups[d as usize]).iter().map(|&k| seq[k as usize])).collect())
             .collect();
         drop(edges);
         drop(dups);
+        drop(by_set);
 
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
