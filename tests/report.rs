@@ -48,3 +48,28 @@ fn seeds_html_shows_the_coverage_matrix_in_a_browser() {
     let top: Vec<&str> = body.split("class=\"cluster-row\"").skip(1).take(3).collect();
     assert!(top.iter().any(|row| row.contains("Next time")), "Next time in Moscow not in the top 3 rows");
 }
+
+#[test]
+fn single_source_items_past_the_embedded_limit_still_reach_the_jsonl_export() {
+    let full = seeds_out();
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = root().join("seeds");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[input]\npaths = [{:?}]\n[[stages]]\nkind = \"normalize\"\n[[stages]]\nkind = \"entities\"\n\
+             [[stages]]\nkind = \"claims\"\n[output]\ndir = \"out\"\nmax_single_source = 2\n",
+            seeds.to_str().unwrap()
+        ),
+    );
+    let o = concord(&["run", "--quiet", config.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("out");
+    let read = |d: &std::path::Path| std::fs::read_to_string(d.join("single_source.jsonl")).unwrap();
+    let (all, capped) = (read(full.path()), read(&out));
+    assert!(all.lines().count() > 2);
+    assert_eq!(capped, all, "every single-source item is exported, in the same order, with its text");
+    let r = report(&out);
+    assert_eq!(r["single_source"].as_array().unwrap().len(), 2);
+    assert_eq!(r["summary"]["single_source"].as_u64().unwrap() as usize, all.lines().count());
+}

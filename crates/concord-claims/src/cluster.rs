@@ -7,7 +7,10 @@
 //! not depend on input order or thread scheduling.
 //!
 //! Memory: units are kept packed (see the `store` module); their texts wait in a temporary
-//! file until the clusters are known. LSH runs one band at a time, so only one column of
+//! file until the clusters are known, and are then read back unit by unit. Single-source
+//! items past [`Corpus::single_source_limit`] go to another temporary file in report
+//! order ([`Corpus::single_source_rest`]), so the corpus holds only the clusters and the
+//! single-source items the report embeds. LSH runs one band at a time, so only one column of
 //! band keys (8 bytes a unit) exists at once; each band's keys are computed from the
 //! unit's content-word set with that band's MinHash functions only, in parallel.
 //!
@@ -22,14 +25,19 @@
 //! together unless both match the core.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::sync::Arc;
 
 use concord_core::text::{fnv1a64, stable_id};
-use concord_core::{Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, StageError, UnitKind};
+use concord_core::{
+    Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, Spooled, StageError, UnitKind,
+};
 use rayon::prelude::*;
 
 use crate::key::{self, MinHasher, Weights};
+use crate::spool::{self, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Packed, Store, UnitTexts, ID_MASK};
+use crate::store::{self, Packed, Store, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
@@ -432,17 +440,14 @@ impl Clusterer {
     /// consumed (the clusterer is empty afterwards).
     pub fn run(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         self.sort_articles();
-        let texts = self
-            .store
-            .take_texts()
-            .map_err(|e| StageError::new(format!("cannot read unit texts back from a temporary file: {e}")))?;
-        self.compute(corpus, texts);
+        let texts = self.store.take_texts().map_err(read_error)?;
+        self.compute(corpus, &texts)?;
         // The records are spent: free them before the report is written.
         *self = Clusterer::new(&self.opts);
         Ok(())
     }
 
-    fn compute(&self, corpus: &mut Corpus, mut texts: Vec<UnitTexts>) {
+    fn compute(&self, corpus: &mut Corpus, texts: &Texts) -> Result<(), StageError> {
         let (roots, copies) = self.copies();
         for g in &copies {
             for c in &g.copies {
@@ -510,97 +515,110 @@ impl Clusterer {
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
             corpus_ro.entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
-        let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
-        let mut single: Vec<SingleSource> = Vec::new();
-        for g in groups {
-            let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
-            idx.sort_unstable_by_key(|&u| (units[u].article, u));
-            let speaker_names: Vec<Option<String>> = idx.iter().map(|&u| texts[u].speaker_name.take()).collect();
-            let members: Vec<Member> = idx
-                .iter()
-                .map(|&u| {
-                    let r = &units[u];
-                    let e = &self.entries[r.article as usize];
-                    let t = std::mem::take(&mut texts[u]);
-                    Member {
-                        article: e.id.clone(),
-                        outlet: self.outlets[e.outlet as usize].clone(),
-                        start: r.src.start,
-                        end: r.src.end,
-                        text: t.text,
-                        speaker: (r.speaker != u32::MAX)
-                            .then(|| corpus_ro.entity_id(&e.id, r.speaker as usize))
-                            .flatten()
-                            .map(str::to_string),
-                        sentence_start: r.sentence_src.start,
-                        sentence_end: r.sentence_src.end,
-                        context: t.context,
-                    }
-                })
-                .collect();
-            let kind = units[idx[0]].kind;
-            if members.len() == 1 {
-                single.push(SingleSource { kind, cluster: None, member: members.into_iter().next().expect("one") });
-                continue;
+        let member = |u: usize, t: UnitTexts| {
+            let r = &units[u];
+            let e = &self.entries[r.article as usize];
+            Member {
+                article: e.id.clone(),
+                outlet: self.outlets[e.outlet as usize].clone(),
+                start: r.src.start,
+                end: r.src.end,
+                text: t.text,
+                speaker: (r.speaker != u32::MAX)
+                    .then(|| corpus_ro.entity_id(&e.id, r.speaker as usize))
+                    .flatten()
+                    .map(str::to_string),
+                sentence_start: r.sentence_src.start,
+                sentence_end: r.sentence_src.end,
+                context: t.context,
             }
-            let mut outlets: Vec<String> = idx
-                .iter()
-                .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].clone())
-                .collect();
-            outlets.sort();
-            outlets.dedup();
-            let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
-            articles.dedup();
-            let mut entities: Vec<String> = Vec::new();
-            for &u in &idx {
-                let aid = &self.entries[units[u].article as usize].id;
-                for &l in self.store.entities_of(u) {
-                    if let Some(id) = corpus_ro.entity_id(aid, l as usize) {
-                        entities.push(id.to_string());
+        };
+        // Each group is a cluster (members read back from the texts file) or a
+        // single-source unit; single-outlet clusters also list their first member as a
+        // single-source item. Those items are kept as (unit, cluster) until their order is
+        // known, and only then read back.
+        let built: Vec<io::Result<Built>> = groups
+            .into_par_iter()
+            .with_max_len(64)
+            .map(|g| {
+                if g.len() == 1 {
+                    return Ok(Built::Single(g[0], None));
+                }
+                let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
+                idx.sort_unstable_by_key(|&u| (units[u].article, u));
+                let mut speaker_names = Vec::with_capacity(idx.len());
+                let mut members = Vec::with_capacity(idx.len());
+                for &u in &idx {
+                    let mut t = texts.get(u)?;
+                    speaker_names.push(t.speaker_name.take());
+                    members.push(member(u, t));
+                }
+                let kind = units[idx[0]].kind;
+                let mut outlets: Vec<String> = idx
+                    .iter()
+                    .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].clone())
+                    .collect();
+                outlets.sort();
+                outlets.dedup();
+                let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
+                articles.dedup();
+                let mut entities: Vec<String> = Vec::new();
+                for &u in &idx {
+                    let aid = &self.entries[units[u].article as usize].id;
+                    for &l in self.store.entities_of(u) {
+                        if let Some(id) = corpus_ro.entity_id(aid, l as usize) {
+                            entities.push(id.to_string());
+                        }
                     }
                 }
-            }
-            entities.sort();
-            entities.dedup();
-            // Representative: the most complete member (most content words, then longest).
-            let content = |u: usize| units[u].tok.1 - units[u].tok.0;
-            let rep = (0..idx.len())
-                .max_by(|&x, &y| {
-                    content(idx[x])
-                        .cmp(&content(idx[y]))
-                        .then(members[x].text.len().cmp(&members[y].text.len()))
-                        .then(y.cmp(&x))
-                })
-                .unwrap_or(0);
-            let (speaker, speaker_name) = if kind == UnitKind::Quote {
-                cluster_speaker(&members, &speaker_names, &entity_names)
-            } else {
-                (None, None)
-            };
-            let keys: Vec<String> = members.iter().map(|m| format!("{}:{}:{}", m.article, m.start, m.end)).collect();
-            let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
-            parts.extend(keys.iter().map(String::as_str));
-            let id = stable_id("c", &parts);
-            let first = (members[0].article.clone(), members[0].start);
-            let cluster = Cluster {
-                id,
-                kind,
-                text: members[rep].text.clone(),
-                speaker,
-                speaker_name,
-                articles,
-                outlets,
-                entities,
-                members,
-            };
-            if cluster.outlets.len() == 1 {
-                single.push(SingleSource {
+                entities.sort();
+                entities.dedup();
+                // Representative: the most complete member (most content words, then longest).
+                let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+                let rep = (0..idx.len())
+                    .max_by(|&x, &y| {
+                        content(idx[x])
+                            .cmp(&content(idx[y]))
+                            .then(members[x].text.len().cmp(&members[y].text.len()))
+                            .then(y.cmp(&x))
+                    })
+                    .unwrap_or(0);
+                let (speaker, speaker_name) = if kind == UnitKind::Quote {
+                    cluster_speaker(&members, &speaker_names, &entity_names)
+                } else {
+                    (None, None)
+                };
+                let keys: Vec<String> =
+                    members.iter().map(|m| format!("{}:{}:{}", m.article, m.start, m.end)).collect();
+                let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
+                parts.extend(keys.iter().map(String::as_str));
+                let id = stable_id("c", &parts);
+                let first = (members[0].article.clone(), members[0].start);
+                let single = (outlets.len() == 1).then(|| (idx[0] as u32, id.clone()));
+                let cluster = Cluster {
+                    id,
                     kind,
-                    cluster: Some(cluster.id.clone()),
-                    member: cluster.members[0].clone(),
-                });
+                    text: members[rep].text.clone(),
+                    speaker,
+                    speaker_name,
+                    articles,
+                    outlets,
+                    entities,
+                    members,
+                };
+                Ok(Built::Cluster(Box::new((cluster, first)), single))
+            })
+            .collect();
+        let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
+        let mut single: Vec<(u32, Option<String>)> = Vec::new();
+        for b in built {
+            match b.map_err(read_error)? {
+                Built::Single(u, c) => single.push((u, c)),
+                Built::Cluster(c, s) => {
+                    clusters.push(*c);
+                    single.extend(s.map(|(u, id)| (u, Some(id))));
+                }
             }
-            clusters.push((cluster, first));
         }
         clusters.sort_by(|(a, fa), (b, fb)| {
             b.outlets
@@ -610,16 +628,58 @@ impl Clusterer {
                 .then(fa.cmp(fb))
                 .then(a.id.cmp(&b.id))
         });
-        single.sort_by(|a, b| {
-            (a.member.article.as_str(), a.member.start, a.kind).cmp(&(
-                b.member.article.as_str(),
-                b.member.start,
-                b.kind,
-            ))
+        // Report order: article id (units' article indices are in id order), start, kind.
+        single.sort_by_key(|&(u, _)| {
+            let r = &units[u as usize];
+            (r.article, r.src.start, r.kind)
         });
+        let keep = corpus_ro.single_source_limit.unwrap_or(usize::MAX).min(single.len());
+        let item = |(u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
+            let u = *u as usize;
+            Ok(SingleSource { kind: units[u].kind, cluster: cluster.clone(), member: member(u, texts.get(u)?) })
+        };
+        let kept: Vec<SingleSource> =
+            single[..keep].par_iter().map(item).collect::<io::Result<_>>().map_err(read_error)?;
+        // The rest goes to a temporary file, read back in parallel a chunk at a time.
+        let rest = if keep < single.len() {
+            let spill_error = |e: io::Error| StageError::new(format!("cannot write single-source items: {e}"));
+            let mut w = SpoolWriter::new().map_err(spill_error)?;
+            for chunk in single[keep..].chunks(1 << 14) {
+                let records: Vec<Vec<u8>> = chunk
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|x| {
+                        let mut buf = Vec::new();
+                        spool::encode(&item(x)?, &mut buf)?;
+                        Ok(buf)
+                    })
+                    .collect::<io::Result<_>>()
+                    .map_err(read_error)?;
+                for r in &records {
+                    w.push_encoded(r).map_err(spill_error)?;
+                }
+            }
+            let spool: Arc<dyn Spooled<SingleSource>> = Arc::new(w.finish().map_err(spill_error)?);
+            Some(spool)
+        } else {
+            None
+        };
         corpus.clusters = clusters.into_iter().map(|(c, _)| c).collect();
-        corpus.single_source = single;
+        corpus.single_source = kept;
+        corpus.single_source_rest = rest;
+        Ok(())
     }
+}
+
+/// One group of the clustering, built: a single unit, or a cluster (with its first
+/// member's sort key) and, when one outlet reports it, its single-source item.
+enum Built {
+    Single(u32, Option<String>),
+    Cluster(Box<(Cluster, (String, usize))>, Option<(u32, String)>),
+}
+
+fn read_error(e: io::Error) -> StageError {
+    StageError::new(format!("cannot read unit texts back from a temporary file: {e}"))
 }
 
 /// The speaker of a quote cluster: the entity most members name, when a majority does;

@@ -84,6 +84,7 @@ pub mod cluster;
 pub mod eval;
 pub mod key;
 pub mod quotes;
+mod spool;
 pub mod stage;
 mod store;
 

@@ -4,14 +4,14 @@
 //! kind, source spans, word count, speaker) and its content words as interned `u32` ids
 //! (with the number and name flags in the top two bits) in one flat arena. What only the
 //! report reads (the unit's text, its sentence, its speaker's name) is written to a
-//! temporary file as it arrives and read back once, in order, at the end. Document
+//! temporary file as it arrives and read back unit by unit at the end. Document
 //! frequencies are counted per id as units arrive (an associative merge), so IDF weights
 //! need no second pass over the tokens.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
 
 use concord_core::text::mix64;
 use concord_core::{Span, UnitKind};
@@ -176,12 +176,12 @@ impl Store {
         self.vocab.get(&hash).copied()
     }
 
-    /// Reads every unit's texts back, in arrival order, and removes the spill file (a store
-    /// without texts gives empty ones).
-    pub fn take_texts(&mut self) -> io::Result<Vec<UnitTexts>> {
+    /// The spilled texts, for reading back unit by unit; the store keeps no texts after
+    /// this (a store without texts gives empty ones).
+    pub fn take_texts(&mut self) -> io::Result<Texts> {
         match self.spill.replace(Spill::default()) {
-            Some(spill) => spill.read_all(self.units.len()),
-            None => Ok(vec![UnitTexts::default(); self.units.len()]),
+            Some(spill) => spill.finish(self.units.len()),
+            None => Ok(Texts { file: None, offsets: Vec::new() }),
         }
     }
 }
@@ -216,59 +216,137 @@ impl key::TokenSide for Packed<'_> {
     }
 }
 
-/// Texts written as they arrive: per unit three length-prefixed strings (`u32::MAX` for
-/// none), in arrival order, in an anonymous temporary file; read back once, in order.
+/// Texts written as they arrive, one record a unit (see [`Record`]), in arrival order, in
+/// an anonymous temporary file; read back one unit at a time, in any order, once the
+/// clusters are known.
 #[derive(Default)]
 struct Spill {
     file: Option<BufWriter<File>>,
+    /// Start of each unit's record; one more entry than records (the end).
+    offsets: Vec<u64>,
+    buf: Vec<u8>,
 }
-
-const NONE: u32 = u32::MAX;
 
 impl Spill {
     fn write(&mut self, (text, context, speaker): (&str, Option<&str>, Option<&str>)) -> io::Result<()> {
         if self.file.is_none() {
             self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
+            self.offsets.push(0);
         }
-        let w = self.file.as_mut().expect("spill file is open");
-        for s in [Some(text), context, speaker] {
-            match s {
-                Some(s) => {
-                    let n = u32::try_from(s.len()).map_err(|_| io::Error::other("unit text over 4 GiB"))?;
-                    w.write_all(&n.to_le_bytes())?;
-                    w.write_all(s.as_bytes())?;
-                }
-                None => w.write_all(&NONE.to_le_bytes())?,
+        self.buf.clear();
+        let mut r = Record(&mut self.buf);
+        r.str(Some(text))?;
+        r.str(context)?;
+        r.str(speaker)?;
+        self.file.as_mut().expect("spill file is open").write_all(&self.buf)?;
+        let end = self.offsets.last().copied().unwrap_or(0) + self.buf.len() as u64;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn finish(self, count: usize) -> io::Result<Texts> {
+        let file = match self.file {
+            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
+        debug_assert!(file.is_none() || self.offsets.len() == count + 1);
+        Ok(Texts { file, offsets: self.offsets })
+    }
+}
+
+/// The spilled texts of every unit, read one unit at a time (from any thread).
+pub(crate) struct Texts {
+    file: Option<File>,
+    offsets: Vec<u64>,
+}
+
+impl Texts {
+    /// The texts of unit `u` (empty ones for a store without texts).
+    pub fn get(&self, u: usize) -> io::Result<UnitTexts> {
+        let Some(file) = &self.file else { return Ok(UnitTexts::default()) };
+        let (a, b) = (self.offsets[u], self.offsets[u + 1]);
+        let mut buf = vec![0u8; (b - a) as usize];
+        read_exact_at(file, &mut buf, a)?;
+        let mut r = Reader(&buf);
+        Ok(UnitTexts { text: r.str()?.unwrap_or_default(), context: r.str()?, speaker_name: r.str()? })
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
             }
+        }
+    }
+    Ok(())
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Writes the fields of one temporary-file record: strings length-prefixed (`u32`, little
+/// endian, `u32::MAX` for none), numbers as little-endian `u64`.
+pub(crate) struct Record<'a>(pub &'a mut Vec<u8>);
+
+impl Record<'_> {
+    /// Appends an optional string.
+    pub fn str(&mut self, s: Option<&str>) -> io::Result<()> {
+        match s {
+            Some(s) => {
+                let n = u32::try_from(s.len())
+                    .ok()
+                    .filter(|&n| n != NONE)
+                    .ok_or_else(|| io::Error::other("text over 4 GiB"))?;
+                self.0.extend_from_slice(&n.to_le_bytes());
+                self.0.extend_from_slice(s.as_bytes());
+            }
+            None => self.0.extend_from_slice(&NONE.to_le_bytes()),
         }
         Ok(())
     }
 
-    fn read_all(self, count: usize) -> io::Result<Vec<UnitTexts>> {
-        let Some(w) = self.file else { return Ok(vec![UnitTexts::default(); count]) };
-        let mut file = w.into_inner().map_err(|e| e.into_error())?;
-        file.seek(SeekFrom::Start(0))?;
-        let mut r = BufReader::with_capacity(1 << 16, file);
-        let read = |r: &mut BufReader<File>| -> io::Result<Option<String>> {
-            let mut n = [0u8; 4];
-            r.read_exact(&mut n)?;
-            let n = u32::from_le_bytes(n);
-            if n == NONE {
-                return Ok(None);
-            }
-            let mut buf = vec![0u8; n as usize];
-            r.read_exact(&mut buf)?;
-            String::from_utf8(buf).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-        };
-        (0..count)
-            .map(|_| {
-                Ok(UnitTexts {
-                    text: read(&mut r)?.unwrap_or_default(),
-                    context: read(&mut r)?,
-                    speaker_name: read(&mut r)?,
-                })
-            })
-            .collect()
+    /// Appends a number.
+    pub fn num(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Reads the fields [`Record`] wrote, in the same order.
+pub(crate) struct Reader<'a>(pub &'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.0.len() < n {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "truncated record in a temporary file"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    /// Reads an optional string.
+    pub fn str(&mut self) -> io::Result<Option<String>> {
+        let n = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
+        if n == NONE {
+            return Ok(None);
+        }
+        let bytes = self.take(n as usize)?.to_vec();
+        String::from_utf8(bytes).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// Reads a number.
+    pub fn num(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
 }
 
@@ -293,9 +371,10 @@ mod tests {
         assert_eq!(s.units[1].speaker, 1);
         assert_eq!(s.id_of(3), Some(1));
         let texts = s.take_texts().unwrap();
-        assert_eq!(texts[0], UnitTexts { text: "first é".into(), context: None, speaker_name: None });
+        assert_eq!(texts.get(1).unwrap().speaker_name.as_deref(), Some("Ann"), "any order");
+        assert_eq!(texts.get(0).unwrap(), UnitTexts { text: "first é".into(), context: None, speaker_name: None });
         assert_eq!(
-            texts[1],
+            texts.get(1).unwrap(),
             UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
         );
     }

@@ -156,10 +156,15 @@ fn load(extra_copy: bool) -> Vec<(String, String, String)> {
 }
 
 fn run(inputs: &[(String, String, String)], reverse: bool) -> Corpus {
+    run_keeping(inputs, reverse, None)
+}
+
+/// [`run`], keeping at most `limit` single-source items in memory.
+fn run_keeping(inputs: &[(String, String, String)], reverse: bool, limit: Option<usize>) -> Corpus {
     let opts = ClaimOptions::default();
     let stage = ClaimStage::new(&opts);
     let mut clusterer = Clusterer::new(&opts);
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus { single_source_limit: limit, ..Corpus::default() };
     let mut docs: Vec<Document> = inputs
         .iter()
         .map(|(id, outlet, src)| {
@@ -285,4 +290,24 @@ fn syndicated_copy_counts_once_and_output_is_deterministic() {
     // Same result whatever the observation order.
     let rev = run(&inputs, true);
     assert_eq!(serde_json::to_string(&c).unwrap(), serde_json::to_string(&rev).unwrap());
+}
+
+#[test]
+fn single_source_items_past_the_limit_are_spooled_and_replay_in_order() {
+    let inputs = load(false);
+    let all = run(&inputs, false);
+    assert!(all.single_source_rest.is_none(), "no limit: everything in memory");
+    let n = all.single_source.len();
+    assert!(n > 10, "{n}");
+    let kept = run_keeping(&inputs, true, Some(3));
+    assert_eq!(kept.single_source.len(), 3);
+    assert_eq!(kept.single_source_count(), n);
+    let mut replayed = Vec::new();
+    kept.for_each_single_source(|s| {
+        replayed.push(s.into_owned());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(replayed, all.single_source, "same items, same order, texts read back intact");
+    assert_eq!(serde_json::to_string(&kept.clusters).unwrap(), serde_json::to_string(&all.clusters).unwrap());
 }

@@ -2,6 +2,7 @@
 //! report is made of.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -187,10 +188,35 @@ pub struct Corpus {
     pub clusters: Vec<Cluster>,
     /// Near-copy article groups.
     pub copies: Vec<CopyGroup>,
-    /// Claims and quotes only one outlet reports.
+    /// Claims and quotes only one outlet reports, in order (article id, start, kind): all of
+    /// them, or the first ones when the rest are in [`Corpus::single_source_rest`]. Read
+    /// the whole list with [`Corpus::for_each_single_source`].
     pub single_source: Vec<SingleSource>,
+    /// The single-source items after [`Corpus::single_source`], kept out of memory by the
+    /// corpus stage that made them (on a large corpus nearly every sentence is reported by
+    /// one outlet only). `None`: the list is all in memory. Not serialised.
+    #[serde(skip)]
+    pub single_source_rest: Option<Arc<dyn Spooled<SingleSource>>>,
+    /// How many single-source items a corpus stage should keep in memory before it spools
+    /// the rest ([`Corpus::single_source_rest`]); `None`: all in memory. The runner sets it
+    /// to what the report embeds.
+    #[serde(skip)]
+    pub single_source_limit: Option<usize>,
     /// Run statistics.
     pub stats: Stats,
+}
+
+/// Items a corpus stage keeps out of memory (e.g. in a temporary file) and replays in
+/// their order on demand.
+pub trait Spooled<T>: Send + Sync + std::fmt::Debug {
+    /// Number of items.
+    fn len(&self) -> usize;
+    /// True when there is none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `f` with each item, in order; stops at the first error (`f`'s or reading's).
+    fn replay(&self, f: &mut dyn FnMut(T) -> std::io::Result<()>) -> std::io::Result<()>;
 }
 
 impl Corpus {
@@ -198,6 +224,26 @@ impl Corpus {
     pub fn entity_id(&self, article: &str, local: usize) -> Option<&str> {
         let i = *self.entity_links.get(article)?.get(local)?;
         self.entities.get(i as usize).map(|e| e.id.as_str())
+    }
+
+    /// Number of single-source items, in memory and spooled.
+    pub fn single_source_count(&self) -> usize {
+        self.single_source.len() + self.single_source_rest.as_ref().map_or(0, |r| r.len())
+    }
+
+    /// Calls `f` with every single-source item in order: the ones in memory, then the
+    /// spooled ones; stops at the first error.
+    pub fn for_each_single_source(
+        &self,
+        mut f: impl FnMut(std::borrow::Cow<'_, SingleSource>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for s in &self.single_source {
+            f(std::borrow::Cow::Borrowed(s))?;
+        }
+        match &self.single_source_rest {
+            Some(rest) => rest.replay(&mut |s| f(std::borrow::Cow::Owned(s))),
+            None => Ok(()),
+        }
     }
 
     /// The record of article `id`, if any.

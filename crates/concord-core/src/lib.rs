@@ -51,7 +51,9 @@ pub mod span;
 pub mod stage;
 pub mod text;
 
-pub use corpus::{ArticleRecord, Cluster, CopyGroup, Corpus, Entity, Member, SingleSource, StageStats, Stats, Status};
+pub use corpus::{
+    ArticleRecord, Cluster, CopyGroup, Corpus, Entity, Member, SingleSource, Spooled, StageStats, Stats, Status,
+};
 pub use error::DataError;
 pub use model::{
     Article, ClaimUnit, Document, EntityKind, Extensions, LocalEntity, Mention, OutletFrom, Quote, Removed, Sentence,

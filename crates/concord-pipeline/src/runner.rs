@@ -100,6 +100,10 @@ pub struct RunTimings {
     pub mb_per_second: f64,
     /// Peak resident memory in bytes, where the platform tells it.
     pub peak_rss_bytes: Option<u64>,
+    /// The peak resident memory reached by the end of each phase of the run (`articles`:
+    /// the per-article stages and corpus observation; `finish <stage>`; `reports`), so a
+    /// rise shows which phase made it.
+    pub peak_rss_by_phase: Vec<(String, Option<u64>)>,
     /// Per-stage times.
     pub stages: Vec<StageTiming>,
 }
@@ -135,7 +139,9 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
     let started = Instant::now();
     let dir = opts.out.clone().unwrap_or_else(|| PathBuf::from(&config.output.dir));
     let mut spill = if config.output.wants(concord_report::Format::Jsonl) { Some(Spill::new()?) } else { None };
-    let (corpus, mut timings) = process_with(config, opts, spill.as_mut())?;
+    // Single-source items beyond what report.json embeds wait in a temporary file.
+    let limit = Some(config.output.max_single_source).filter(|&n| n > 0);
+    let (corpus, mut timings) = process_with(config, opts, spill.as_mut(), limit)?;
     let t = Instant::now();
     let mut input = concord_report::ReportInput::new(&corpus);
     if let Some(s) = spill.as_mut() {
@@ -150,6 +156,7 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
         .map_err(|e| RunError::Pool(e.to_string()))?;
     let mut outputs = pool.install(|| concord_report::write_reports_with(&input, &config.output, &dir))?;
     timings.report_seconds = t.elapsed().as_secs_f64();
+    timings.peak_rss_by_phase.push(("reports".into(), peak_rss()));
     timings.wall_seconds = started.elapsed().as_secs_f64();
     finish_timings(&mut timings);
     let run_json = dir.join("run.json");
@@ -229,13 +236,14 @@ fn rows_of(doc: &Document) -> (Vec<u8>, Vec<u8>) {
 
 /// Runs the pipeline without writing anything: the corpus and the timings.
 pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTimings), RunError> {
-    process_with(config, opts, None)
+    process_with(config, opts, None, None)
 }
 
 fn process_with(
     config: &mut Config,
     opts: &RunOptions,
     spill: Option<&mut Spill>,
+    single_source_limit: Option<usize>,
 ) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
     let paths: Vec<PathBuf> = match &opts.inputs {
@@ -272,7 +280,7 @@ fn process_with(
         corpus_stages,
         corpus_nanos: vec![0u64; kinds.len()],
         stage_stats: kinds.iter().map(|k| StageStats { kind: k.clone(), ..StageStats::default() }).collect(),
-        corpus: Corpus::default(),
+        corpus: Corpus { single_source_limit, ..Corpus::default() },
         seen: HashMap::new(),
         outlets: BTreeSet::new(),
         bytes: 0,
@@ -346,6 +354,7 @@ fn process_with(
         mut corpus, mut corpus_stages, mut corpus_nanos, stage_stats, outlets, bytes, mut progress, ..
     } = collector;
     progress.finish();
+    let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
 
     corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
     for (i, stage) in corpus_stages.iter_mut() {
@@ -353,6 +362,7 @@ fn process_with(
         // In the run's pool: a corpus part that uses rayon gets the configured threads.
         let r = pool.install(|| catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus))));
         corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
+        peak_rss_by_phase.push((format!("finish {}", kinds[*i]), peak_rss()));
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: e.to_string() }),
@@ -390,6 +400,7 @@ fn process_with(
                 corpus_seconds: corpus_nanos[i] as f64 / 1e9,
             })
             .collect(),
+        peak_rss_by_phase,
         ..RunTimings::default()
     };
     Ok((corpus, timings))

@@ -270,7 +270,8 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
         })
         .collect();
 
-    let single_hidden = r.single_source.len().saturating_sub(limits.single_source);
+    let single_hidden =
+        (r.summary.single_source as usize).saturating_sub(r.single_source.len().min(limits.single_source));
     let single_source = r
         .single_source
         .iter()

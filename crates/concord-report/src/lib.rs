@@ -128,7 +128,8 @@ pub struct OutputOptions {
     /// Single-source items embedded in `report.json` (in article order). On a large corpus
     /// almost every sentence is single-source, so the complete list goes to
     /// `single_source.jsonl` (with `jsonl`) and `summary.single_source` counts them all.
-    /// 0 embeds all. Default 10000.
+    /// In a pipeline run, the items past this number wait in a temporary file instead of
+    /// memory. 0 embeds all (and keeps all in memory). Default 10000.
     pub max_single_source: usize,
 }
 
@@ -212,7 +213,26 @@ pub fn write_reports_with(
     std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
     // report.json embeds the first `max_single_source` items; single_source.jsonl has all.
     let embedded = if opts.max_single_source > 0 { opts.max_single_source } else { usize::MAX };
-    let report = &Report::from_corpus_embedding(corpus, embedded);
+    // Embedded items a stage spooled (when it kept fewer in memory than are embedded).
+    let mut more = Vec::new();
+    if let (Some(rest), true) = (&corpus.single_source_rest, embedded > corpus.single_source.len()) {
+        let want = embedded - corpus.single_source.len();
+        let stop = || std::io::Error::other("enough");
+        let r = rest.replay(&mut |s| {
+            more.push(s);
+            if more.len() < want {
+                Ok(())
+            } else {
+                Err(stop())
+            }
+        });
+        if more.len() < want.min(rest.len()) {
+            if let Err(e) = r {
+                return Err(ReportError::Io { path: PathBuf::from("(single-source spool)"), source: e });
+            }
+        }
+    }
+    let report = &Report::from_corpus_embedding(corpus, &more, embedded);
     let mut written = Vec::new();
     // In the order of `written`, except that the biggest files go first (they bound the
     // time when written in parallel).
@@ -277,7 +297,24 @@ pub fn write_reports_with(
         add(
             dir.join("single_source.jsonl"),
             7,
-            Box::new(|path| write_jsonl(path, corpus.single_source.iter().map(model::single_source_out)).map(drop)),
+            Box::new(|path| {
+                // Items in memory, then the spooled ones as they are read back.
+                let mut w = JsonlWriter::<SingleSourceOut<'_>>::create(path)?;
+                let (mut line, mut failed) = (Vec::new(), None);
+                let r = corpus.for_each_single_source(|s| {
+                    line.clear();
+                    serde_json::to_writer(&mut line, &model::single_source_out(&s))?;
+                    w.push_line(&line).map_err(|e| {
+                        failed = Some(e);
+                        std::io::Error::other("write failed")
+                    })
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                r.map_err(|e| ReportError::Io { path: PathBuf::from("(single-source spool)"), source: e })?;
+                w.finish().map(drop)
+            }),
         );
     }
     if opts.wants(Format::Md) {

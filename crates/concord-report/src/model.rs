@@ -323,13 +323,17 @@ fn iso_like(s: &str) -> bool {
 
 impl<'a> Report<'a> {
     /// Maps a corpus to the version-1 report (pure and deterministic), borrowing its text.
+    /// Its `single_source` list has the items in memory ([`Corpus::single_source`]), not
+    /// the ones a stage spooled ([`Corpus::single_source_rest`]; [`crate::write_reports`]
+    /// reads those); `summary.single_source` counts both.
     pub fn from_corpus(corpus: &'a Corpus) -> Report<'a> {
-        Report::from_corpus_embedding(corpus, usize::MAX)
+        Report::from_corpus_embedding(corpus, &[], usize::MAX)
     }
 
     /// Like [`Report::from_corpus`], with only the first `embedded` single-source items
-    /// (`summary.single_source` still counts them all).
-    pub(crate) fn from_corpus_embedding(corpus: &'a Corpus, embedded: usize) -> Report<'a> {
+    /// (`summary.single_source` still counts them all): those in memory, then from `more`
+    /// (the spooled items that follow them, as far as the caller read them).
+    pub(crate) fn from_corpus_embedding(corpus: &'a Corpus, more: &'a [SingleSource], embedded: usize) -> Report<'a> {
         let ok: Vec<&ArticleRecord> = corpus.articles.iter().filter(|a| a.status == Status::Ok).collect();
         let outlets: BTreeSet<&str> = ok.iter().filter_map(|a| a.outlet.as_deref()).collect();
         let dates: BTreeSet<&str> = ok.iter().filter_map(|a| a.published.as_deref()).filter(|d| iso_like(d)).collect();
@@ -344,7 +348,7 @@ impl<'a> Report<'a> {
             entities: n(corpus.entities.len()),
             clusters: n(corpus.clusters.len()),
             corroborated: n(corpus.clusters.iter().filter(|c| c.outlets.len() >= 2).count()),
-            single_source: n(corpus.single_source.len()),
+            single_source: n(corpus.single_source_count()),
         };
         let s = &corpus.stats;
         Report {
@@ -362,7 +366,7 @@ impl<'a> Report<'a> {
                     similarity: g.similarity,
                 })
                 .collect(),
-            single_source: corpus.single_source.iter().take(embedded).map(single_source_out).collect(),
+            single_source: corpus.single_source.iter().chain(more).take(embedded).map(single_source_out).collect(),
             stats: StatsOut {
                 found: s.found,
                 ok: s.ok,

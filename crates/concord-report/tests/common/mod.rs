@@ -273,5 +273,6 @@ pub fn corpus(hostile: bool) -> Corpus {
         copies: vec![CopyGroup { original: "a_cnn".into(), copies: vec!["a_cnn2".into()], similarity: 0.93 }],
         single_source,
         stats,
+        ..Default::default()
     }
 }
