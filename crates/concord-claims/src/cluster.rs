@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Packed, Store, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
@@ -74,37 +74,59 @@ pub fn lsh_candidates(
 ) -> Vec<(u32, u32)> {
     let mut pairs: Vec<u64> = Vec::new();
     let mut first = 0;
+    // Bands of a group are sorted, and their pairs emitted, as many at a time as there are
+    // threads (one sorted column each in memory).
+    let at_once = rayon::current_num_threads().clamp(1, BAND_GROUP);
     while first < num_bands {
         let count = BAND_GROUP.min(num_bands - first);
         let ks = keys(first, count);
         // Bit `band` of an item: its bucket in that band was compared in full, so every
-        // pair of that bucket was emitted there.
+        // pair of that bucket was emitted there. A band's bits depend on that band alone.
         let mut full = vec![0u16; n];
-        for band in 0..count {
-            let col = sort_by_key((0..n).map(|k| (ks[k * count + band], k as u32)).collect());
-            let mut start = 0;
-            while start < col.len() {
-                let mut end = start + 1;
-                while end < col.len() && col[end].0 == col[start].0 {
-                    end += 1;
-                }
-                for i in start..end {
-                    let x = col[i].1 as usize;
-                    for &(_, y) in &col[i + 1..end.min(i + 1 + max_bucket)] {
-                        let y = y as usize;
-                        let met = (0..band).any(|e| full[x] & (1 << e) != 0 && ks[x * count + e] == ks[y * count + e]);
-                        if !met {
-                            pairs.push((x as u64) << 32 | y as u64);
+        let mut band0 = 0;
+        while band0 < count {
+            let bands: Vec<usize> = (band0..count.min(band0 + at_once)).collect();
+            let cols: Vec<Vec<(u32, u32)>> = bands
+                .par_iter()
+                .map(|&band| sort_by_key((0..n).map(|k| (ks[k * count + band], k as u32)).collect()))
+                .collect();
+            for (&band, col) in bands.iter().zip(&cols) {
+                for_each_bucket(col, |b| {
+                    if b.len() <= max_bucket + 1 {
+                        for &(_, i) in b {
+                            full[i as usize] |= 1 << band;
                         }
                     }
-                }
-                if end - start <= max_bucket + 1 {
-                    for &(_, i) in &col[start..end] {
-                        full[i as usize] |= 1 << band;
-                    }
-                }
-                start = end;
+                });
             }
+            let full = &full;
+            let ks = &ks;
+            let emitted: Vec<Vec<u64>> = bands
+                .par_iter()
+                .zip(&cols)
+                .map(|(&band, col)| {
+                    let mut out = Vec::new();
+                    for_each_bucket(col, |b| {
+                        for i in 0..b.len() {
+                            let x = b[i].1 as usize;
+                            for &(_, y) in &b[i + 1..b.len().min(i + 1 + max_bucket)] {
+                                let y = y as usize;
+                                let met = (0..band)
+                                    .any(|e| full[x] & (1 << e) != 0 && ks[x * count + e] == ks[y * count + e]);
+                                if !met {
+                                    out.push((x as u64) << 32 | y as u64);
+                                }
+                            }
+                        }
+                    });
+                    out
+                })
+                .collect();
+            drop(cols);
+            for e in emitted {
+                pairs.extend(e);
+            }
+            band0 += bands.len();
         }
         // Keep memory bounded on big corpora: deduplicate as we go.
         if pairs.len() > 1 << 23 {
@@ -116,6 +138,19 @@ pub fn lsh_candidates(
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect()
+}
+
+/// Calls `f` with each run of equal keys of a sorted column.
+fn for_each_bucket(col: &[(u32, u32)], mut f: impl FnMut(&[(u32, u32)])) {
+    let mut start = 0;
+    while start < col.len() {
+        let mut end = start + 1;
+        while end < col.len() && col[end].0 == col[start].0 {
+            end += 1;
+        }
+        f(&col[start..end]);
+        start = end;
+    }
 }
 
 /// `(key, item)` pairs sorted by key then item, for pairs that come in item order (as
@@ -467,19 +502,32 @@ impl Clusterer {
         // one node: LSH, verification and clustering see each distinct set once, with its
         // copies as its weight. Node d is the run `by_set[dups[d].0..dups[d].1]` of items
         // (positions in `seq`), smallest first.
-        let mut by_set: Vec<u32> = (0..seq.len() as u32).collect();
         let set_of = |k: u32| {
             let u = seq[k as usize] as usize;
             (units[u].kind, store.tokens_of(u))
         };
-        by_set.par_sort_unstable_by(|&a, &b| set_of(a).cmp(&set_of(b)).then(a.cmp(&b)));
+        // Sorted by a hash of the set first, so that whole sets are compared only on equal
+        // hashes; the order of the runs does not matter (nodes are re-sorted below).
+        let hashes: Vec<u64> = (0..seq.len() as u32)
+            .into_par_iter()
+            .map(|k| {
+                let (kind, tokens) = set_of(k);
+                tokens.iter().fold(kind_salt(kind), |h, &t| concord_core::text::mix64(h ^ t as u64))
+            })
+            .collect();
+        let same = |a: u32, b: u32| hashes[a as usize] == hashes[b as usize] && set_of(a) == set_of(b);
+        let mut by_set: Vec<u32> = (0..seq.len() as u32).collect();
+        by_set.par_sort_unstable_by(|&a, &b| {
+            hashes[a as usize].cmp(&hashes[b as usize]).then_with(|| set_of(a).cmp(&set_of(b))).then(a.cmp(&b))
+        });
         let mut dups: Vec<(u32, u32)> = Vec::new();
         for i in 0..by_set.len() {
             match dups.last_mut() {
-                Some(d) if set_of(by_set[i - 1]) == set_of(by_set[i]) => d.1 += 1,
+                Some(d) if same(by_set[i - 1], by_set[i]) => d.1 += 1,
                 _ => dups.push((i as u32, i as u32 + 1)),
             }
         }
+        drop(hashes);
         let items = |d: (u32, u32)| &by_set[d.0 as usize..d.1 as usize];
         // Nodes in item order of their first item, so ties break by position.
         dups.sort_unstable_by_key(|&d| items(d)[0]);
@@ -515,6 +563,25 @@ impl Clusterer {
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
             corpus_ro.entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
+        // Each article's entity links (entries and links are both in id order), so that a
+        // local entity's global id is two index lookups (what `Corpus::entity_id` gives).
+        let links: Vec<&[u32]> = {
+            let mut it = corpus_ro.entity_links.iter().peekable();
+            self.entries
+                .iter()
+                .map(|e| {
+                    while it.next_if(|(k, _)| k.as_str() < e.id.as_str()).is_some() {}
+                    match it.peek() {
+                        Some((k, v)) if **k == e.id => v.as_slice(),
+                        _ => &[],
+                    }
+                })
+                .collect()
+        };
+        let entity_of = |article: u32, local: u32| -> Option<&str> {
+            let i = *links[article as usize].get(local as usize)?;
+            corpus_ro.entities.get(i as usize).map(|e| e.id.as_str())
+        };
         let member = |u: usize, t: UnitTexts| {
             let r = &units[u];
             let e = &self.entries[r.article as usize];
@@ -524,10 +591,7 @@ impl Clusterer {
                 start: r.src.start,
                 end: r.src.end,
                 text: t.text,
-                speaker: (r.speaker != u32::MAX)
-                    .then(|| corpus_ro.entity_id(&e.id, r.speaker as usize))
-                    .flatten()
-                    .map(str::to_string),
+                speaker: (r.speaker != u32::MAX).then(|| entity_of(r.article, r.speaker)).flatten().map(str::to_string),
                 sentence_start: r.sentence_src.start,
                 sentence_end: r.sentence_src.end,
                 context: t.context,
@@ -540,74 +604,77 @@ impl Clusterer {
         let built: Vec<io::Result<Built>> = groups
             .into_par_iter()
             .with_max_len(64)
-            .map(|g| {
-                if g.len() == 1 {
-                    return Ok(Built::Single(g[0], None));
-                }
-                let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
-                idx.sort_unstable_by_key(|&u| (units[u].article, u));
-                let mut speaker_names = Vec::with_capacity(idx.len());
-                let mut members = Vec::with_capacity(idx.len());
-                for &u in &idx {
-                    let mut t = texts.get(u)?;
-                    speaker_names.push(t.speaker_name.take());
-                    members.push(member(u, t));
-                }
-                let kind = units[idx[0]].kind;
-                let mut outlets: Vec<String> = idx
-                    .iter()
-                    .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].clone())
-                    .collect();
-                outlets.sort();
-                outlets.dedup();
-                let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
-                articles.dedup();
-                let mut entities: Vec<String> = Vec::new();
-                for &u in &idx {
-                    let aid = &self.entries[units[u].article as usize].id;
-                    for &l in self.store.entities_of(u) {
-                        if let Some(id) = corpus_ro.entity_id(aid, l as usize) {
-                            entities.push(id.to_string());
-                        }
+            .map_init(
+                || texts.reader(),
+                |texts, g| {
+                    if g.len() == 1 {
+                        return Ok(Built::Single(g[0], None));
                     }
-                }
-                entities.sort();
-                entities.dedup();
-                // Representative: the most complete member (most content words, then longest).
-                let content = |u: usize| units[u].tok.1 - units[u].tok.0;
-                let rep = (0..idx.len())
-                    .max_by(|&x, &y| {
-                        content(idx[x])
-                            .cmp(&content(idx[y]))
-                            .then(members[x].text.len().cmp(&members[y].text.len()))
-                            .then(y.cmp(&x))
-                    })
-                    .unwrap_or(0);
-                let (speaker, speaker_name) = if kind == UnitKind::Quote {
-                    cluster_speaker(&members, &speaker_names, &entity_names)
-                } else {
-                    (None, None)
-                };
-                let keys: Vec<String> =
-                    members.iter().map(|m| format!("{}:{}:{}", m.article, m.start, m.end)).collect();
-                let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
-                parts.extend(keys.iter().map(String::as_str));
-                let id = stable_id("c", &parts);
-                let first = (members[0].article.clone(), members[0].start);
-                let single = (outlets.len() == 1).then(|| (idx[0] as u32, id.clone()));
-                let cluster = Cluster {
-                    id,
-                    kind,
-                    text: members[rep].text.clone(),
-                    speaker,
-                    speaker_name,
-                    articles,
-                    outlets,
-                    entities,
-                    members,
-                };
-                Ok(Built::Cluster(Box::new((cluster, first)), single))
-            })
+                    let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
+                    idx.sort_unstable_by_key(|&u| (units[u].article, u));
+                    let mut speaker_names = Vec::with_capacity(idx.len());
+                    let mut members = Vec::with_capacity(idx.len());
+                    for &u in &idx {
+                        let mut t = texts.get(u)?;
+                        speaker_names.push(t.speaker_name.take());
+                        members.push(member(u, t));
+                    }
+                    let kind = units[idx[0]].kind;
+                    let mut outlet_names: Vec<&str> = idx
+                        .iter()
+                        .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].as_str())
+                        .collect();
+                    outlet_names.sort_unstable();
+                    outlet_names.dedup();
+                    let outlets: Vec<String> = outlet_names.into_iter().map(str::to_string).collect();
+                    let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
+                    articles.dedup();
+                    let mut entities: Vec<String> = Vec::new();
+                    let mut ids: Vec<&str> = idx
+                        .iter()
+                        .flat_map(|&u| {
+                            self.store.entities_of(u).iter().filter_map(move |&l| entity_of(units[u].article, l))
+                        })
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    entities.extend(ids.into_iter().map(str::to_string));
+                    // Representative: the most complete member (most content words, then longest).
+                    let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+                    let rep = (0..idx.len())
+                        .max_by(|&x, &y| {
+                            content(idx[x])
+                                .cmp(&content(idx[y]))
+                                .then(members[x].text.len().cmp(&members[y].text.len()))
+                                .then(y.cmp(&x))
+                        })
+                        .unwrap_or(0);
+                    let (speaker, speaker_name) = if kind == UnitKind::Quote {
+                        cluster_speaker(&members, &speaker_names, &entity_names)
+                    } else {
+                        (None, None)
+                    };
+                    let keys: Vec<String> =
+                        members.iter().map(|m| format!("{}:{}:{}", m.article, m.start, m.end)).collect();
+                    let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
+                    parts.extend(keys.iter().map(String::as_str));
+                    let id = stable_id("c", &parts);
+                    let first = (members[0].article.clone(), members[0].start);
+                    let single = (outlets.len() == 1).then(|| (idx[0] as u32, id.clone()));
+                    let cluster = Cluster {
+                        id,
+                        kind,
+                        text: members[rep].text.clone(),
+                        speaker,
+                        speaker_name,
+                        articles,
+                        outlets,
+                        entities,
+                        members,
+                    };
+                    Ok(Built::Cluster(Box::new((cluster, first)), single))
+                },
+            )
             .collect();
         let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
         let mut single: Vec<(u32, Option<String>)> = Vec::new();
@@ -629,17 +696,20 @@ impl Clusterer {
                 .then(a.id.cmp(&b.id))
         });
         // Report order: article id (units' article indices are in id order), start, kind.
-        single.sort_by_key(|&(u, _)| {
+        single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
             (r.article, r.src.start, r.kind)
         });
         let keep = corpus_ro.single_source_limit.unwrap_or(usize::MAX).min(single.len());
-        let item = |(u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
+        let item = |texts: &mut TextReader, (u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
             let u = *u as usize;
             Ok(SingleSource { kind: units[u].kind, cluster: cluster.clone(), member: member(u, texts.get(u)?) })
         };
-        let kept: Vec<SingleSource> =
-            single[..keep].par_iter().map(item).collect::<io::Result<_>>().map_err(read_error)?;
+        let kept: Vec<SingleSource> = single[..keep]
+            .par_iter()
+            .map_init(|| texts.reader(), item)
+            .collect::<io::Result<_>>()
+            .map_err(read_error)?;
         // The rest goes to a temporary file, read back in parallel a chunk at a time.
         let rest = if keep < single.len() {
             let spill_error = |e: io::Error| StageError::new(format!("cannot write single-source items: {e}"));
@@ -648,11 +718,14 @@ impl Clusterer {
                 let records: Vec<Vec<u8>> = chunk
                     .par_iter()
                     .with_min_len(256)
-                    .map(|x| {
-                        let mut buf = Vec::new();
-                        spool::encode(&item(x)?, &mut buf)?;
-                        Ok(buf)
-                    })
+                    .map_init(
+                        || texts.reader(),
+                        |texts, x| {
+                            let mut buf = Vec::new();
+                            spool::encode(&item(texts, x)?, &mut buf)?;
+                            Ok(buf)
+                        },
+                    )
                     .collect::<io::Result<_>>()
                     .map_err(read_error)?;
                 for r in &records {

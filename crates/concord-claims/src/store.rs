@@ -261,13 +261,37 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
+    /// A reader of units' texts (one per thread).
+    pub fn reader(&self) -> TextReader<'_> {
+        TextReader { texts: self, window: Vec::new(), at: 0 }
+    }
+}
+
+/// Reads units' texts through a window of the file: units read near one another (one
+/// article's, in order) cost one read of the file together.
+pub(crate) struct TextReader<'a> {
+    texts: &'a Texts,
+    window: Vec<u8>,
+    /// File offset of `window[0]`.
+    at: u64,
+}
+
+/// Bytes read at once when a unit is outside the window.
+const WINDOW: u64 = 1 << 15;
+
+impl TextReader<'_> {
     /// The texts of unit `u` (empty ones for a store without texts).
-    pub fn get(&self, u: usize) -> io::Result<UnitTexts> {
-        let Some(file) = &self.file else { return Ok(UnitTexts::default()) };
-        let (a, b) = (self.offsets[u], self.offsets[u + 1]);
-        let mut buf = vec![0u8; (b - a) as usize];
-        read_exact_at(file, &mut buf, a)?;
-        let mut r = Reader(&buf);
+    pub fn get(&mut self, u: usize) -> io::Result<UnitTexts> {
+        let Some(file) = &self.texts.file else { return Ok(UnitTexts::default()) };
+        let offsets = &self.texts.offsets;
+        let (a, b) = (offsets[u], offsets[u + 1]);
+        if a < self.at || b > self.at + self.window.len() as u64 {
+            let end = offsets[offsets.len() - 1].min(a + WINDOW.max(b - a));
+            self.window.resize((end - a) as usize, 0);
+            read_exact_at(file, &mut self.window, a)?;
+            self.at = a;
+        }
+        let mut r = Reader(&self.window[(a - self.at) as usize..(b - self.at) as usize]);
         Ok(UnitTexts { text: r.str()?.unwrap_or_default(), context: r.str()?, speaker_name: r.str()? })
     }
 }
@@ -371,6 +395,7 @@ mod tests {
         assert_eq!(s.units[1].speaker, 1);
         assert_eq!(s.id_of(3), Some(1));
         let texts = s.take_texts().unwrap();
+        let mut texts = texts.reader();
         assert_eq!(texts.get(1).unwrap().speaker_name.as_deref(), Some("Ann"), "any order");
         assert_eq!(texts.get(0).unwrap(), UnitTexts { text: "first é".into(), context: None, speaker_name: None });
         assert_eq!(

@@ -226,8 +226,8 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
                         MemberView {
                             outlet: &m.outlet,
                             title: title_of(&m.article),
-                            start: m.start,
-                            end: m.end,
+                            start: m.start as u64,
+                            end: m.end as u64,
                             before,
                             hit,
                             after,
@@ -263,8 +263,8 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
         .take(limits.entities)
         .map(|e| EntityView {
             name: &e.name,
-            kind: &e.kind,
-            mentions: e.mentions,
+            kind: e.kind.as_str(),
+            mentions: e.mentions as u64,
             aliases: &e.aliases,
             articles: joined_labels(corpus, &e.articles),
         })

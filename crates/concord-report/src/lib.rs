@@ -60,8 +60,7 @@ pub use html::{report_html, HtmlLimits};
 pub use io::{write_atomic, write_jsonl, AtomicFile, JsonlWriter};
 pub use markdown::report_markdown;
 pub use model::{
-    report_json, ArticleOut, ClusterOut, CopyOut, EntityOut, MemberOut, Report, SingleSourceOut, StageOut, StatsOut,
-    Summary, SCHEMA_VERSION,
+    report_json, ClusterOut, CopyOut, MemberOut, Report, SingleSourceOut, StageOut, StatsOut, Summary, SCHEMA_VERSION,
 };
 pub use rows::{
     article_rows, cluster_rows, link_mention, mention_rows, quote_rows, quote_rows_from_clusters, ClusterRow,
@@ -258,7 +257,7 @@ pub fn write_reports_with(
     }
     if opts.wants(Format::Jsonl) {
         add(dir.join("articles.jsonl"), 2, Box::new(|path| write_jsonl(path, article_rows(report)).map(drop)));
-        add(dir.join("entities.jsonl"), 3, Box::new(|path| write_jsonl(path, &report.entities).map(drop)));
+        add(dir.join("entities.jsonl"), 3, Box::new(|path| write_jsonl(path, report.entities.iter()).map(drop)));
         let mentions: Option<Job<'_>> = match input.mentions {
             Rows::Derive => Some(Box::new(|path| write_jsonl(path, std::iter::empty::<MentionRow>()).map(drop))),
             Rows::Given(rows) => {

@@ -149,7 +149,7 @@ pub(crate) fn render(r: &Report, corpus: &Corpus, top: usize, max_entities: usiz
                 o,
                 "| {} | {} | {} | {} | {} |",
                 md(&e.name),
-                e.kind,
+                e.kind.as_str(),
                 e.mentions,
                 e.articles.len(),
                 aliases.join(", ")

@@ -8,7 +8,7 @@
 //! report copies no string before serialising it. Read back from JSON, it owns its text.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use concord_core::{ArticleRecord, Cluster, Corpus, Entity, Member, SingleSource, Status, UnitKind};
 use serde::{Deserialize, Serialize};
@@ -23,10 +23,11 @@ pub struct Report<'a> {
     pub schema_version: u32,
     /// Headline figures.
     pub summary: Summary<'a>,
-    /// Every input item, processed or rejected, sorted by id.
-    pub articles: Vec<ArticleOut<'a>>,
-    /// Entities across the corpus.
-    pub entities: Vec<EntityOut<'a>>,
+    /// Every input item, processed or rejected, sorted by id (the corpus's own records:
+    /// their JSON is the row format).
+    pub articles: Cow<'a, [ArticleRecord]>,
+    /// Entities across the corpus (the corpus's own).
+    pub entities: Cow<'a, [Entity]>,
     /// Claim and quote clusters, in rank order (most corroborated first).
     pub clusters: Vec<ClusterOut<'a>>,
     /// Near-copy article groups.
@@ -64,58 +65,6 @@ pub struct Summary<'a> {
     pub single_source: u64,
 }
 
-/// One `articles[]` row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleOut<'a> {
-    /// Stable article id.
-    pub id: Cow<'a, str>,
-    /// Input file path.
-    pub path: Cow<'a, str>,
-    /// 1-based line for line-oriented inputs.
-    pub line: Option<u64>,
-    /// Title, if known.
-    pub title: Option<Cow<'a, str>>,
-    /// Outlet, if known.
-    pub outlet: Option<Cow<'a, str>>,
-    /// Where the outlet came from: `metadata`, `config` or `filename`.
-    pub outlet_from: Option<Cow<'a, str>>,
-    /// Publication date as given.
-    pub published: Option<Cow<'a, str>>,
-    /// URL, if given.
-    pub url: Option<Cow<'a, str>>,
-    /// `ok` or `rejected`.
-    pub status: Cow<'a, str>,
-    /// Why it was rejected.
-    pub error: Option<Cow<'a, str>>,
-    /// Non-fatal problems.
-    pub warnings: Cow<'a, [String]>,
-    /// Id of the article this one is a near-copy of.
-    pub copy_of: Option<Cow<'a, str>>,
-}
-
-/// One `entities[]` row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EntityOut<'a> {
-    /// Stable entity id.
-    pub id: Cow<'a, str>,
-    /// Canonical name.
-    pub name: Cow<'a, str>,
-    /// `PERSON`, `ORG`, `LOC` or `MISC`.
-    pub kind: Cow<'a, str>,
-    /// Other surface forms, sorted.
-    pub aliases: Cow<'a, [String]>,
-    /// Ids of the articles that mention it, sorted.
-    pub articles: Cow<'a, [String]>,
-    /// Total number of mentions.
-    pub mentions: u64,
-    /// Mentions per article id.
-    pub mention_counts: Cow<'a, BTreeMap<String, usize>>,
-    /// Roles seen with it, per article id.
-    pub roles: Cow<'a, BTreeMap<String, Vec<String>>>,
-    /// Gazetteer id, if any.
-    pub gazetteer_id: Option<Cow<'a, str>>,
-}
-
 /// One `clusters[]` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterOut<'a> {
@@ -140,7 +89,7 @@ pub struct ClusterOut<'a> {
     /// Entity ids its members mention, sorted.
     pub entities: Cow<'a, [String]>,
     /// Occurrences, with provenance.
-    pub members: Vec<MemberOut<'a>>,
+    pub members: Cow<'a, [Member]>,
 }
 
 /// One occurrence of a claim or quote, with byte offsets into the article's source.
@@ -239,46 +188,6 @@ fn opt(s: &Option<String>) -> Option<Cow<'_, str>> {
     s.as_deref().map(Cow::Borrowed)
 }
 
-fn article_out(a: &ArticleRecord) -> ArticleOut<'_> {
-    ArticleOut {
-        id: text(&a.id),
-        path: text(&a.path),
-        line: a.line,
-        title: opt(&a.title),
-        outlet: opt(&a.outlet),
-        outlet_from: a.outlet_from.map(|o| {
-            Cow::Borrowed(match o {
-                concord_core::OutletFrom::Metadata => "metadata",
-                concord_core::OutletFrom::Config => "config",
-                concord_core::OutletFrom::Filename => "filename",
-            })
-        }),
-        published: opt(&a.published),
-        url: opt(&a.url),
-        status: Cow::Borrowed(match a.status {
-            Status::Ok => "ok",
-            Status::Rejected => "rejected",
-        }),
-        error: opt(&a.error),
-        warnings: Cow::Borrowed(&a.warnings),
-        copy_of: opt(&a.copy_of),
-    }
-}
-
-fn entity_out(e: &Entity) -> EntityOut<'_> {
-    EntityOut {
-        id: text(&e.id),
-        name: text(&e.name),
-        kind: Cow::Borrowed(e.kind.as_str()),
-        aliases: Cow::Borrowed(&e.aliases),
-        articles: Cow::Borrowed(&e.articles),
-        mentions: n(e.mentions),
-        mention_counts: Cow::Borrowed(&e.mention_counts),
-        roles: Cow::Borrowed(&e.roles),
-        gazetteer_id: opt(&e.gazetteer_id),
-    }
-}
-
 /// Maps one cluster member.
 pub(crate) fn member_out(m: &Member) -> MemberOut<'_> {
     MemberOut {
@@ -311,7 +220,7 @@ fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut<'_> {
         articles: Cow::Borrowed(&c.articles),
         outlets: Cow::Borrowed(&c.outlets),
         entities: Cow::Borrowed(&c.entities),
-        members: c.members.iter().map(member_out).collect(),
+        members: Cow::Borrowed(&c.members),
     }
 }
 
@@ -354,8 +263,8 @@ impl<'a> Report<'a> {
         Report {
             schema_version: SCHEMA_VERSION,
             summary,
-            articles: corpus.articles.iter().map(article_out).collect(),
-            entities: corpus.entities.iter().map(entity_out).collect(),
+            articles: Cow::Borrowed(&corpus.articles),
+            entities: Cow::Borrowed(&corpus.entities),
             clusters: corpus.clusters.iter().enumerate().map(|(i, c)| cluster_out(i, c)).collect(),
             copies: corpus
                 .copies

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use concord_core::{Corpus, Document, UnitKind};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ArticleOut, Report};
+use crate::model::Report;
 
 /// One entity mention: a `mentions.jsonl` row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,7 +192,7 @@ pub fn quote_rows_from_clusters(corpus: &Corpus) -> Vec<QuoteRow> {
 }
 
 /// The `articles.jsonl` rows (the report's article records).
-pub fn article_rows<'r, 'a>(report: &'r Report<'a>) -> &'r [ArticleOut<'a>] {
+pub fn article_rows<'r>(report: &'r Report<'_>) -> &'r [concord_core::ArticleRecord] {
     &report.articles
 }
 
