@@ -7,10 +7,16 @@
 //! not depend on input order or thread scheduling.
 //!
 //! Memory: units are kept packed (see the `store` module); their texts wait in a temporary
-//! file until the clusters are known, and are then read back unit by unit. Single-source
-//! items past [`Corpus::single_source_limit`] go to another temporary file in report
-//! order ([`Corpus::single_source_rest`]), so the corpus holds only the clusters and the
-//! single-source items the report embeds. LSH runs one band at a time, so only one column of
+//! file until the clusters are known, and are then read back unit by unit. Clusters are
+//! ranked before they are built; those past [`Corpus::cluster_limit`] and single-source
+//! items past [`Corpus::single_source_limit`] go to temporary files in report order
+//! ([`Corpus::clusters_rest`], [`Corpus::single_source_rest`]), so the corpus holds only
+//! what the HTML and Markdown reports show and `report.json` embeds.
+//!
+//! Before verification, LSH drops the candidate pairs that a veto would reject anyway
+//! (numbers or names both sides lack, a lone negation, a claim much longer than the
+//! other), tested on 64-bit sketches of the units' words as pairs are found: on corpora
+//! with many templated sentences that differ in their figures, most candidates are such. LSH runs one band at a time, so only one column of
 //! band keys (8 bytes a unit) exists at once; each band's keys are computed from the
 //! unit's content-word set with that band's MinHash functions only, in parallel.
 //!
@@ -35,7 +41,7 @@ use concord_core::{
 use rayon::prelude::*;
 
 use crate::key::{self, MinHasher, Weights};
-use crate::spool::{self, SpoolWriter};
+use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
 use crate::store::{self, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
@@ -70,7 +76,20 @@ pub fn lsh_candidates(
     n: usize,
     num_bands: usize,
     max_bucket: usize,
+    keys: impl FnMut(usize, usize) -> Vec<u32>,
+) -> Vec<(u32, u32)> {
+    lsh_candidates_where(n, num_bands, max_bucket, keys, |_, _| true)
+}
+
+/// [`lsh_candidates`] without the pairs `(i, j)` for which `keep(i, j)` is false (a cheap
+/// test of pairs that could never pass verification, applied as pairs are found, so they
+/// are neither stored nor sorted).
+pub fn lsh_candidates_where(
+    n: usize,
+    num_bands: usize,
+    max_bucket: usize,
     mut keys: impl FnMut(usize, usize) -> Vec<u32>,
+    keep: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
     let mut pairs: Vec<u64> = Vec::new();
     let mut first = 0;
@@ -99,8 +118,7 @@ pub fn lsh_candidates(
                     }
                 });
             }
-            let full = &full;
-            let ks = &ks;
+            let (full, ks, keep) = (&full, &ks, &keep);
             let emitted: Vec<Vec<u64>> = bands
                 .par_iter()
                 .zip(&cols)
@@ -113,7 +131,7 @@ pub fn lsh_candidates(
                                 let y = y as usize;
                                 let met = (0..band)
                                     .any(|e| full[x] & (1 << e) != 0 && ks[x * count + e] == ks[y * count + e]);
-                                if !met {
+                                if !met && keep(x as u32, y as u32) {
                                     out.push((x as u64) << 32 | y as u64);
                                 }
                             }
@@ -276,20 +294,78 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// What [`Verifier::surely_vetoed`] reads of unit `u`.
+    pub fn sketch(&self, u: usize) -> Sketch {
+        let unit = &self.store.units[u];
+        let mut sk = Sketch { all: 0, numbers: 0, names: 0, not: false, words: unit.words, kind: unit.kind };
+        for &p in self.store.tokens_of(u) {
+            let id = p & ID_MASK;
+            let bit = 1u64 << (concord_core::text::mix64(id as u64) & 63);
+            sk.all |= bit;
+            if p & store::NUMBER_BIT != 0 {
+                sk.numbers |= bit;
+            } else if p & store::NAME_BIT != 0 {
+                sk.names |= bit;
+            }
+            sk.not |= id as u64 == self.not_key;
+        }
+        sk
+    }
+
+    /// True when a veto of [`Verifier::similarity`] certainly applies to two units with
+    /// these sketches (false when it may not: the sketches' bit sets only prove that a
+    /// side has a token the other lacks, never that it has none).
+    pub fn surely_vetoed(&self, a: &Sketch, b: &Sketch) -> bool {
+        if a.kind != b.kind || (a.kind == UnitKind::Claim && self.too_long(a.words, b.words)) {
+            return true;
+        }
+        let w = &self.weights;
+        // A word counts as shared whatever its flags on either side, so "lacks" is tested
+        // against all of the other side's words.
+        let (na, nb) = (a.numbers & !b.all, b.numbers & !a.all);
+        if w.number_veto && na != 0 && nb != 0 {
+            return true;
+        }
+        if w.extra_number_veto > 0 && (na.count_ones().max(nb.count_ones()) as usize) >= w.extra_number_veto {
+            return true;
+        }
+        let (ma, mb) = ((a.names & !b.all).count_ones() as usize, (b.names & !a.all).count_ones() as usize);
+        if w.name_veto > 0 && ma >= w.name_veto && mb >= w.name_veto {
+            return true;
+        }
+        w.negation_veto && a.not != b.not
+    }
+
+    /// The length veto of claims: one has more than `max_length_ratio` times the other's words.
+    fn too_long(&self, a: u32, b: u32) -> bool {
+        let (lo, hi) = (a.min(b).max(1) as f64, a.max(b) as f64);
+        self.max_length_ratio > 0.0 && hi > lo * self.max_length_ratio
+    }
+
     /// The similarity of units `a` and `b` (0 when a veto applies).
     pub fn similarity(&self, a: usize, b: usize) -> f64 {
         let (ua, ub) = (&self.store.units[a], &self.store.units[b]);
-        if ua.kind == UnitKind::Claim && self.max_length_ratio > 0.0 {
-            // A sentence with an extra clause is a larger claim, not the same one (a quote
-            // and a fragment of it are still the same quote).
-            let (lo, hi) = (ua.words.min(ub.words).max(1) as f64, ua.words.max(ub.words) as f64);
-            if hi > lo * self.max_length_ratio {
-                return 0.0;
-            }
+        // A sentence with an extra clause is a larger claim, not the same one (a quote and
+        // a fragment of it are still the same quote).
+        if ua.kind == UnitKind::Claim && self.too_long(ua.words, ub.words) {
+            return 0.0;
         }
         let side = |u: usize| Packed { tokens: self.store.tokens_of(u), idf: &self.idf, weights: &self.weights };
         key::similarity_of(&side(a), &side(b), &self.weights, self.not_key)
     }
+}
+
+/// Bits of a unit's tokens, of its number tokens and of its other name tokens (one of 64
+/// per token), whether it has `not`, its words and kind: enough to see that most
+/// verification vetoes apply to a pair.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sketch {
+    all: u64,
+    numbers: u64,
+    names: u64,
+    not: bool,
+    words: u32,
+    kind: UnitKind,
 }
 
 /// LSH band keys of units: band `b` of unit `u` from the MinHash functions of that band
@@ -429,13 +505,11 @@ impl Clusterer {
             |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
         let mut parent: Vec<usize> = (0..n).collect();
         for (i, j) in cands {
-            if estimate(i as usize, j as usize) >= self.opts.copy_threshold {
-                let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
-                if ri != rj {
-                    // The smaller index (smaller id) stays the root.
-                    let (lo, hi) = (ri.min(rj), ri.max(rj));
-                    parent[hi] = lo;
-                }
+            let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
+            // Already one group: nothing to estimate (a syndicated story has many copies).
+            if ri != rj && estimate(i as usize, j as usize) >= self.opts.copy_threshold {
+                // The smaller index (smaller id) stays the root.
+                parent[ri.max(rj)] = ri.min(rj);
             }
         }
         let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
@@ -515,29 +589,48 @@ impl Clusterer {
                 tokens.iter().fold(kind_salt(kind), |h, &t| concord_core::text::mix64(h ^ t as u64))
             })
             .collect();
-        let same = |a: u32, b: u32| hashes[a as usize] == hashes[b as usize] && set_of(a) == set_of(b);
-        let mut by_set: Vec<u32> = (0..seq.len() as u32).collect();
-        by_set.par_sort_unstable_by(|&a, &b| {
-            hashes[a as usize].cmp(&hashes[b as usize]).then_with(|| set_of(a).cmp(&set_of(b))).then(a.cmp(&b))
-        });
+        let mut hashed: Vec<(u64, u32)> = (0..seq.len() as u32).map(|k| (hashes[k as usize], k)).collect();
+        drop(hashes);
+        hashed.par_sort_unstable();
+        // Within a run of equal hashes (almost always one set), order by set then item.
+        let mut i = 0;
+        while i < hashed.len() {
+            let mut j = i + 1;
+            while j < hashed.len() && hashed[j].0 == hashed[i].0 {
+                j += 1;
+            }
+            if j - i > 1 {
+                hashed[i..j].sort_by(|a, b| set_of(a.1).cmp(&set_of(b.1)).then(a.1.cmp(&b.1)));
+            }
+            i = j;
+        }
+        let by_set: Vec<u32> = hashed.iter().map(|&(_, k)| k).collect();
+        let same = |x: usize, y: usize| hashed[x].0 == hashed[y].0 && set_of(hashed[x].1) == set_of(hashed[y].1);
         let mut dups: Vec<(u32, u32)> = Vec::new();
         for i in 0..by_set.len() {
             match dups.last_mut() {
-                Some(d) if same(by_set[i - 1], by_set[i]) => d.1 += 1,
+                Some(d) if same(i - 1, i) => d.1 += 1,
                 _ => dups.push((i as u32, i as u32 + 1)),
             }
         }
-        drop(hashes);
+        drop(hashed);
         let items = |d: (u32, u32)| &by_set[d.0 as usize..d.1 as usize];
         // Nodes in item order of their first item, so ties break by position.
         dups.sort_unstable_by_key(|&d| items(d)[0]);
         let nodes: Vec<u32> = dups.iter().map(|&d| seq[items(d)[0] as usize]).collect();
         let weights: Vec<u32> = dups.iter().map(|&(a, b)| b - a).collect();
         let bands = Bands::new(store, &self.opts);
-        let cands = lsh_candidates(nodes.len(), self.opts.bands, self.opts.max_bucket, |first, count| {
-            bands.group(&nodes, first, count)
-        });
         let verifier = Verifier::new(store, &self.opts);
+        let sketches: Vec<Sketch> = nodes.par_iter().map(|&u| verifier.sketch(u as usize)).collect();
+        let cands = lsh_candidates_where(
+            nodes.len(),
+            self.opts.bands,
+            self.opts.max_bucket,
+            |first, count| bands.group(&nodes, first, count),
+            // (At threshold 0 even a vetoed pair, similarity 0, is an edge.)
+            |i, j| self.opts.threshold <= 0.0 || !verifier.surely_vetoed(&sketches[i as usize], &sketches[j as usize]),
+        );
+        drop(sketches);
         let threshold = self.opts.threshold;
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
@@ -597,158 +690,193 @@ impl Clusterer {
                 context: t.context,
             }
         };
-        // Each group is a cluster (members read back from the texts file) or a
-        // single-source unit; single-outlet clusters also list their first member as a
-        // single-source item. Those items are kept as (unit, cluster) until their order is
-        // known, and only then read back.
-        let built: Vec<io::Result<Built>> = groups
+        // Each group is a cluster or a single-source unit; single-outlet clusters also list
+        // their first member as a single-source item. Clusters are ranked from their packed
+        // units alone, then built (members read back from the texts file) in rank order, so
+        // that only the first ones need be in memory at once.
+        let planned: Vec<Plan> = groups
             .into_par_iter()
             .with_max_len(64)
-            .map_init(
-                || texts.reader(),
-                |texts, g| {
-                    if g.len() == 1 {
-                        return Ok(Built::Single(g[0], None));
-                    }
-                    let mut idx: Vec<usize> = g.iter().map(|&u| u as usize).collect();
-                    idx.sort_unstable_by_key(|&u| (units[u].article, u));
-                    let mut speaker_names = Vec::with_capacity(idx.len());
-                    let mut members = Vec::with_capacity(idx.len());
-                    for &u in &idx {
-                        let mut t = texts.get(u)?;
-                        speaker_names.push(t.speaker_name.take());
-                        members.push(member(u, t));
-                    }
-                    let kind = units[idx[0]].kind;
-                    let mut outlet_names: Vec<&str> = idx
-                        .iter()
-                        .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].as_str())
-                        .collect();
-                    outlet_names.sort_unstable();
-                    outlet_names.dedup();
-                    let outlets: Vec<String> = outlet_names.into_iter().map(str::to_string).collect();
-                    let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
-                    articles.dedup();
-                    let mut entities: Vec<String> = Vec::new();
-                    let mut ids: Vec<&str> = idx
-                        .iter()
-                        .flat_map(|&u| {
-                            self.store.entities_of(u).iter().filter_map(move |&l| entity_of(units[u].article, l))
-                        })
-                        .collect();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    entities.extend(ids.into_iter().map(str::to_string));
-                    // Representative: the most complete member (most content words, then longest).
-                    let content = |u: usize| units[u].tok.1 - units[u].tok.0;
-                    let rep = (0..idx.len())
-                        .max_by(|&x, &y| {
-                            content(idx[x])
-                                .cmp(&content(idx[y]))
-                                .then(members[x].text.len().cmp(&members[y].text.len()))
-                                .then(y.cmp(&x))
-                        })
-                        .unwrap_or(0);
-                    let (speaker, speaker_name) = if kind == UnitKind::Quote {
-                        cluster_speaker(&members, &speaker_names, &entity_names)
-                    } else {
-                        (None, None)
-                    };
-                    let keys: Vec<String> =
-                        members.iter().map(|m| format!("{}:{}:{}", m.article, m.start, m.end)).collect();
-                    let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
-                    parts.extend(keys.iter().map(String::as_str));
-                    let id = stable_id("c", &parts);
-                    let first = (members[0].article.clone(), members[0].start);
-                    let single = (outlets.len() == 1).then(|| (idx[0] as u32, id.clone()));
-                    let cluster = Cluster {
-                        id,
-                        kind,
-                        text: members[rep].text.clone(),
-                        speaker,
-                        speaker_name,
-                        articles,
-                        outlets,
-                        entities,
-                        members,
-                    };
-                    Ok(Built::Cluster(Box::new((cluster, first)), single))
-                },
-            )
+            .map(|g| {
+                if g.len() == 1 {
+                    return Plan::Single(g[0]);
+                }
+                let mut idx: Vec<u32> = g;
+                idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
+                let mut outlets: Vec<&str> = idx
+                    .iter()
+                    .map(|&u| {
+                        self.outlets[self.entries[roots[units[u as usize].article as usize]].outlet as usize].as_str()
+                    })
+                    .collect();
+                outlets.sort_unstable();
+                outlets.dedup();
+                let kind = units[idx[0] as usize].kind;
+                let keys: Vec<String> = idx
+                    .iter()
+                    .map(|&u| {
+                        let r = &units[u as usize];
+                        format!("{}:{}:{}", self.entries[r.article as usize].id, r.src.start, r.src.end)
+                    })
+                    .collect();
+                let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
+                parts.extend(keys.iter().map(String::as_str));
+                let first = &units[idx[0] as usize];
+                Plan::Cluster(Box::new(Planned {
+                    id: stable_id("c", &parts),
+                    outlets: outlets.len() as u32,
+                    first: (first.article, first.src.start),
+                    idx,
+                }))
+            })
             .collect();
-        let mut clusters: Vec<(Cluster, (String, usize))> = Vec::new();
         let mut single: Vec<(u32, Option<String>)> = Vec::new();
-        for b in built {
-            match b.map_err(read_error)? {
-                Built::Single(u, c) => single.push((u, c)),
-                Built::Cluster(c, s) => {
-                    clusters.push(*c);
-                    single.extend(s.map(|(u, id)| (u, Some(id))));
+        let mut plans: Vec<Planned> = Vec::new();
+        for p in planned {
+            match p {
+                Plan::Single(u) => single.push((u, None)),
+                Plan::Cluster(c) => {
+                    if c.outlets == 1 {
+                        single.push((c.idx[0], Some(c.id.clone())));
+                    }
+                    plans.push(*c);
                 }
             }
         }
-        clusters.sort_by(|(a, fa), (b, fb)| {
+        // Rank: most outlets, then most members, then first member's position, then id.
+        plans.par_sort_by(|a, b| {
             b.outlets
-                .len()
-                .cmp(&a.outlets.len())
-                .then(b.members.len().cmp(&a.members.len()))
-                .then(fa.cmp(fb))
+                .cmp(&a.outlets)
+                .then(b.idx.len().cmp(&a.idx.len()))
+                .then(a.first.cmp(&b.first))
                 .then(a.id.cmp(&b.id))
         });
+        let build = |texts: &mut TextReader, p: &Planned| -> io::Result<Cluster> {
+            let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
+            let mut speaker_names = Vec::with_capacity(idx.len());
+            let mut members = Vec::with_capacity(idx.len());
+            for &u in &idx {
+                let mut t = texts.get(u)?;
+                speaker_names.push(t.speaker_name.take());
+                members.push(member(u, t));
+            }
+            let kind = units[idx[0]].kind;
+            let mut outlets: Vec<&str> = idx
+                .iter()
+                .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].as_str())
+                .collect();
+            outlets.sort_unstable();
+            outlets.dedup();
+            let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
+            articles.dedup();
+            let mut entities: Vec<&str> = idx
+                .iter()
+                .flat_map(|&u| self.store.entities_of(u).iter().filter_map(move |&l| entity_of(units[u].article, l)))
+                .collect();
+            entities.sort_unstable();
+            entities.dedup();
+            // Representative: the most complete member (most content words, then longest).
+            let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+            let rep = (0..idx.len())
+                .max_by(|&x, &y| {
+                    content(idx[x])
+                        .cmp(&content(idx[y]))
+                        .then(members[x].text.len().cmp(&members[y].text.len()))
+                        .then(y.cmp(&x))
+                })
+                .unwrap_or(0);
+            let (speaker, speaker_name) = if kind == UnitKind::Quote {
+                cluster_speaker(&members, &speaker_names, &entity_names)
+            } else {
+                (None, None)
+            };
+            Ok(Cluster {
+                id: p.id.clone(),
+                kind,
+                text: members[rep].text.clone(),
+                speaker,
+                speaker_name,
+                articles,
+                outlets: outlets.into_iter().map(str::to_string).collect(),
+                entities: entities.into_iter().map(str::to_string).collect(),
+                members,
+            })
+        };
+        let (clusters, clusters_rest) =
+            keep_or_spool(&plans, corpus_ro.cluster_limit, || texts.reader(), build, "clusters")?;
+        drop(plans);
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
             (r.article, r.src.start, r.kind)
         });
-        let keep = corpus_ro.single_source_limit.unwrap_or(usize::MAX).min(single.len());
         let item = |texts: &mut TextReader, (u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
             let u = *u as usize;
             Ok(SingleSource { kind: units[u].kind, cluster: cluster.clone(), member: member(u, texts.get(u)?) })
         };
-        let kept: Vec<SingleSource> = single[..keep]
-            .par_iter()
-            .map_init(|| texts.reader(), item)
-            .collect::<io::Result<_>>()
-            .map_err(read_error)?;
-        // The rest goes to a temporary file, read back in parallel a chunk at a time.
-        let rest = if keep < single.len() {
-            let spill_error = |e: io::Error| StageError::new(format!("cannot write single-source items: {e}"));
-            let mut w = SpoolWriter::new().map_err(spill_error)?;
-            for chunk in single[keep..].chunks(1 << 14) {
-                let records: Vec<Vec<u8>> = chunk
-                    .par_iter()
-                    .with_min_len(256)
-                    .map_init(
-                        || texts.reader(),
-                        |texts, x| {
-                            let mut buf = Vec::new();
-                            spool::encode(&item(texts, x)?, &mut buf)?;
-                            Ok(buf)
-                        },
-                    )
-                    .collect::<io::Result<_>>()
-                    .map_err(read_error)?;
-                for r in &records {
-                    w.push_encoded(r).map_err(spill_error)?;
-                }
-            }
-            let spool: Arc<dyn Spooled<SingleSource>> = Arc::new(w.finish().map_err(spill_error)?);
-            Some(spool)
-        } else {
-            None
-        };
-        corpus.clusters = clusters.into_iter().map(|(c, _)| c).collect();
+        let (kept, rest) =
+            keep_or_spool(&single, corpus_ro.single_source_limit, || texts.reader(), item, "single-source items")?;
+        corpus.clusters = clusters;
+        corpus.clusters_rest = clusters_rest;
         corpus.single_source = kept;
         corpus.single_source_rest = rest;
         Ok(())
     }
 }
 
-/// One group of the clustering, built: a single unit, or a cluster (with its first
-/// member's sort key) and, when one outlet reports it, its single-source item.
-enum Built {
-    Single(u32, Option<String>),
-    Cluster(Box<(Cluster, (String, usize))>, Option<(u32, String)>),
+/// One group of the clustering, before its texts are read: a single unit, or a cluster.
+enum Plan {
+    Single(u32),
+    Cluster(Box<Planned>),
+}
+
+/// A cluster as ranked: its id, outlet count, first member (article index, start) and
+/// units (by article, then arrival).
+struct Planned {
+    id: String,
+    outlets: u32,
+    first: (u32, usize),
+    idx: Vec<u32>,
+}
+
+/// The items kept in memory and the spooled rest.
+type Kept<T> = (Vec<T>, Option<Arc<dyn Spooled<T>>>);
+
+/// Makes `items` in order with `make` (in parallel, with a per-thread state from `init`):
+/// the first `limit` (all when `None`) in memory, the rest encoded into a temporary file a
+/// chunk at a time, so memory holds a chunk of them at once.
+fn keep_or_spool<P: Sync, T: Send + Recorded + 'static, S>(
+    items: &[P],
+    limit: Option<usize>,
+    init: impl Fn() -> S + Sync + Send,
+    make: impl Fn(&mut S, &P) -> io::Result<T> + Sync + Send,
+    what: &str,
+) -> Result<Kept<T>, StageError> {
+    let keep = limit.unwrap_or(usize::MAX).min(items.len());
+    let kept: Vec<T> =
+        items[..keep].par_iter().map_init(&init, &make).collect::<io::Result<_>>().map_err(read_error)?;
+    if keep == items.len() {
+        return Ok((kept, None));
+    }
+    let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
+    let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
+    for chunk in items[keep..].chunks(1 << 14) {
+        let records: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .with_min_len(64)
+            .map_init(&init, |state, p| {
+                let mut buf = Vec::new();
+                spool::encode(&make(state, p)?, &mut buf)?;
+                Ok(buf)
+            })
+            .collect::<io::Result<_>>()
+            .map_err(read_error)?;
+        for r in &records {
+            w.push_encoded(r).map_err(spill_error)?;
+        }
+    }
+    let spool: Arc<dyn Spooled<T>> = Arc::new(w.finish().map_err(spill_error)?);
+    Ok((kept, Some(spool)))
 }
 
 fn read_error(e: io::Error) -> StageError {
@@ -797,6 +925,43 @@ impl CorpusStage for Clusterer {
 mod tests {
     use super::*;
     use concord_core::text::mix64;
+
+    #[test]
+    fn pairs_the_sketch_rules_out_are_pairs_verification_vetoes() {
+        let sents = [
+            "Shares of Acme rose 4 percent to 31 dollars on Monday.",
+            "Shares of Acme rose 5 percent to 31 dollars on Monday.",
+            "Shares of Acme rose 4 percent to 31 dollars on Monday, traders said in London.",
+            "Shares of Acme did not rise on Monday.",
+            "Shares of Acme did rise on Monday.",
+            "Paris and Berlin signed the treaty with Madrid.",
+            "Rome and Vienna signed the treaty with Lisbon.",
+            "Paris and Berlin signed the treaty.",
+            "Shares of Acme rose 4 percent in dollars on Monday.",
+            "The 1998 sale of the chain to Safeway for 200 million.",
+        ];
+        let mut store = Store::without_texts();
+        for (k, text) in sents.iter().enumerate() {
+            let set = key::token_set(&key::content_tokens(text, &[], true));
+            let words = text.split_whitespace().count() as u32;
+            let kind = if k == 9 { UnitKind::Quote } else { UnitKind::Claim };
+            let span = concord_core::Span::default();
+            store.push(k as u32, kind, &set, words, span, span, None, &[], ("", None, None)).unwrap();
+        }
+        let opts = ClaimOptions::default();
+        let v = Verifier::new(&store, &opts);
+        let mut vetoed = 0;
+        for a in 0..sents.len() {
+            for b in 0..sents.len() {
+                if a != b && v.surely_vetoed(&v.sketch(a), &v.sketch(b)) {
+                    vetoed += 1;
+                    assert_eq!(v.similarity(a, b), 0.0, "{:?} / {:?}", sents[a], sents[b]);
+                }
+            }
+        }
+        assert!(vetoed >= 10, "the sketch should rule out numbers, names, negation, length: {vetoed}");
+        assert!(!v.surely_vetoed(&v.sketch(0), &v.sketch(8)), "a subset of the numbers is no veto");
+    }
 
     #[test]
     fn star_clusters_do_not_chain() {

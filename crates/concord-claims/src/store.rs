@@ -20,8 +20,8 @@ use crate::key::{self, Token, Weights};
 
 /// Bits of a packed token that hold its vocabulary id.
 pub(crate) const ID_MASK: u32 = (1 << 30) - 1;
-const NUMBER_BIT: u32 = 1 << 30;
-const NAME_BIT: u32 = 1 << 31;
+pub(crate) const NUMBER_BIT: u32 = 1 << 30;
+pub(crate) const NAME_BIT: u32 = 1 << 31;
 
 /// Hashes a `u64` that is already a good hash (token hashes are FNV-1a of the stem) with
 /// one mixing step, instead of SipHash.

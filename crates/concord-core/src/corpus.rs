@@ -184,8 +184,18 @@ pub struct Corpus {
     /// entity corpus stage; read it through [`Corpus::entity_id`]. Indices, not ids: one
     /// `u32` a local entity instead of an id string, for every article of the corpus.
     pub entity_links: BTreeMap<String, Vec<u32>>,
-    /// Claim and quote clusters, ranked.
+    /// Claim and quote clusters, ranked: all of them, or the first ones when the rest are
+    /// in [`Corpus::clusters_rest`]. Read the whole list with [`Corpus::for_each_cluster`].
     pub clusters: Vec<Cluster>,
+    /// The clusters after [`Corpus::clusters`] in rank order, kept out of memory by the
+    /// corpus stage that made them. `None`: all in memory. Not serialised.
+    #[serde(skip)]
+    pub clusters_rest: Option<Arc<dyn Spooled<Cluster>>>,
+    /// How many clusters a corpus stage should keep in memory before it spools the rest
+    /// ([`Corpus::clusters_rest`]); `None`: all in memory. The runner sets it to what the
+    /// HTML and Markdown reports show.
+    #[serde(skip)]
+    pub cluster_limit: Option<usize>,
     /// Near-copy article groups.
     pub copies: Vec<CopyGroup>,
     /// Claims and quotes only one outlet reports, in order (article id, start, kind): all of
@@ -224,6 +234,26 @@ impl Corpus {
     pub fn entity_id(&self, article: &str, local: usize) -> Option<&str> {
         let i = *self.entity_links.get(article)?.get(local)?;
         self.entities.get(i as usize).map(|e| e.id.as_str())
+    }
+
+    /// Number of clusters, in memory and spooled.
+    pub fn cluster_count(&self) -> usize {
+        self.clusters.len() + self.clusters_rest.as_ref().map_or(0, |r| r.len())
+    }
+
+    /// Calls `f` with every cluster in rank order: the ones in memory, then the spooled
+    /// ones; stops at the first error.
+    pub fn for_each_cluster(
+        &self,
+        mut f: impl FnMut(std::borrow::Cow<'_, Cluster>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for c in &self.clusters {
+            f(std::borrow::Cow::Borrowed(c))?;
+        }
+        match &self.clusters_rest {
+            Some(rest) => rest.replay(&mut |c| f(std::borrow::Cow::Owned(c))),
+            None => Ok(()),
+        }
     }
 
     /// Number of single-source items, in memory and spooled.

@@ -139,9 +139,15 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
     let started = Instant::now();
     let dir = opts.out.clone().unwrap_or_else(|| PathBuf::from(&config.output.dir));
     let mut spill = if config.output.wants(concord_report::Format::Jsonl) { Some(Spill::new()?) } else { None };
-    // Single-source items beyond what report.json embeds wait in a temporary file.
-    let limit = Some(config.output.max_single_source).filter(|&n| n > 0);
-    let (corpus, mut timings) = process_with(config, opts, spill.as_mut(), limit)?;
+    // Single-source items beyond what report.json embeds, and clusters beyond what the
+    // HTML and Markdown reports show, wait in temporary files (the JSON and JSONL writers
+    // read them back as they write).
+    let o = &config.output;
+    let limits = Limits {
+        single_source: Some(o.max_single_source).filter(|&n| n > 0),
+        clusters: Some(CLUSTERS_IN_MEMORY.max(o.html_clusters).max(o.top)),
+    };
+    let (corpus, mut timings) = process_with(config, opts, spill.as_mut(), limits)?;
     let t = Instant::now();
     let mut input = concord_report::ReportInput::new(&corpus);
     if let Some(s) = spill.as_mut() {
@@ -236,14 +242,24 @@ fn rows_of(doc: &Document) -> (Vec<u8>, Vec<u8>) {
 
 /// Runs the pipeline without writing anything: the corpus and the timings.
 pub fn process(config: &mut Config, opts: &RunOptions) -> Result<(Corpus, RunTimings), RunError> {
-    process_with(config, opts, None, None)
+    process_with(config, opts, None, Limits::default())
+}
+
+/// Clusters a run keeps in memory at least (more when the HTML report shows more).
+const CLUSTERS_IN_MEMORY: usize = 10_000;
+
+/// How much of the corpus's long lists a run keeps in memory (`None`: all).
+#[derive(Clone, Copy, Debug, Default)]
+struct Limits {
+    single_source: Option<usize>,
+    clusters: Option<usize>,
 }
 
 fn process_with(
     config: &mut Config,
     opts: &RunOptions,
     spill: Option<&mut Spill>,
-    single_source_limit: Option<usize>,
+    limits: Limits,
 ) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
     let paths: Vec<PathBuf> = match &opts.inputs {
@@ -280,7 +296,11 @@ fn process_with(
         corpus_stages,
         corpus_nanos: vec![0u64; kinds.len()],
         stage_stats: kinds.iter().map(|k| StageStats { kind: k.clone(), ..StageStats::default() }).collect(),
-        corpus: Corpus { single_source_limit, ..Corpus::default() },
+        corpus: Corpus {
+            single_source_limit: limits.single_source,
+            cluster_limit: limits.clusters,
+            ..Corpus::default()
+        },
         seen: HashMap::new(),
         outlets: BTreeSet::new(),
         bytes: 0,

@@ -102,6 +102,8 @@ struct Page<'a> {
     outlets: Vec<&'a str>,
     matrix: Vec<RowView<'a>>,
     matrix_hidden: usize,
+    /// When the speakers list covers only the clusters in memory: how many those are.
+    quotes_from_top: usize,
     speakers: Vec<SpeakerView<'a>>,
     entities: Vec<EntityView<'a>>,
     entities_hidden: usize,
@@ -315,7 +317,8 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
         script: SCRIPT,
         summary: &r.summary,
         outlets,
-        matrix_hidden: r.clusters.len().saturating_sub(limits.clusters),
+        matrix_hidden: (r.summary.clusters as usize).saturating_sub(limits.clusters),
+        quotes_from_top: if corpus.clusters_rest.is_some() { r.clusters.len() } else { 0 },
         matrix,
         speakers,
         entities,

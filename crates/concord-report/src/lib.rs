@@ -227,11 +227,13 @@ pub fn write_reports_with(
         });
         if more.len() < want.min(rest.len()) {
             if let Err(e) = r {
-                return Err(ReportError::Io { path: PathBuf::from("(single-source spool)"), source: e });
+                return Err(ReportError::Io { path: PathBuf::from("(spooled single-source items)"), source: e });
             }
         }
     }
-    let report = &Report::from_corpus_embedding(corpus, &more, embedded);
+    let spool_error = |what: &str, e| ReportError::Io { path: PathBuf::from(format!("(spooled {what})")), source: e };
+    let corroborated_rest = model::spooled_corroborated(corpus).map_err(|(_, e)| spool_error("clusters", e))?;
+    let report = &Report::from_corpus_embedding(corpus, &more, embedded, corroborated_rest);
     let mut written = Vec::new();
     // In the order of `written`, except that the biggest files go first (they bound the
     // time when written in parallel).
@@ -247,7 +249,7 @@ pub fn write_reports_with(
             Box::new(|path| {
                 // Streamed to disk: never a second copy of the whole report as one string.
                 let mut file = AtomicFile::create(path)?;
-                serde_json::to_writer_pretty(&mut file, report)
+                serde_json::to_writer_pretty(&mut file, &model::ReportStream::new(report, corpus))
                     .map_err(|e| ReportError::Json { path: path.to_path_buf(), message: e.to_string() })?;
                 std::io::Write::write_all(&mut file, b"\n")
                     .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
@@ -273,13 +275,16 @@ pub fn write_reports_with(
             add(dir.join("mentions.jsonl"), 8, job);
         }
         let quotes: Option<Job<'_>> = match input.quotes {
-            Rows::Derive => Some(Box::new(|path| write_jsonl(path, quote_rows_from_clusters(corpus)).map(drop))),
+            Rows::Derive => Some(Box::new(move |path| {
+                let rows = quote_rows_from_clusters(corpus).map_err(|e| spool_error("clusters", e))?;
+                write_jsonl(path, rows).map(drop)
+            })),
             Rows::Given(rows) => Some(Box::new(move |path| {
-                let index = rows::QuoteIndex::new(corpus);
+                let index = rows::QuoteIndex::new(corpus).map_err(|e| spool_error("clusters", e))?;
                 write_jsonl(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r))).map(drop)
             })),
             Rows::Spilled(spill) => Some(Box::new(move |path| {
-                let linker = link::QuoteLinker::new(corpus);
+                let linker = link::QuoteLinker::new(corpus).map_err(|e| spool_error("clusters", e))?;
                 link_spilled(
                     spill,
                     path,
@@ -292,7 +297,34 @@ pub fn write_reports_with(
         if let Some(job) = quotes {
             add(dir.join("quotes.jsonl"), 3, job);
         }
-        add(dir.join("clusters.jsonl"), 4, Box::new(|path| write_jsonl(path, cluster_rows(report)).map(drop)));
+        add(
+            dir.join("clusters.jsonl"),
+            4,
+            Box::new(|path| {
+                // The report's clusters, then the spooled ones as they are read back.
+                let mut w = JsonlWriter::<ClusterRow<'_>>::create(path)?;
+                for row in cluster_rows(report) {
+                    w.push(&row)?;
+                }
+                if let Some(rest) = &corpus.clusters_rest {
+                    let (mut rank, mut line, mut failed) = (report.clusters.len(), Vec::new(), None);
+                    let r = rest.replay(&mut |c| {
+                        line.clear();
+                        serde_json::to_writer(&mut line, &rows::cluster_row(&model::cluster_out(rank, &c)))?;
+                        rank += 1;
+                        w.push_line(&line).map_err(|e| {
+                            failed = Some(e);
+                            std::io::Error::other("write failed")
+                        })
+                    });
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    r.map_err(|e| spool_error("clusters", e))?;
+                }
+                w.finish().map(drop)
+            }),
+        );
         add(
             dir.join("single_source.jsonl"),
             7,
@@ -311,7 +343,7 @@ pub fn write_reports_with(
                 if let Some(e) = failed {
                     return Err(e);
                 }
-                r.map_err(|e| ReportError::Io { path: PathBuf::from("(single-source spool)"), source: e })?;
+                r.map_err(|e| spool_error("single-source items", e))?;
                 w.finish().map(drop)
             }),
         );

@@ -177,8 +177,8 @@ pub(crate) struct QuoteLinker<'a> {
 }
 
 impl<'a> QuoteLinker<'a> {
-    pub(crate) fn new(corpus: &'a Corpus) -> QuoteLinker<'a> {
-        QuoteLinker { corpus, index: QuoteIndex::new(corpus) }
+    pub(crate) fn new(corpus: &'a Corpus) -> std::io::Result<QuoteLinker<'a>> {
+        Ok(QuoteLinker { corpus, index: QuoteIndex::new(corpus)? })
     }
 
     /// The cluster index, for the general path.
@@ -332,7 +332,7 @@ mod tests {
     #[test]
     fn quote_fast_path_matches_the_general_path() {
         let c = corpus();
-        let linker = QuoteLinker::new(&c);
+        let linker = QuoteLinker::new(&c).unwrap();
         let mut out = Vec::new();
         for row in quotes() {
             let l = line(&row);
@@ -360,6 +360,6 @@ mod tests {
         ] {
             assert!(!m.patch(l, &mut out), "{}", String::from_utf8_lossy(l));
         }
-        assert!(!QuoteLinker::new(&c).patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out));
+        assert!(!QuoteLinker::new(&c).unwrap().patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out));
     }
 }

@@ -208,7 +208,7 @@ pub(crate) fn single_source_out(x: &SingleSource) -> SingleSourceOut<'_> {
     SingleSourceOut { kind: kind_str(x.kind), cluster: opt(&x.cluster), member: member_out(&x.member) }
 }
 
-fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut<'_> {
+pub(crate) fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut<'_> {
     ClusterOut {
         id: text(&c.id),
         rank: n(rank + 1),
@@ -235,14 +235,26 @@ impl<'a> Report<'a> {
     /// Its `single_source` list has the items in memory ([`Corpus::single_source`]), not
     /// the ones a stage spooled ([`Corpus::single_source_rest`]; [`crate::write_reports`]
     /// reads those); `summary.single_source` counts both.
+    ///
+    /// Likewise its `clusters` are those in memory ([`Corpus::clusters`]); `summary`
+    /// counts the spooled ones too ([`Corpus::clusters_rest`], read for the count: should
+    /// reading fail, `corroborated` counts only what was read; [`crate::write_reports`]
+    /// reports such errors).
     pub fn from_corpus(corpus: &'a Corpus) -> Report<'a> {
-        Report::from_corpus_embedding(corpus, &[], usize::MAX)
+        let rest = spooled_corroborated(corpus).unwrap_or_else(|(n, _)| n);
+        Report::from_corpus_embedding(corpus, &[], usize::MAX, rest)
     }
 
     /// Like [`Report::from_corpus`], with only the first `embedded` single-source items
     /// (`summary.single_source` still counts them all): those in memory, then from `more`
     /// (the spooled items that follow them, as far as the caller read them).
-    pub(crate) fn from_corpus_embedding(corpus: &'a Corpus, more: &'a [SingleSource], embedded: usize) -> Report<'a> {
+    /// `corroborated_rest` counts the spooled clusters with two outlets or more.
+    pub(crate) fn from_corpus_embedding(
+        corpus: &'a Corpus,
+        more: &'a [SingleSource],
+        embedded: usize,
+        corroborated_rest: u64,
+    ) -> Report<'a> {
         let ok: Vec<&ArticleRecord> = corpus.articles.iter().filter(|a| a.status == Status::Ok).collect();
         let outlets: BTreeSet<&str> = ok.iter().filter_map(|a| a.outlet.as_deref()).collect();
         let dates: BTreeSet<&str> = ok.iter().filter_map(|a| a.published.as_deref()).filter(|d| iso_like(d)).collect();
@@ -255,8 +267,8 @@ impl<'a> Report<'a> {
             first_published: dates.first().copied().map(Cow::Borrowed),
             last_published: dates.last().copied().map(Cow::Borrowed),
             entities: n(corpus.entities.len()),
-            clusters: n(corpus.clusters.len()),
-            corroborated: n(corpus.clusters.iter().filter(|c| c.outlets.len() >= 2).count()),
+            clusters: n(corpus.cluster_count()),
+            corroborated: n(corpus.clusters.iter().filter(|c| c.outlets.len() >= 2).count()) + corroborated_rest,
             single_source: n(corpus.single_source_count()),
         };
         let s = &corpus.stats;
@@ -313,5 +325,83 @@ impl Report<'_> {
         });
         s.push('\n');
         s
+    }
+}
+
+/// The spooled clusters ([`Corpus::clusters_rest`]) reported by two outlets or more; on a
+/// read error, the count so far and the error.
+pub(crate) fn spooled_corroborated(corpus: &Corpus) -> Result<u64, (u64, std::io::Error)> {
+    let Some(rest) = &corpus.clusters_rest else { return Ok(0) };
+    let mut count = 0;
+    match rest.replay(&mut |c| {
+        count += (c.outlets.len() >= 2) as u64;
+        Ok(())
+    }) {
+        Ok(()) => Ok(count),
+        Err(e) => Err((count, e)),
+    }
+}
+
+/// `report.json` as written: the [`Report`] model, with the spooled clusters streamed
+/// after the ones in memory (same keys, same order, so the same JSON as the model would
+/// give with every cluster in it).
+#[derive(Serialize)]
+pub(crate) struct ReportStream<'r, 'a> {
+    schema_version: u32,
+    summary: &'r Summary<'a>,
+    articles: &'r [ArticleRecord],
+    entities: &'r [Entity],
+    clusters: ClusterStream<'r, 'a>,
+    copies: &'r [CopyOut<'a>],
+    single_source: &'r [SingleSourceOut<'a>],
+    stats: &'r StatsOut<'a>,
+}
+
+impl<'r, 'a> ReportStream<'r, 'a> {
+    /// The report `report` of `corpus`, with `corpus`'s spooled clusters.
+    pub(crate) fn new(report: &'r Report<'a>, corpus: &'r Corpus) -> ReportStream<'r, 'a> {
+        ReportStream {
+            schema_version: report.schema_version,
+            summary: &report.summary,
+            articles: &report.articles,
+            entities: &report.entities,
+            clusters: ClusterStream { report, corpus },
+            copies: &report.copies,
+            single_source: &report.single_source,
+            stats: &report.stats,
+        }
+    }
+}
+
+/// Every cluster in rank order: the report's, then the corpus's spooled ones.
+pub(crate) struct ClusterStream<'r, 'a> {
+    report: &'r Report<'a>,
+    corpus: &'r Corpus,
+}
+
+impl Serialize for ClusterStream<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(None)?;
+        for c in &self.report.clusters {
+            seq.serialize_element(c)?;
+        }
+        if let Some(rest) = &self.corpus.clusters_rest {
+            let mut rank = self.report.clusters.len();
+            let mut failed = None;
+            let read = rest.replay(&mut |c| {
+                let r = seq.serialize_element(&cluster_out(rank, &c));
+                rank += 1;
+                r.map_err(|e| {
+                    failed = Some(e);
+                    std::io::Error::other("serialising a cluster failed")
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(|e| S::Error::custom(format!("reading spooled clusters: {e}")))?;
+        }
+        seq.end()
     }
 }

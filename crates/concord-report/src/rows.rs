@@ -122,27 +122,46 @@ pub fn quote_rows(doc: &Document) -> Vec<QuoteRow> {
         .collect()
 }
 
-/// Looks up quote cluster ids by (article, start, end) of their members.
+/// Looks up quote cluster ids by (article, start, end) of their members, over every
+/// cluster (the spooled ones read back once, their keys kept).
 pub(crate) struct QuoteIndex<'a> {
-    exact: BTreeMap<(&'a str, u64, u64), &'a str>,
-    by_start: BTreeMap<(&'a str, u64), &'a str>,
+    ids: Vec<Cow<'a, str>>,
+    /// Per article: (start, end, index in `ids`) of quote cluster members, in rank order.
+    by_article: BTreeMap<Cow<'a, str>, Vec<(u64, u64, u32)>>,
 }
 
 impl<'a> QuoteIndex<'a> {
-    pub(crate) fn new(corpus: &'a Corpus) -> QuoteIndex<'a> {
-        let mut exact = BTreeMap::new();
-        let mut by_start = BTreeMap::new();
+    pub(crate) fn new(corpus: &'a Corpus) -> std::io::Result<QuoteIndex<'a>> {
+        let mut index = QuoteIndex { ids: Vec::new(), by_article: BTreeMap::new() };
         for c in corpus.clusters.iter().filter(|c| c.kind == UnitKind::Quote) {
-            for m in &c.members {
-                exact.entry((m.article.as_str(), m.start as u64, m.end as u64)).or_insert(c.id.as_str());
-                by_start.entry((m.article.as_str(), m.start as u64)).or_insert(c.id.as_str());
-            }
+            index.add(Cow::Borrowed(&c.id), c.members.iter().map(|m| (Cow::Borrowed(m.article.as_str()), m)));
         }
-        QuoteIndex { exact, by_start }
+        if let Some(rest) = &corpus.clusters_rest {
+            rest.replay(&mut |c| {
+                if c.kind == UnitKind::Quote {
+                    let members = c.members.iter().map(|m| (Cow::Owned(m.article.clone()), m));
+                    index.add(Cow::Owned(c.id.clone()), members);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(index)
     }
 
-    pub(crate) fn cluster(&self, article: &str, start: u64, end: u64) -> Option<&'a str> {
-        self.exact.get(&(article, start, end)).or_else(|| self.by_start.get(&(article, start))).copied()
+    fn add<'m>(&mut self, id: Cow<'a, str>, members: impl Iterator<Item = (Cow<'a, str>, &'m concord_core::Member)>) {
+        let i = self.ids.len() as u32;
+        self.ids.push(id);
+        for (article, m) in members {
+            self.by_article.entry(article).or_default().push((m.start as u64, m.end as u64, i));
+        }
+    }
+
+    /// The first cluster (in rank order) with a member at exactly these offsets, else the
+    /// first with a member starting there.
+    pub(crate) fn cluster(&self, article: &str, start: u64, end: u64) -> Option<&str> {
+        let v = self.by_article.get(article)?;
+        let hit = v.iter().find(|m| (m.0, m.1) == (start, end)).or_else(|| v.iter().find(|m| m.0 == start))?;
+        Some(&self.ids[hit.2 as usize])
     }
 }
 
@@ -167,14 +186,13 @@ pub(crate) fn link_quote(corpus: &Corpus, index: &QuoteIndex<'_>, row: &QuoteRow
     r
 }
 
-/// Quote rows derived from the corpus's quote clusters, for when the pipeline hands none.
-pub fn quote_rows_from_clusters(corpus: &Corpus) -> Vec<QuoteRow> {
-    let mut rows: Vec<QuoteRow> = corpus
-        .clusters
-        .iter()
-        .filter(|c| c.kind == UnitKind::Quote)
-        .flat_map(|c| {
-            c.members.iter().map(move |m| QuoteRow {
+/// Quote rows derived from the corpus's quote clusters (spooled ones included), for when
+/// the pipeline hands none; fails only if spooled clusters cannot be read back.
+pub fn quote_rows_from_clusters(corpus: &Corpus) -> std::io::Result<Vec<QuoteRow>> {
+    let mut rows: Vec<QuoteRow> = Vec::new();
+    corpus.for_each_cluster(|c| {
+        if c.kind == UnitKind::Quote {
+            rows.extend(c.members.iter().map(|m| QuoteRow {
                 article: m.article.clone(),
                 start: m.start as u64,
                 end: m.end as u64,
@@ -184,11 +202,12 @@ pub fn quote_rows_from_clusters(corpus: &Corpus) -> Vec<QuoteRow> {
                 speaker_name: c.speaker_name.clone(),
                 verb: None,
                 cluster: Some(c.id.clone()),
-            })
-        })
-        .collect();
+            }));
+        }
+        Ok(())
+    })?;
     rows.sort_by(|a, b| (&a.article, a.start, a.end).cmp(&(&b.article, b.start, b.end)));
-    rows
+    Ok(rows)
 }
 
 /// The `articles.jsonl` rows (the report's article records).
@@ -196,9 +215,15 @@ pub fn article_rows<'r>(report: &'r Report<'_>) -> &'r [concord_core::ArticleRec
     &report.articles
 }
 
-/// The `clusters.jsonl` rows, borrowing the report's text.
+/// The `clusters.jsonl` rows of the report's clusters (those in memory; [`crate::write_reports`]
+/// adds the corpus's spooled ones), borrowing the report's text.
 pub fn cluster_rows<'r>(report: &'r Report<'_>) -> impl Iterator<Item = ClusterRow<'r>> {
-    report.clusters.iter().map(|c| ClusterRow {
+    report.clusters.iter().map(cluster_row)
+}
+
+/// The `clusters.jsonl` row of one cluster of the report.
+pub(crate) fn cluster_row<'r>(c: &'r crate::model::ClusterOut<'_>) -> ClusterRow<'r> {
+    ClusterRow {
         id: Cow::Borrowed(&c.id),
         rank: c.rank,
         kind: Cow::Borrowed(&c.kind),
@@ -209,5 +234,5 @@ pub fn cluster_rows<'r>(report: &'r Report<'_>) -> impl Iterator<Item = ClusterR
         members: c.members.len() as u64,
         outlets: Cow::Borrowed(&c.outlets),
         articles: Cow::Borrowed(&c.articles),
-    })
+    }
 }

@@ -280,15 +280,15 @@ fn single_source_list_is_capped_in_json_and_complete_in_jsonl() {
     assert_eq!(report["single_source"].as_array().unwrap().len(), all);
 }
 
-/// Single-source items a stage keeps out of memory, here simply a list.
+/// Items a stage keeps out of memory, here simply a list.
 #[derive(Debug)]
-struct Listed(Vec<concord_core::SingleSource>);
+struct Listed<T>(Vec<T>);
 
-impl concord_core::Spooled<concord_core::SingleSource> for Listed {
+impl<T: Clone + Send + Sync + std::fmt::Debug> concord_core::Spooled<T> for Listed<T> {
     fn len(&self) -> usize {
         self.0.len()
     }
-    fn replay(&self, f: &mut dyn FnMut(concord_core::SingleSource) -> std::io::Result<()>) -> std::io::Result<()> {
+    fn replay(&self, f: &mut dyn FnMut(T) -> std::io::Result<()>) -> std::io::Result<()> {
         self.0.iter().cloned().try_for_each(f)
     }
 }
@@ -310,4 +310,30 @@ fn spooled_single_source_items_are_written_and_embedded_like_items_in_memory() {
     write_reports(&split, &opts, dir.path()).unwrap();
     let got: Vec<Vec<u8>> = ["report.json", "single_source.jsonl", "report.md"].map(read).to_vec();
     assert!(got == want, "byte-identical files whether items are in memory or spooled");
+}
+
+#[test]
+fn spooled_clusters_are_written_ranked_and_linked_like_clusters_in_memory() {
+    let whole = common::corpus(true);
+    assert!(whole.clusters.len() >= 3);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OutputOptions { formats: vec![Format::Json, Format::Jsonl, Format::Md], ..Default::default() };
+    // (report.md and report.html show the clusters in memory: a run keeps at least as
+    // many as they show.)
+    let files = ["report.json", "clusters.jsonl", "quotes.jsonl"];
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    write_reports(&whole, &opts, dir.path()).unwrap();
+    let want: Vec<Vec<u8>> = files.map(read).to_vec();
+    let mut split = whole.clone();
+    let rest = split.clusters.split_off(1);
+    split.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
+    assert_eq!(split.cluster_count(), whole.clusters.len());
+    write_reports(&split, &opts, dir.path()).unwrap();
+    let got: Vec<Vec<u8>> = files.map(read).to_vec();
+    for (k, name) in files.iter().enumerate() {
+        assert!(got[k] == want[k], "{name} is byte-identical whether clusters are in memory or spooled");
+    }
+    // Quotes linked to spooled clusters still name them.
+    let quotes = String::from_utf8(got[2].clone()).unwrap();
+    assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
 }
