@@ -53,6 +53,8 @@ struct BenchRun {
     articles_per_second: f64,
     mb_per_second: f64,
     peak_rss_bytes: Option<u64>,
+    /// Peak RSS reached by the end of each phase (see `run.json`).
+    peak_rss_by_phase: serde_json::Value,
     stages: Vec<StageShare>,
 }
 
@@ -154,8 +156,9 @@ fn show(paths: &[PathBuf]) -> String {
 
 fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
     let f = |k: &str| t[k].as_f64().unwrap_or(0.0);
-    let stage_total: f64 =
-        t["stages"].as_array().map(|a| a.iter().map(stage_seconds).sum()).unwrap_or(0.0) + f("ingest_seconds");
+    let stage_total: f64 = t["stages"].as_array().map(|a| a.iter().map(stage_seconds).sum()).unwrap_or(0.0)
+        + f("ingest_seconds")
+        + f("report_seconds");
     let mut stages: Vec<StageShare> = t["stages"]
         .as_array()
         .map(|a| {
@@ -176,6 +179,11 @@ fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
             share: f("ingest_seconds") / stage_total.max(1e-9),
         },
     );
+    stages.push(StageShare {
+        kind: "report".into(),
+        seconds: f("report_seconds"),
+        share: f("report_seconds") / stage_total.max(1e-9),
+    });
     BenchRun {
         size: label.to_string(),
         bytes: t["bytes"].as_u64().unwrap_or(0),
@@ -185,6 +193,7 @@ fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
         articles_per_second: f("articles_per_second"),
         mb_per_second: f("mb_per_second"),
         peak_rss_bytes: t["peak_rss_bytes"].as_u64(),
+        peak_rss_by_phase: t["peak_rss_by_phase"].clone(),
         stages,
     }
 }

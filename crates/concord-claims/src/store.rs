@@ -75,6 +75,10 @@ pub(crate) struct UnitTexts {
 /// spilled texts.
 pub(crate) struct Store {
     vocab: HashMap<u64, u32, BuildHasherDefault<MixHasher>>,
+    /// Token runs already stored, by a hash of the run: a unit whose packed tokens equal
+    /// an earlier unit's shares its run (syndicated copies repeat sentences by the
+    /// thousand). Values: `(start, end)` in `tokens`.
+    runs: HashMap<u64, (u32, u32), BuildHasherDefault<MixHasher>>,
     /// Per vocabulary id: `mix64` of the token hash (what MinHash functions read).
     pub mixed: Vec<u64>,
     /// Per vocabulary id: clustered units containing it.
@@ -93,6 +97,7 @@ impl Store {
     pub fn new() -> Store {
         Store {
             vocab: HashMap::default(),
+            runs: HashMap::default(),
             mixed: Vec::new(),
             df: Vec::new(),
             units: Vec::new(),
@@ -141,6 +146,19 @@ impl Store {
             self.tokens.push(packed);
         }
         self.tokens[t0 as usize..].sort_unstable_by_key(|p| p & ID_MASK);
+        let mut tok = (t0, self.tokens.len() as u32);
+        let run = &self.tokens[t0 as usize..];
+        let h = run.iter().fold(0x5eed_u64, |h, &p| mix64(h ^ p as u64));
+        match self.runs.get(&h) {
+            Some(&(a, b)) if self.tokens[a as usize..b as usize] == *run => {
+                self.tokens.truncate(t0 as usize);
+                tok = (a, b);
+            }
+            Some(_) => {}
+            None => {
+                self.runs.insert(h, tok);
+            }
+        }
         let e0 = self.entities.len() as u32;
         self.entities.extend(entities.iter().map(|&e| e as u32));
         if let Some(spill) = self.spill.as_mut() {
@@ -149,7 +167,7 @@ impl Store {
         self.units.push(Unit {
             src,
             sentence_src,
-            tok: (t0, self.tokens.len() as u32),
+            tok,
             ent: (e0, self.entities.len() as u32),
             article,
             words,
@@ -402,6 +420,21 @@ mod tests {
             texts.get(1).unwrap(),
             UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
         );
+    }
+
+    #[test]
+    fn a_repeated_token_set_is_stored_once() {
+        let mut s = Store::without_texts();
+        let t = |h: u64| Token { hash: h, flags: 0 };
+        let span = Span::default();
+        for set in [&[t(1), t(2)][..], &[t(2), t(1)], &[t(1)], &[t(1), t(2)]] {
+            s.push(0, UnitKind::Claim, set, 2, span, span, None, &[], ("", None, None)).unwrap();
+        }
+        assert_eq!(s.tokens.len(), 3, "two runs: [1, 2] once and [1]");
+        assert_eq!(s.tokens_of(0), s.tokens_of(3));
+        assert_eq!(s.tokens_of(1), s.tokens_of(0), "the same set in another order is the same run");
+        assert_eq!(s.tokens_of(2).len(), 1);
+        assert_eq!(s.df, vec![4, 3], "document frequencies still count every unit");
     }
 
     #[test]
