@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bench;
 mod config;
 mod hostile;
 mod inspect;
