@@ -681,12 +681,12 @@ impl Clusterer {
             Member {
                 article: e.id.clone(),
                 outlet: self.outlets[e.outlet as usize].clone(),
-                start: r.src.start,
-                end: r.src.end,
+                start: r.src.start as usize,
+                end: r.src.end as usize,
                 text: t.text,
                 speaker: (r.speaker != u32::MAX).then(|| entity_of(r.article, r.speaker)).flatten().map(str::to_string),
-                sentence_start: r.sentence_src.start,
-                sentence_end: r.sentence_src.end,
+                sentence_start: r.sentence_src.start as usize,
+                sentence_end: r.sentence_src.end as usize,
                 context: t.context,
             }
         };
@@ -835,7 +835,7 @@ enum Plan {
 struct Planned {
     id: String,
     outlets: u32,
-    first: (u32, usize),
+    first: (u32, u32),
     idx: Vec<u32>,
 }
 

@@ -1,6 +1,6 @@
 //! The corpus part's compact store of clustered units.
 //!
-//! What clustering reads stays in memory, packed: per unit a fixed-size row (article,
+//! What clustering reads stays in memory, packed: per unit a 48-byte row (article,
 //! kind, source spans, word count, speaker) and its content words as interned `u32` ids
 //! (with the number and name flags in the top two bits) in one flat arena. What only the
 //! report reads (the unit's text, its sentence, its speaker's name) is written to a
@@ -42,13 +42,33 @@ impl Hasher for MixHasher {
     }
 }
 
-/// One clustered unit, without its texts.
+/// A byte range of an article's source in 32 bits a bound (an article's source is under
+/// 4 GiB), half a [`Span`]'s size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span32 {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span32 {
+    fn of(s: Span) -> io::Result<Span32> {
+        let n = |x: usize| u32::try_from(x).map_err(|_| io::Error::other("source offset over 4 GiB"));
+        Ok(Span32 { start: n(s.start)?, end: n(s.end)? })
+    }
+
+    /// True when the two ranges share a byte.
+    pub fn overlaps(self, o: Span32) -> bool {
+        self.start < o.end && o.start < self.end
+    }
+}
+
+/// One clustered unit, without its texts (48 bytes).
 #[derive(Clone, Debug)]
 pub(crate) struct Unit {
     /// Source span of the unit.
-    pub src: Span,
+    pub src: Span32,
     /// Source span of its sentence(s).
-    pub sentence_src: Span,
+    pub sentence_src: Span32,
     /// Its packed tokens: `tokens[tok.0..tok.1]`, sorted by id.
     pub tok: (u32, u32),
     /// Local entity indices it mentions: `entities[ent.0..ent.1]`.
@@ -127,6 +147,7 @@ impl Store {
         entities: &[usize],
         texts: (&str, Option<&str>, Option<&str>),
     ) -> io::Result<()> {
+        let (src, sentence_src) = (Span32::of(src)?, Span32::of(sentence_src)?);
         let t0 = self.tokens.len() as u32;
         for t in tokens {
             let next = self.mixed.len() as u32;
@@ -420,6 +441,11 @@ mod tests {
             texts.get(1).unwrap(),
             UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
         );
+    }
+
+    #[test]
+    fn a_unit_row_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<Unit>(), 48);
     }
 
     #[test]
