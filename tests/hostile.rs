@@ -80,3 +80,26 @@ fn hostile_inputs_are_all_accounted_for() {
     let o = concord(&["run", cfg.to_str().unwrap(), "--quiet", "--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+#[test]
+fn a_reused_article_id_is_rejected_with_where_it_was_first_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = "{\"id\": \"a1\", \"text\": \"First story about the talks.\"}\n\
+                 {\"id\": \"a2\", \"text\": \"Second story.\"}\n\
+                 {\"id\": \"a1\", \"text\": \"Another story under the same id.\"}\n";
+    std::fs::write(dir.path().join("in.jsonl"), lines).unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "[input]\npaths = [\"in.jsonl\"]\n[[stages]]\nkind = \"normalize\"\n[output]\ndir = \"out\"\nformats = [\"json\"]\n",
+    );
+    let o = concord(&["run", "--quiet", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = report(&dir.path().join("out"));
+    let rejected: Vec<&serde_json::Value> =
+        r["articles"].as_array().unwrap().iter().filter(|a| a["status"] == "rejected").collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["line"], 3);
+    let first = format!("{}:1", dir.path().join("in.jsonl").display());
+    assert_eq!(rejected[0]["error"].as_str().unwrap(), format!("duplicate article id `a1` (first used by {first})"));
+    assert_eq!(r["summary"]["ok"], 2);
+}

@@ -302,6 +302,7 @@ fn process_with(
             ..Corpus::default()
         },
         seen: HashMap::new(),
+        clashes: HashMap::new(),
         outlets: BTreeSet::new(),
         bytes: 0,
         spill,
@@ -435,7 +436,10 @@ struct Collector<'a> {
     corpus_nanos: Vec<u64>,
     stage_stats: Vec<StageStats>,
     corpus: Corpus,
-    seen: HashMap<String, String>,
+    /// Article ids seen, by hash: the index of the first record with that id (ids whose
+    /// hash an earlier, different id has are in `clashes`). No id string is kept twice.
+    seen: HashMap<u64, u32>,
+    clashes: HashMap<String, u32>,
     outlets: BTreeSet<String>,
     bytes: u64,
     spill: Option<&'a mut Spill>,
@@ -467,16 +471,30 @@ impl Collector<'_> {
     }
 
     fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
-        let id = doc.article.id.clone();
+        let id = doc.article.id.as_str();
         count_passes(&mut self.stage_stats, &self.doc_stage_ids, None);
         let mut record = record_of(&doc.article);
-        if let Some(first) = self.seen.get(&id) {
+        let h = concord_core::text::fnv1a64(id.as_bytes());
+        let first = match self.seen.get(&h) {
+            Some(&i) if self.corpus.articles[i as usize].id == id => Some(i),
+            Some(_) => self.clashes.get(id).copied(),
+            None => None,
+        };
+        if let Some(first) = first {
+            let f = &self.corpus.articles[first as usize];
+            let at = where_of(&f.path, f.line);
             record.status = Status::Rejected;
-            record.error = Some(format!("duplicate article id `{id}` (first used by {first})"));
+            record.error = Some(format!("duplicate article id `{id}` (first used by {at})"));
             self.push(record);
             return Ok(());
         }
-        self.seen.insert(id, where_of(&doc.article.source.path, doc.article.source.line));
+        // This article's record is the next one pushed (at the end of this call).
+        let index = self.corpus.articles.len() as u32;
+        if self.seen.contains_key(&h) {
+            self.clashes.insert(id.to_string(), index);
+        } else {
+            self.seen.insert(h, index);
+        }
         let mut failure = None;
         for (i, stage) in self.corpus_stages.iter_mut() {
             let t = Instant::now();
