@@ -490,10 +490,13 @@ impl Collector<'_> {
         }
         // This article's record is the next one pushed (at the end of this call).
         let index = self.corpus.articles.len() as u32;
-        if self.seen.contains_key(&h) {
-            self.clashes.insert(id.to_string(), index);
-        } else {
-            self.seen.insert(h, index);
+        match self.seen.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.clashes.insert(id.to_string(), index);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(index);
+            }
         }
         let mut failure = None;
         for (i, stage) in self.corpus_stages.iter_mut() {
