@@ -74,6 +74,9 @@ pub struct StageTiming {
     pub doc_seconds: f64,
     /// Time in the corpus part (observe and finish).
     pub corpus_seconds: f64,
+    /// The part of `corpus_seconds` spent observing documents (on the thread that takes
+    /// each chunk's results while the workers process the next chunk).
+    pub observe_seconds: f64,
 }
 
 /// Timings and throughput of a run: not part of the deterministic report, written to
@@ -376,6 +379,7 @@ fn process_with(
     } = collector;
     progress.finish();
     let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
+    let observe_nanos = corpus_nanos.clone();
 
     corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
     for (i, stage) in corpus_stages.iter_mut() {
@@ -419,6 +423,7 @@ fn process_with(
                 kind: k.clone(),
                 doc_seconds: doc_nanos[i].load(Ordering::Relaxed) as f64 / 1e9,
                 corpus_seconds: corpus_nanos[i] as f64 / 1e9,
+                observe_seconds: observe_nanos[i] as f64 / 1e9,
             })
             .collect(),
         peak_rss_by_phase,
