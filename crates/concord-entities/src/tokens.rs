@@ -34,13 +34,62 @@ pub(crate) fn tokenize_with(
     let Some(s) = text.get(start..end) else { return };
     if s.is_ascii() {
         // one byte per char: no decoding, no buffer
-        let bytes = s.as_bytes();
-        tokenize_chars(s, start, bytes.len(), |k| bytes.get(k).map(|&b| (k, b as char)), out);
+        tokenize_ascii(s.as_bytes(), start, out, |_| {});
     } else {
         chars.clear();
         chars.extend(s.char_indices());
         let chars = &chars[..];
         tokenize_chars(s, start, chars.len(), |k| chars.get(k).copied(), out);
+    }
+}
+
+/// True for the bytes `char::is_whitespace` accepts among ASCII (`\t`, `\n`, VT, FF, `\r`, space).
+#[inline(always)]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The tokenizer on an ASCII sentence `b` (at `start` in the text), byte by byte: the same
+/// tokens as the general code. `word` is called with each token's bytes right after it is
+/// pushed.
+#[inline(always)]
+pub(crate) fn tokenize_ascii(b: &[u8], start: usize, out: &mut Vec<Token>, mut word: impl FnMut(&[u8])) {
+    let n = b.len();
+    let alnum = |k: usize| k < n && b[k].is_ascii_alphanumeric();
+    // a possessive 's / 'S at k: quote, s, then no word character
+    let poss = |k: usize| b[k] == b'\'' && k + 1 < n && matches!(b[k + 1], b's' | b'S') && !alnum(k + 2);
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            let mut j = i + 1;
+            let mut dots = false;
+            while j < n {
+                let c = b[j];
+                if c.is_ascii_alphanumeric() {
+                    j += 1;
+                } else if matches!(c, b'-' | b'\'' | b'.' | b'&') && alnum(j + 1) && !poss(j) {
+                    dots |= c == b'.';
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            // acronym with a final dot: U.S. / U.N.
+            if dots && j < n && b[j] == b'.' && b[i..j].split(|&x| x == b'.').all(|p| p.len() == 1) {
+                j += 1;
+            }
+            out.push(Token { start: start + i, end: start + j });
+            word(&b[i..j]);
+            i = j;
+        } else if is_ascii_space(c) {
+            i += 1;
+        } else {
+            let e = if poss(i) { i + 2 } else { i + 1 };
+            out.push(Token { start: start + i, end: start + e });
+            word(&b[i..e]);
+            i = e;
+        }
     }
 }
 
@@ -200,6 +249,31 @@ pub fn word_facts(w: &str) -> WordFacts {
     WordFacts { case, lower, exact }
 }
 
+/// [`word_facts`] of an ASCII word, in one pass over its bytes.
+#[inline(always)]
+pub(crate) fn word_facts_ascii(w: &[u8]) -> WordFacts {
+    let (mut exact, mut lower) = (FNV_OFFSET, FNV_OFFSET);
+    let mut low = false;
+    for &b in w {
+        let u = b.is_ascii_uppercase();
+        low |= b.is_ascii_lowercase();
+        exact = (exact ^ b as u64).wrapping_mul(FNV_PRIME);
+        lower = (lower ^ (b | (u8::from(u) << 5)) as u64).wrapping_mul(FNV_PRIME);
+    }
+    let case = match w.first() {
+        Some(f) if f.is_ascii_lowercase() => Case::Lower,
+        Some(f) if f.is_ascii_uppercase() => {
+            if low {
+                Case::Title
+            } else {
+                Case::Upper
+            }
+        }
+        _ => Case::Other,
+    };
+    WordFacts { case, lower, exact }
+}
+
 /// True for a word that starts with an upper-case letter.
 pub fn is_cap(w: &str) -> bool {
     matches!(case_of(w), Case::Title | Case::Upper)
@@ -274,6 +348,34 @@ mod tests {
                 }
             };
             assert_eq!(case_of(w), general, "{w:?}");
+        }
+    }
+
+    /// Pseudo-random ASCII strings over the characters the tokenizer treats specially.
+    fn random_ascii(seed: u64, n: usize) -> String {
+        const ALPHA: &[u8] = b"aAsSzZ09 .-'&,\t\n\x0b\x0c\r\x1f()$s";
+        (0..n)
+            .map(|i| {
+                ALPHA[(concord_core::text::mix64(seed * 1_000_003 + i as u64) % ALPHA.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ascii_tokenizer_agrees_with_the_general_code() {
+        for seed in 0..3000u64 {
+            let s = random_ascii(seed, (seed % 40) as usize);
+            let mut fast = Vec::new();
+            let mut facts = Vec::new();
+            tokenize_ascii(s.as_bytes(), 3, &mut fast, |w| facts.push(word_facts_ascii(w)));
+            let mut general = Vec::new();
+            let chars: Vec<(usize, char)> = s.char_indices().collect();
+            tokenize_chars(&s, 3, chars.len(), |k| chars.get(k).copied(), &mut general);
+            assert_eq!(fast, general, "{s:?}");
+            for (t, f) in fast.iter().zip(&facts) {
+                let w = &s[t.start - 3..t.end - 3];
+                assert_eq!(*f, word_facts(w), "{w:?}");
+            }
         }
     }
 
