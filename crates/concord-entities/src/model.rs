@@ -58,12 +58,36 @@ struct HashSet64 {
     slots: Vec<u64>,
     len: usize,
     zero: bool,
+    /// The slots in use (so that [`HashSet64::clear`] costs what was inserted, not the table).
+    filled: Vec<u32>,
 }
 
 impl HashSet64 {
     /// An empty set with room for `n` hashes before it grows.
     fn with_room(n: usize) -> HashSet64 {
-        HashSet64 { slots: vec![0; (2 * n + 2).next_power_of_two().max(256)], len: 0, zero: false }
+        HashSet64 { slots: vec![0; Self::room(n)], len: 0, zero: false, filled: Vec::new() }
+    }
+
+    /// The table size [`HashSet64::with_room`] gives for `n` hashes.
+    fn room(n: usize) -> usize {
+        (2 * n + 2).next_power_of_two().max(256)
+    }
+
+    /// Empties the set, keeping its table (grown to room for `n` hashes when smaller).
+    fn clear(&mut self, n: usize) {
+        if self.filled.len() * 8 < self.slots.len() {
+            for &i in &self.filled {
+                self.slots[i as usize] = 0;
+            }
+        } else {
+            self.slots.fill(0);
+        }
+        if self.slots.len() < Self::room(n) {
+            self.slots = vec![0; Self::room(n)];
+        }
+        self.filled.clear();
+        self.len = 0;
+        self.zero = false;
     }
 
     fn slot(h: u64, mask: usize) -> usize {
@@ -79,6 +103,7 @@ impl HashSet64 {
             let size = (self.slots.len() * 2).max(256);
             let old = std::mem::replace(&mut self.slots, vec![0; size]);
             self.len = 0;
+            self.filled.clear();
             for x in old.into_iter().filter(|&x| x != 0) {
                 self.insert(x);
             }
@@ -90,6 +115,7 @@ impl HashSet64 {
                 0 => {
                     self.slots[i] = h;
                     self.len += 1;
+                    self.filled.push(i as u32);
                     return;
                 }
                 x if x == h => return,
@@ -121,6 +147,12 @@ impl DocWords {
     /// Room for the words of a document of `words` words (avoids growing the sets).
     pub(crate) fn with_room(words: usize) -> DocWords {
         DocWords { lower: HashSet64::with_room(words), cap_mid: HashSet64::with_room(words / 4) }
+    }
+
+    /// Empties the sets for a document of `words` words, keeping their tables.
+    pub(crate) fn reset(&mut self, words: usize) {
+        self.lower.clear(words);
+        self.cap_mid.clear(words / 4);
     }
 
     /// Collects evidence from sentences given as word lists.
@@ -168,7 +200,13 @@ impl DocWords {
 }
 
 fn is_opening(w: &str) -> bool {
-    matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+    // every opening is one character; the multi-byte ones start with 0xE2
+    let quick = match w.as_bytes() {
+        [b] => matches!(b, b'"' | b'\'' | b'(' | b'[' | b'-' | b':' | b'*'),
+        [0xE2, _, _] => true,
+        _ => false,
+    };
+    quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
 }
 
 /// True when most letters of the sentence are upper-case (a wire headline).
@@ -366,7 +404,7 @@ fn ascii_shape(c: u8) -> u8 {
 fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
     let push = |h: u64, b: u8| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     let bytes = w.as_bytes();
-    let (mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET);
+    let mut shape = FNV_OFFSET;
     let mut last_shape = 0u8;
     for &c in bytes {
         let k = ascii_shape(c);
@@ -375,15 +413,23 @@ fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
             last_shape = k;
         }
     }
-    for &c in &bytes[..bytes.len().min(3)] {
-        pre3 = push(pre3, c.to_ascii_lowercase());
-    }
     let n = bytes.len();
-    let suf = |k: usize| {
-        bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, c.to_ascii_lowercase()))
+    // NUL bytes are left out of the suffixes (as the general code's padding is)
+    let low = |c: u8| c.to_ascii_lowercase();
+    let pre3 = bytes[..n.min(3)].iter().fold(FNV_OFFSET, |h, &c| push(h, low(c)));
+    let (suf2, suf3) = match *bytes {
+        [.., a, b, c] if a != 0 && b != 0 && c != 0 => {
+            let s2 = push(push(FNV_OFFSET, low(b)), low(c));
+            (s2, push(push(push(FNV_OFFSET, low(a)), low(b)), low(c)))
+        }
+        _ => {
+            let suf =
+                |k: usize| bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, low(c)));
+            (suf(2), suf(3))
+        }
     };
     let cap = bytes.first().is_some_and(u8::is_ascii_uppercase);
-    WordInfo { lower, exact, shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
+    WordInfo { lower, exact, shape, suf3, suf2, pre3, len: (n as u64).min(12), cap }
 }
 
 fn f(tag: u64, x: u64) -> u64 {
@@ -476,18 +522,22 @@ impl ConstFeats {
     }
 }
 
+/// What [`token_features`] needs of a sentence and its document.
+#[derive(Clone, Copy)]
+struct SentFeats<'a> {
+    gaz: &'a [u8],
+    /// Index of the first word proper ([`first_word`]).
+    first: usize,
+    /// The sentence is [`mostly_upper`].
+    caps: bool,
+    doc: &'a DocWords,
+    consts: &'a ConstFeats,
+}
+
 /// Static features of word `i` (independent of earlier labels), appended to `out`.
 #[inline(always)]
-fn token_features(
-    info: &[WordInfo],
-    gaz: &[u8],
-    i: usize,
-    first: usize,
-    caps: bool,
-    doc: &DocWords,
-    out: &mut impl FeatSink,
-) {
-    let c = const_feats();
+fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl FeatSink) {
+    let SentFeats { gaz, first, caps, doc, consts: c } = *s;
     let n = info.len();
     let lower = |j: isize| -> u64 {
         if j < 0 {
@@ -667,6 +717,7 @@ impl Model {
         let mut scores = [0.0f32; NL];
         let mut d = [0u64; 3];
         let mut feats = Feats { v: [0; MAX_FEATS], n: 0 };
+        let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
         for i in 0..n {
             let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
                 if done[i] < 2 {
@@ -681,7 +732,7 @@ impl Model {
                     }
                 }
                 feats.n = 0;
-                token_features(info, s.gaz, i, first, s.caps, doc, &mut feats);
+                token_features(&sf, info, i, &mut feats);
                 dyn_features(prev, prev2, feats.v[3], &mut d);
                 self.score(feats.as_slice(), &d, &mut scores);
                 best_allowed(&scores, prev)
@@ -788,7 +839,8 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
             let feats = (0..info.len())
                 .map(|i| {
                     let mut v = Vec::with_capacity(32);
-                    token_features(&info, &s.gaz, i, first, caps, &dw, &mut v);
+                    let sf = SentFeats { gaz: &s.gaz, first, caps, doc: &dw, consts: const_feats() };
+                    token_features(&sf, &info, i, &mut v);
                     v
                 })
                 .collect();
@@ -866,7 +918,10 @@ mod tests {
 
     #[test]
     fn fast_paths_agree_with_the_general_code() {
-        let words = ["", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9"];
+        let words = [
+            "", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9", "a\0bc", "ab\0",
+            "\0ab", "abc\0d", "\0\0\0", "ABC", "aB",
+        ];
         for w in words {
             let (a, b) = (word_info(w), word_info_chars(w, lower_hash(w), fnv1a64(w.as_bytes())));
             let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
@@ -909,6 +964,29 @@ mod tests {
         dw.add_sentence(&["Trump", "met", "the", "Pope", "in", "Rome"]);
         assert!(dw.seen_lower("The") && dw.seen_lower("met") && !dw.seen_lower("Rome"));
         assert!(dw.seen_cap_mid("Pope") && !dw.seen_cap_mid("Trump") && !dw.seen_cap_mid("pope"));
+    }
+
+    #[test]
+    fn reset_sets_hold_only_what_was_inserted_since() {
+        let mut set = HashSet64::with_room(10);
+        for round in 0..4u64 {
+            let n = [10usize, 3000, 5, 400][round as usize];
+            set.clear(n);
+            let xs: Vec<u64> = (0..n as u64).map(|i| mix64(i * 31 + round) | 1).collect();
+            for &x in &xs {
+                set.insert(x);
+            }
+            assert!(xs.iter().all(|&x| set.contains(x)));
+            let stale: Vec<u64> = (0..3000u64).map(|i| mix64(i * 31 + round + 1) | 1).collect();
+            let hits = stale.iter().filter(|&&x| set.contains(x) && !xs.contains(&x)).count();
+            assert_eq!(hits, 0, "round {round}");
+            assert!(!set.contains(0));
+        }
+        for w in ["\"", "“", "'", "‘", "(", "[", "-", "–", "—", ":", "*", "•", "a", "", "--", "€", "’", "((", "\u{e2}"]
+        {
+            let general = matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•");
+            assert_eq!(is_opening(w), general, "{w:?}");
+        }
     }
 
     #[test]

@@ -202,7 +202,12 @@ impl Tagger {
     fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         let tk = tokenize_doc(text, ranges);
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
-        let mut dw = DocWords::with_room(tk.words.len());
+        // the document's word sets, reused from article to article on this thread
+        thread_local! {
+            static DOC_WORDS: std::cell::RefCell<DocWords> = std::cell::RefCell::new(DocWords::with_room(0));
+        }
+        let mut dw = DOC_WORDS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        dw.reset(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
             dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
@@ -257,6 +262,7 @@ impl Tagger {
             }
         }
         cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
+        DOC_WORDS.with(|c| *c.borrow_mut() = dw);
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
         let mut taken = vec![false; tk.toks.len()];
@@ -537,7 +543,13 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
 }
 
 fn is_opening(w: &str) -> bool {
-    matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+    // every opening is one character; the multi-byte ones start with 0xE2
+    let quick = match w.as_bytes() {
+        [b] => matches!(b, b'"' | b'\'' | b'(' | b'[' | b'-' | b':' | b'*'),
+        [0xE2, _, _] => true,
+        _ => false,
+    };
+    quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
 }
 
 fn last_word(name: &str) -> &str {

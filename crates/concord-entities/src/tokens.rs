@@ -252,14 +252,19 @@ pub fn word_facts(w: &str) -> WordFacts {
 /// [`word_facts`] of an ASCII word, in one pass over its bytes.
 #[inline(always)]
 pub(crate) fn word_facts_ascii(w: &[u8]) -> WordFacts {
-    let (mut exact, mut lower) = (FNV_OFFSET, FNV_OFFSET);
-    let mut low = false;
+    let mut exact = FNV_OFFSET;
+    let (mut low, mut up) = (false, false);
     for &b in w {
-        let u = b.is_ascii_uppercase();
+        up |= b.is_ascii_uppercase();
         low |= b.is_ascii_lowercase();
         exact = (exact ^ b as u64).wrapping_mul(FNV_PRIME);
-        lower = (lower ^ (b | (u8::from(u) << 5)) as u64).wrapping_mul(FNV_PRIME);
     }
+    // most words have no capital: lower-casing changes nothing
+    let lower = if up {
+        w.iter().fold(FNV_OFFSET, |h, &b| (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME))
+    } else {
+        exact
+    };
     let case = match w.first() {
         Some(f) if f.is_ascii_lowercase() => Case::Lower,
         Some(f) if f.is_ascii_uppercase() => {
