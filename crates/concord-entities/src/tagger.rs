@@ -9,7 +9,7 @@ use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, Sentenc
 use crate::cues::{bit, CueTables};
 use crate::gazetteer::{GazMatch, Matcher};
 use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
-use crate::tokens::{tokenize_ascii, tokenize_with, word_facts, word_facts_ascii, Case, Token, WordFacts};
+use crate::tokens::{tokenize_ascii, tokenize_with, word_facts, Case, Token, WordFacts};
 
 /// The entity kinds in their order (`kind as usize` indexes this).
 const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
@@ -102,9 +102,7 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
         caps.push(s.is_some_and(mostly_upper_text));
         match s {
             // ASCII sentences: tokens and their facts in one pass
-            Some(s) if s.is_ascii() => {
-                tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |w| facts.push(word_facts_ascii(w)))
-            }
+            Some(s) if s.is_ascii() => tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f)),
             _ => {
                 tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
                 facts.extend(toks[a..].iter().map(|t| word_facts(text.get(t.start..t.end).unwrap_or(""))));
