@@ -1,6 +1,7 @@
 //! The per-article part: gazetteer matching, the perceptron tagger, cue-based discovery,
 //! in-article alias resolution and roles.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -74,14 +75,24 @@ pub(crate) struct Tokenized<'t> {
     pub cases: Vec<Case>,
     /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
     pub cap: Vec<bool>,
-    /// Per token: its [`crate::cues::cue_bits`].
-    pub cues: Vec<u16>,
+    /// Per token: its [`crate::cues::cue_bits`], looked up on first use ([`NOT_YET`] until
+    /// then): most words are never asked about.
+    pub cues: Vec<Cell<u16>>,
+    tables: &'static CueTables,
 }
+
+/// A cue entry not looked up yet (no word has every bit).
+const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
     /// True when token `i` is in the cue lists of `bits`.
     fn is(&self, i: usize, bits: u16) -> bool {
-        self.cues[i] & bits != 0
+        let mut c = self.cues[i].get();
+        if c == NOT_YET {
+            c = self.tables.bits(self.words[i], &self.facts[i]);
+            self.cues[i].set(c);
+        }
+        c & bits != 0
     }
 
     /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
@@ -111,17 +122,14 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
         sents.push((a, toks.len(), *r));
     }
     let n = toks.len();
-    let (mut words, mut cases, mut cap, mut cues) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let tables = CueTables::get();
+    let (mut words, mut cases, mut cap) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for (t, f) in toks.iter().zip(&facts) {
-        let w = text.get(t.start..t.end).unwrap_or("");
-        words.push(w);
+        words.push(text.get(t.start..t.end).unwrap_or(""));
         cases.push(f.case);
         cap.push(matches!(f.case, Case::Title | Case::Upper));
-        cues.push(tables.bits(w, f));
     }
-    Tokenized { toks, words, sents, caps, facts, cases, cap, cues }
+    let cues = vec![Cell::new(NOT_YET); n];
+    Tokenized { toks, words, sents, caps, facts, cases, cap, cues, tables: CueTables::get() }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
@@ -759,6 +767,21 @@ mod tests {
             assert_eq!(a.mentions, b.mentions, "{t}");
             assert_eq!(a.entities, b.entities, "{t}");
         }
+    }
+
+    #[test]
+    fn cues_looked_up_late_are_the_cue_bits() {
+        let text = "Foreign Minister Sergey Lavrov said, in Kyiv, that the envoy of NATO News met Dr. Ann's aide.";
+        let ranges = [SentRange { span: Span::new(0, text.len()), kind: SentenceKind::Story, para_start: true }];
+        let tk = tokenize_doc(text, &ranges);
+        assert!(tk.cues.iter().all(|c| c.get() == NOT_YET));
+        for i in (0..tk.words.len()).rev() {
+            let want = crate::cues::cue_bits(tk.words[i]);
+            for b in 0..9 {
+                assert_eq!(tk.is(i, 1 << b), want & (1 << b) != 0, "{:?}", tk.words[i]);
+            }
+        }
+        assert!(tk.is(0, bit::ROLE_WORD) && tk.is(4, bit::SPEECH_VERB));
     }
 
     #[test]
