@@ -558,12 +558,30 @@ struct BitTable {
     slots: Vec<(u64, &'static str, u16)>,
     max_len: usize,
     first: [bool; 256],
+    /// One bit per hash value modulo [`BLOOM_BITS`], set for the words' hashes: a clear bit
+    /// means no word of the table has the hash (most words cost one load).
+    bloom: Box<[u64; BLOOM_BITS / 64]>,
+}
+
+/// Bits of [`BitTable::bloom`].
+const BLOOM_BITS: usize = 1 << 14;
+
+/// The bloom bit of hash `h` (as word index, bit mask).
+#[inline(always)]
+fn bloom_bit(h: u64) -> (usize, u64) {
+    let k = (h >> 17) as usize & (BLOOM_BITS - 1);
+    (k / 64, 1u64 << (k % 64))
 }
 
 impl BitTable {
     fn new(lists: &[(&[&'static str], u16)], hash: fn(&str) -> u64) -> BitTable {
         let n: usize = lists.iter().map(|(l, _)| l.len()).sum();
-        let mut t = BitTable { slots: vec![(0, "", 0); (4 * n).next_power_of_two()], max_len: 0, first: [false; 256] };
+        let mut t = BitTable {
+            slots: vec![(0, "", 0); (4 * n).next_power_of_two()],
+            max_len: 0,
+            first: [false; 256],
+            bloom: Box::new([0; BLOOM_BITS / 64]),
+        };
         for &(list, bits) in lists {
             for &w in list {
                 t.max_len = t.max_len.max(w.len());
@@ -571,6 +589,8 @@ impl BitTable {
                     t.first[b as usize] = true;
                 }
                 let h = hash(w);
+                let (k, m) = bloom_bit(h);
+                t.bloom[k] |= m;
                 let i = t.find(h, |x| x == w).unwrap_or_else(|i| i);
                 t.slots[i] = (h, w, t.slots[i].2 | bits);
             }
@@ -591,10 +611,17 @@ impl BitTable {
         }
     }
 
+    /// False when no word of the table has hash `h`.
+    #[inline(always)]
+    fn may_hold(&self, h: u64) -> bool {
+        let (k, m) = bloom_bit(h);
+        self.bloom[k] & m != 0
+    }
+
     /// The bits of a word of `len` bytes starting with `first` (as the table holds words:
     /// lower-cased for the role table) and hash `h`, compared with `eq`.
     fn get(&self, len: usize, first: u8, h: u64, eq: impl Fn(&str) -> bool) -> u16 {
-        if len > self.max_len || (len > 0 && !self.first[first as usize]) {
+        if !self.may_hold(h) || len > self.max_len || (len > 0 && !self.first[first as usize]) {
             return 0;
         }
         self.find(h, eq).map_or(0, |i| self.slots[i].2)
@@ -609,25 +636,58 @@ pub fn cue_bits(w: &str) -> u16 {
 
 /// [`cue_bits`] given the [`WordFacts`] of `w`.
 pub(crate) fn cue_bits_with(w: &str, facts: &WordFacts) -> u16 {
-    static TABLES: OnceLock<(BitTable, BitTable)> = OnceLock::new();
-    let (exact, roles) = TABLES.get_or_init(|| {
-        let roles = [(ROLE_HEADS, bit::ROLE_HEAD | bit::ROLE_WORD), (ROLE_MODIFIERS, bit::ROLE_WORD)];
-        (BitTable::new(&EXACT_LISTS, |w| fnv1a64(w.as_bytes())), BitTable::new(&roles, lower_hash))
-    });
-    let (len, first) = (w.len(), w.as_bytes().first().copied().unwrap_or(0));
-    let listed = exact.get(len, first, facts.exact, |x| x == w);
-    // the role words are lower-case ASCII: an ASCII word matches one ignoring case (which
-    // keeps its length and maps its first byte one to one); another word only when it
-    // lower-cases to ASCII (KELVIN SIGN)
-    let role = if w.is_ascii() {
-        roles.get(len, first.to_ascii_lowercase(), facts.lower, |x| x.eq_ignore_ascii_case(w))
-    } else if w.chars().flat_map(char::to_lowercase).all(|c| c.is_ascii()) {
-        let lw = w.to_lowercase();
-        roles.get(lw.len(), lw.as_bytes()[0], facts.lower, |x| x == lw)
-    } else {
-        0
-    };
-    listed | role
+    CueTables::get().bits(w, facts)
+}
+
+/// The compiled cue lists (built once).
+pub(crate) struct CueTables {
+    exact: BitTable,
+    roles: BitTable,
+}
+
+impl CueTables {
+    /// The tables (built on first use).
+    pub(crate) fn get() -> &'static CueTables {
+        static TABLES: OnceLock<CueTables> = OnceLock::new();
+        TABLES.get_or_init(|| {
+            let roles = [(ROLE_HEADS, bit::ROLE_HEAD | bit::ROLE_WORD), (ROLE_MODIFIERS, bit::ROLE_WORD)];
+            CueTables {
+                exact: BitTable::new(&EXACT_LISTS, |w| fnv1a64(w.as_bytes())),
+                roles: BitTable::new(&roles, lower_hash),
+            }
+        })
+    }
+
+    /// [`cue_bits`] given the [`WordFacts`] of `w`.
+    #[inline]
+    pub(crate) fn bits(&self, w: &str, facts: &WordFacts) -> u16 {
+        let (in_exact, in_roles) = (self.exact.may_hold(facts.exact), self.roles.may_hold(facts.lower));
+        if !in_exact && !in_roles {
+            return 0; // most words
+        }
+        self.bits_slow(w, facts)
+    }
+
+    #[inline(never)]
+    fn bits_slow(&self, w: &str, facts: &WordFacts) -> u16 {
+        let (exact, roles) = (&self.exact, &self.roles);
+        let (len, first) = (w.len(), w.as_bytes().first().copied().unwrap_or(0));
+        let listed = exact.get(len, first, facts.exact, |x| x == w);
+        // the role words are lower-case ASCII: an ASCII word matches one ignoring case (which
+        // keeps its length and maps its first byte one to one); another word only when it
+        // lower-cases to ASCII (KELVIN SIGN)
+        let role = if !roles.may_hold(facts.lower) {
+            0
+        } else if w.is_ascii() {
+            roles.get(len, first.to_ascii_lowercase(), facts.lower, |x| x.eq_ignore_ascii_case(w))
+        } else if w.chars().flat_map(char::to_lowercase).all(|c| c.is_ascii()) {
+            let lw = w.to_lowercase();
+            roles.get(lw.len(), lw.as_bytes()[0], facts.lower, |x| x == lw)
+        } else {
+            0
+        };
+        listed | role
+    }
 }
 
 /// True when `w` may appear inside a title phrase.

@@ -58,12 +58,36 @@ struct HashSet64 {
     slots: Vec<u64>,
     len: usize,
     zero: bool,
+    /// The slots in use (so that [`HashSet64::clear`] costs what was inserted, not the table).
+    filled: Vec<u32>,
 }
 
 impl HashSet64 {
     /// An empty set with room for `n` hashes before it grows.
     fn with_room(n: usize) -> HashSet64 {
-        HashSet64 { slots: vec![0; (2 * n + 2).next_power_of_two().max(256)], len: 0, zero: false }
+        HashSet64 { slots: vec![0; Self::room(n)], len: 0, zero: false, filled: Vec::new() }
+    }
+
+    /// The table size [`HashSet64::with_room`] gives for `n` hashes.
+    fn room(n: usize) -> usize {
+        (2 * n + 2).next_power_of_two().max(256)
+    }
+
+    /// Empties the set, keeping its table (grown to room for `n` hashes when smaller).
+    fn clear(&mut self, n: usize) {
+        if self.filled.len() * 8 < self.slots.len() {
+            for &i in &self.filled {
+                self.slots[i as usize] = 0;
+            }
+        } else {
+            self.slots.fill(0);
+        }
+        if self.slots.len() < Self::room(n) {
+            self.slots = vec![0; Self::room(n)];
+        }
+        self.filled.clear();
+        self.len = 0;
+        self.zero = false;
     }
 
     fn slot(h: u64, mask: usize) -> usize {
@@ -79,6 +103,7 @@ impl HashSet64 {
             let size = (self.slots.len() * 2).max(256);
             let old = std::mem::replace(&mut self.slots, vec![0; size]);
             self.len = 0;
+            self.filled.clear();
             for x in old.into_iter().filter(|&x| x != 0) {
                 self.insert(x);
             }
@@ -90,6 +115,7 @@ impl HashSet64 {
                 0 => {
                     self.slots[i] = h;
                     self.len += 1;
+                    self.filled.push(i as u32);
                     return;
                 }
                 x if x == h => return,
@@ -123,6 +149,12 @@ impl DocWords {
         DocWords { lower: HashSet64::with_room(words), cap_mid: HashSet64::with_room(words / 4) }
     }
 
+    /// Empties the sets for a document of `words` words, keeping their tables.
+    pub(crate) fn reset(&mut self, words: usize) {
+        self.lower.clear(words);
+        self.cap_mid.clear(words / 4);
+    }
+
     /// Collects evidence from sentences given as word lists.
     pub fn add_sentence(&mut self, words: &[&str]) {
         self.add_sentence_with(words, mostly_upper(words));
@@ -147,7 +179,8 @@ impl DocWords {
         }
     }
 
-    fn has_lower_hash(&self, h: u64) -> bool {
+    /// True when the article writes the word of [`lower_hash`] `h` in lower case somewhere.
+    pub(crate) fn has_lower_hash(&self, h: u64) -> bool {
         self.lower.contains(h)
     }
 
@@ -167,7 +200,13 @@ impl DocWords {
 }
 
 fn is_opening(w: &str) -> bool {
-    matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+    // every opening is one character; the multi-byte ones start with 0xE2
+    let quick = match w.as_bytes() {
+        [b] => matches!(b, b'"' | b'\'' | b'(' | b'[' | b'-' | b':' | b'*'),
+        [0xE2, _, _] => true,
+        _ => false,
+    };
+    quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
 }
 
 /// True when most letters of the sentence are upper-case (a wire headline).
@@ -240,8 +279,7 @@ pub(crate) struct Window<'a, 'w> {
 #[derive(Default)]
 pub(crate) struct Scratch {
     info: Vec<WordInfo>,
-    done: Vec<bool>,
-    feats: Vec<u64>,
+    done: Vec<u8>,
 }
 
 /// Index of the word that starts the sentence proper (after opening punctuation).
@@ -322,36 +360,76 @@ fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
     }
 }
 
+/// The `shape` of [`word_info`] alone.
+fn shape_hash(w: &str) -> u64 {
+    if !w.is_ascii() {
+        let mut shape = FNV_OFFSET;
+        let mut last_shape = '\0';
+        for c in w.chars() {
+            let k = shape_class(c);
+            if k != last_shape {
+                shape = fnv_push(shape, k);
+                last_shape = k;
+            }
+        }
+        return shape;
+    }
+    let mut shape = FNV_OFFSET;
+    let mut last_shape = 0u8;
+    for &c in w.as_bytes() {
+        let k = ascii_shape(c);
+        if k != last_shape {
+            shape = (shape ^ k as u64).wrapping_mul(0x0100_0000_01b3);
+            last_shape = k;
+        }
+    }
+    shape
+}
+
+/// [`shape_class`] of an ASCII byte.
+#[inline(always)]
+fn ascii_shape(c: u8) -> u8 {
+    if c.is_ascii_uppercase() {
+        b'X'
+    } else if c.is_ascii_lowercase() {
+        b'x'
+    } else if c.is_ascii_digit() {
+        b'd'
+    } else {
+        c
+    }
+}
+
 /// [`word_info_with`] for an ASCII word: the same hashes, byte by byte.
 fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
     let push = |h: u64, b: u8| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     let bytes = w.as_bytes();
-    let (mut shape, mut pre3) = (FNV_OFFSET, FNV_OFFSET);
+    let mut shape = FNV_OFFSET;
     let mut last_shape = 0u8;
-    for (i, &c) in bytes.iter().enumerate() {
-        let k = if c.is_ascii_uppercase() {
-            b'X'
-        } else if c.is_ascii_lowercase() {
-            b'x'
-        } else if c.is_ascii_digit() {
-            b'd'
-        } else {
-            c
-        };
+    for &c in bytes {
+        let k = ascii_shape(c);
         if k != last_shape {
             shape = push(shape, k);
             last_shape = k;
         }
-        if i < 3 {
-            pre3 = push(pre3, c.to_ascii_lowercase());
-        }
     }
     let n = bytes.len();
-    let suf = |k: usize| {
-        bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, c.to_ascii_lowercase()))
+    // NUL bytes are left out of the suffixes (as the general code's padding is)
+    let low = |c: u8| c.to_ascii_lowercase();
+    let pre3 = bytes[..n.min(3)].iter().fold(FNV_OFFSET, |h, &c| push(h, low(c)));
+    let (suf2, suf3) = match *bytes {
+        [.., a, b, c] if a != 0 && b != 0 && c != 0 => {
+            let s2 = push(push(FNV_OFFSET, low(b)), low(c));
+            (s2, push(push(push(FNV_OFFSET, low(a)), low(b)), low(c)))
+        }
+        _ => {
+            let suf =
+                |k: usize| bytes[n - k.min(n)..].iter().filter(|&&c| c != 0).fold(FNV_OFFSET, |h, &c| push(h, low(c)));
+            (suf(2), suf(3))
+        }
     };
     let cap = bytes.first().is_some_and(u8::is_ascii_uppercase);
-    WordInfo { lower, exact, shape, suf3: suf(3), suf2: suf(2), pre3, len: (n as u64).min(12), cap }
+    WordInfo { lower, exact, shape, suf3, suf2, pre3, len: (n as u64).min(12), cap }
 }
 
 fn f(tag: u64, x: u64) -> u64 {
@@ -365,24 +443,118 @@ fn f2(tag: u64, a: u64, b: u64) -> u64 {
 const BOS: u64 = 0x5bd1_e995;
 const EOS: u64 = 0x1b87_3593;
 
-/// Static features of word `i` (independent of earlier labels), appended to `out`.
-fn token_features(
-    info: &[WordInfo],
-    gaz: &[u8],
-    i: usize,
+/// Where [`token_features`] writes: a `Vec` (training) or a fixed array (tagging).
+trait FeatSink {
+    fn put(&mut self, x: u64);
+}
+
+impl FeatSink for Vec<u64> {
+    fn put(&mut self, x: u64) {
+        self.push(x);
+    }
+}
+
+/// Most features of one word: [`token_features`] writes at most 25.
+const MAX_FEATS: usize = 32;
+
+/// The static features of one word in a fixed array (no capacity checks, no allocation).
+struct Feats {
+    v: [u64; MAX_FEATS],
+    n: usize,
+}
+
+impl FeatSink for Feats {
+    #[inline(always)]
+    fn put(&mut self, x: u64) {
+        self.v[self.n] = x;
+        self.n += 1;
+    }
+}
+
+impl Feats {
+    fn as_slice(&self) -> &[u64] {
+        &self.v[..self.n]
+    }
+}
+
+/// Features of the few values they can take, computed once: `f(1, 0)`, the gazetteer tag
+/// features (tags 0..=9 and 99 outside the sentence), the capitalisation evidence (0..8) and
+/// the lengths (0..=12).
+struct ConstFeats {
+    bias: u64,
+    /// Per tag index ([`gz_index`]): `f(16..=19, tag)`.
+    gz: [[u64; 11]; 4],
+    evidence: [u64; 8],
+    len: [u64; 13],
+}
+
+/// Index of a gazetteer tag value in [`ConstFeats::gz`] (`None` for a value outside the table).
+#[inline(always)]
+fn gz_index(g: u64) -> Option<usize> {
+    match g {
+        0..=9 => Some(g as usize),
+        99 => Some(10),
+        _ => None,
+    }
+}
+
+fn const_feats() -> &'static ConstFeats {
+    static CONST: std::sync::OnceLock<ConstFeats> = std::sync::OnceLock::new();
+    CONST.get_or_init(|| {
+        let g = |k: usize| if k == 10 { 99 } else { k as u64 };
+        ConstFeats {
+            bias: f(1, 0),
+            gz: [16u64, 17, 18, 19].map(|tag| std::array::from_fn(|k| f(tag, g(k)))),
+            evidence: std::array::from_fn(|k| f(24, k as u64)),
+            len: std::array::from_fn(|k| f(25, k as u64)),
+        }
+    })
+}
+
+impl ConstFeats {
+    /// `f(16 + which, g)`.
+    #[inline(always)]
+    fn gz(&self, which: usize, g: u64) -> u64 {
+        match gz_index(g) {
+            Some(k) => self.gz[which][k],
+            None => f(16 + which as u64, g),
+        }
+    }
+}
+
+/// What [`token_features`] needs of a sentence and its document.
+#[derive(Clone, Copy)]
+struct SentFeats<'a> {
+    gaz: &'a [u8],
+    /// Index of the first word proper ([`first_word`]).
     first: usize,
+    /// The sentence is [`mostly_upper`].
     caps: bool,
-    doc: &DocWords,
-    out: &mut Vec<u64>,
-) {
+    doc: &'a DocWords,
+    consts: &'a ConstFeats,
+}
+
+/// Static features of word `i` (independent of earlier labels), appended to `out`.
+#[inline(always)]
+fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl FeatSink) {
+    let SentFeats { gaz, first, caps, doc, consts: c } = *s;
     let n = info.len();
-    let at = |j: isize, g: fn(&WordInfo) -> u64| -> u64 {
+    let lower = |j: isize| -> u64 {
         if j < 0 {
             BOS
         } else if j as usize >= n {
             EOS
         } else {
-            g(&info[j as usize])
+            info[j as usize].lower
+        }
+    };
+    let shape = |j: isize| -> u64 {
+        if j < 0 {
+            BOS
+        } else if j as usize >= n {
+            EOS
+        } else {
+            info[j as usize].shape
         }
     };
     let gz = |j: isize| -> u64 {
@@ -394,39 +566,45 @@ fn token_features(
     };
     let w = &info[i];
     let ii = i as isize;
-    out.push(f(1, 0));
-    out.push(f(2, w.lower));
-    out.push(f(3, w.exact));
-    out.push(f(4, w.shape));
-    out.push(f(5, w.suf3));
-    out.push(f(6, w.suf2));
-    out.push(f(7, w.pre3));
-    out.push(f(8, at(ii - 1, |x| x.lower)));
-    out.push(f(9, at(ii + 1, |x| x.lower)));
-    out.push(f(10, at(ii - 2, |x| x.lower)));
-    out.push(f(11, at(ii + 2, |x| x.lower)));
-    out.push(f(12, at(ii - 1, |x| x.shape)));
-    out.push(f(13, at(ii + 1, |x| x.shape)));
-    out.push(f2(14, at(ii - 1, |x| x.lower), w.lower));
-    out.push(f2(15, w.lower, at(ii + 1, |x| x.lower)));
-    out.push(f(16, gz(ii)));
-    out.push(f(17, gz(ii - 1)));
-    out.push(f(18, gz(ii + 1)));
-    out.push(f2(19, gz(ii), w.shape));
+    out.put(c.bias);
+    out.put(f(2, w.lower));
+    out.put(f(3, w.exact));
+    out.put(f(4, w.shape));
+    out.put(f(5, w.suf3));
+    out.put(f(6, w.suf2));
+    out.put(f(7, w.pre3));
+    let (prev, next) = (lower(ii - 1), lower(ii + 1));
+    out.put(f(8, prev));
+    out.put(f(9, next));
+    out.put(f(10, lower(ii - 2)));
+    out.put(f(11, lower(ii + 2)));
+    out.put(f(12, shape(ii - 1)));
+    out.put(f(13, shape(ii + 1)));
+    out.put(f2(14, prev, w.lower));
+    out.put(f2(15, w.lower, next));
+    let g = gz(ii);
+    out.put(c.gz(0, g));
+    out.put(c.gz(1, gz(ii - 1)));
+    out.put(c.gz(2, gz(ii + 1)));
+    // f2(19, g, shape)
+    out.put(mix64(c.gz(3, g) ^ w.shape.rotate_left(17)));
     if i == first {
-        out.push(f(20, w.shape));
-        out.push(f(21, w.lower));
+        out.put(f(20, w.shape));
+        out.put(f(21, w.lower));
     }
     if caps {
-        out.push(f(22, w.shape));
-        out.push(f(23, w.lower));
+        out.put(f(22, w.shape));
+        out.put(f(23, w.lower));
     }
     if w.cap {
         let seen_lower = doc.has_lower_hash(w.lower);
         let seen_mid = doc.has_cap_mid_hash(w.exact);
-        out.push(f(24, u64::from(seen_lower) | u64::from(seen_mid) << 1 | u64::from(i == first) << 2));
+        out.put(c.evidence[usize::from(seen_lower) | usize::from(seen_mid) << 1 | usize::from(i == first) << 2]);
     }
-    out.push(f(25, w.len));
+    out.put(match w.len {
+        l @ 0..=12 => c.len[l as usize],
+        l => f(25, l),
+    });
 }
 
 /// Whether word `i` needs scoring: capitalised or numeric-free words after an `O` are `O`.
@@ -496,11 +674,17 @@ impl Model {
     /// The label scores: per label, the weights of the features summed in order.
     fn score(&self, feats: &[u64], dynf: &[u64; 3], out: &mut [f32; NL]) {
         let mut sum = [0.0f32; 16];
-        for &f in feats.iter().chain(dynf.iter()) {
+        let mut add = |f: u64| {
             let w = &self.rows[self.row(f)].0;
             for (o, w) in sum.iter_mut().zip(w) {
                 *o += *w;
             }
+        };
+        for &f in feats {
+            add(f);
+        }
+        for &f in dynf {
+            add(f);
         }
         out.copy_from_slice(&sum[..NL]);
     }
@@ -522,27 +706,35 @@ impl Model {
         let n = s.words.len();
         // the other hashes are computed only for the words that get scored and their next
         // neighbours (two words away, features use the lower-case hash only)
-        let Scratch { info, done, feats } = scratch;
+        // done[j]: 0 nothing yet, 1 the shape, 2 every hash
+        let Scratch { info, done } = scratch;
         info.clear();
         info.extend(s.facts.iter().map(|f| WordInfo { lower: f.lower, ..WordInfo::default() }));
         done.clear();
-        done.resize(n, false);
+        done.resize(n, 0);
         let first = first_word(s.words);
         let (mut prev, mut prev2) = (0usize, 0usize);
         let mut scores = [0.0f32; NL];
         let mut d = [0u64; 3];
+        let mut feats = Feats { v: [0; MAX_FEATS], n: 0 };
+        let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
         for i in 0..n {
             let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
-                for j in i.saturating_sub(1)..(i + 2).min(n) {
-                    if !done[j] {
-                        info[j] = word_info_with(s.words[j], s.facts[j].lower, s.facts[j].exact);
-                        done[j] = true;
+                if done[i] < 2 {
+                    info[i] = word_info_with(s.words[i], s.facts[i].lower, s.facts[i].exact);
+                    done[i] = 2;
+                }
+                // the neighbours' features use their shape (and lower-case hash) only
+                for j in [i.wrapping_sub(1), i + 1] {
+                    if j < n && done[j] == 0 {
+                        info[j].shape = shape_hash(s.words[j]);
+                        done[j] = 1;
                     }
                 }
-                feats.clear();
-                token_features(info, s.gaz, i, first, s.caps, doc, feats);
-                dyn_features(prev, prev2, feats[3], &mut d);
-                self.score(feats, &d, &mut scores);
+                feats.n = 0;
+                token_features(&sf, info, i, &mut feats);
+                dyn_features(prev, prev2, feats.v[3], &mut d);
+                self.score(feats.as_slice(), &d, &mut scores);
                 best_allowed(&scores, prev)
             } else {
                 0
@@ -647,7 +839,8 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
             let feats = (0..info.len())
                 .map(|i| {
                     let mut v = Vec::with_capacity(32);
-                    token_features(&info, &s.gaz, i, first, caps, &dw, &mut v);
+                    let sf = SentFeats { gaz: &s.gaz, first, caps, doc: &dw, consts: const_feats() };
+                    token_features(&sf, &info, i, &mut v);
                     v
                 })
                 .collect();
@@ -725,12 +918,27 @@ mod tests {
 
     #[test]
     fn fast_paths_agree_with_the_general_code() {
-        let words = ["", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9"];
+        let words = [
+            "", "a", "Ab", "McCain", "U.S.", "NATO", "3-0", "O'Brien", "x\0y", "1996", "ab-CD", "Zz9", "a\0bc", "ab\0",
+            "\0ab", "abc\0d", "\0\0\0", "ABC", "aB",
+        ];
         for w in words {
             let (a, b) = (word_info(w), word_info_chars(w, lower_hash(w), fnv1a64(w.as_bytes())));
             let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
             assert_eq!(key(&a), key(&b), "{w:?}");
         }
+        for w in words.iter().copied().chain(["Élysée", "ÉA", "\u{212a}ing", "ΣΑΣ"]) {
+            assert_eq!(shape_hash(w), word_info(w).shape, "{w:?}");
+        }
+        let c = const_feats();
+        assert_eq!(c.bias, f(1, 0));
+        for g in (0..=12).chain([99, 1000]) {
+            for which in 0..4 {
+                assert_eq!(c.gz(which, g), f(16 + which as u64, g), "{which} {g}");
+            }
+            assert_eq!(mix64(c.gz(3, g) ^ 5u64.rotate_left(17)), f2(19, g, 5));
+        }
+        assert!((0..8).all(|k| c.evidence[k] == f(24, k as u64)) && (0..13).all(|k| c.len[k] == f(25, k as u64)));
         let long = ["NEWS ".repeat(300), format!("{}{}", "Ab ".repeat(200), "CDEFG ".repeat(70))];
         let short = ["BREAKING NEWS TODAY", "Mr Abel Brown went", "ÉTAT DE L'UNION", "Ça va", "", "AB CD e"];
         for s in long.iter().map(String::as_str).chain(short) {
@@ -756,6 +964,29 @@ mod tests {
         dw.add_sentence(&["Trump", "met", "the", "Pope", "in", "Rome"]);
         assert!(dw.seen_lower("The") && dw.seen_lower("met") && !dw.seen_lower("Rome"));
         assert!(dw.seen_cap_mid("Pope") && !dw.seen_cap_mid("Trump") && !dw.seen_cap_mid("pope"));
+    }
+
+    #[test]
+    fn reset_sets_hold_only_what_was_inserted_since() {
+        let mut set = HashSet64::with_room(10);
+        for round in 0..4u64 {
+            let n = [10usize, 3000, 5, 400][round as usize];
+            set.clear(n);
+            let xs: Vec<u64> = (0..n as u64).map(|i| mix64(i * 31 + round) | 1).collect();
+            for &x in &xs {
+                set.insert(x);
+            }
+            assert!(xs.iter().all(|&x| set.contains(x)));
+            let stale: Vec<u64> = (0..3000u64).map(|i| mix64(i * 31 + round + 1) | 1).collect();
+            let hits = stale.iter().filter(|&&x| set.contains(x) && !xs.contains(&x)).count();
+            assert_eq!(hits, 0, "round {round}");
+            assert!(!set.contains(0));
+        }
+        for w in ["\"", "“", "'", "‘", "(", "[", "-", "–", "—", ":", "*", "•", "a", "", "--", "€", "’", "((", "\u{e2}"]
+        {
+            let general = matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•");
+            assert_eq!(is_opening(w), general, "{w:?}");
+        }
     }
 
     #[test]

@@ -2,8 +2,11 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use concord_core::text::stable_id;
 use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError};
@@ -11,10 +14,65 @@ use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError
 use crate::cues;
 use crate::tagger::TaggerRecord;
 
+/// A fast non-cryptographic hasher (the multiply-rotate of rustc's FxHasher) for the
+/// resolver's maps: their keys come from the corpus itself and only meet in lookups (no map
+/// is iterated), so the hasher changes nothing but speed.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+const FX_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl FxHasher {
+    #[inline(always)]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(FX_K);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ (rest.len() as u64) << 59);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // spread the high bits down: hashbrown takes its control bits from the top
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// Strings kept once, named by index (names, aliases, roles and ids repeat across articles).
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<Arc<str>, u32>,
+    ids: FxMap<Arc<str>, u32>,
     strs: Vec<Arc<str>>,
 }
 
@@ -74,14 +132,7 @@ impl Resolver {
     /// The merge key of a name: titles stripped, lower-cased, and (with `translit`) each word
     /// folded by [`translit_key`].
     pub fn name_key(&self, name: &str) -> String {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        let skip = if words.len() > 1 { words.iter().take_while(|w| cues::is_role_word(w)).count() } else { 0 };
-        let words = if skip < words.len() { &words[skip..] } else { &words[..] };
-        words
-            .iter()
-            .map(|w| if self.transliteration { translit_key(w) } else { w.to_lowercase() })
-            .collect::<Vec<_>>()
-            .join(" ")
+        name_key_with(self.transliteration, name)
     }
 }
 
@@ -173,27 +224,66 @@ impl CorpusStage for Resolver {
         Ok(())
     }
 
+    /// Merges the locals. The costly parts (merge keys, building the entities, sorting) run
+    /// in parallel on the current rayon pool; the result does not depend on the thread count.
     fn finish(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         let mut articles = std::mem::take(&mut self.articles);
         let locals = std::mem::take(&mut self.locals);
         let lists = std::mem::take(&mut self.lists);
         let strings = std::mem::take(&mut self.strings);
+        let translit = self.transliteration;
         let s = |i: u32| strings.get(i);
         let list = |r: &Range<u32>| &lists[r.start as usize..r.end as usize];
-        articles.sort_by(|a, b| s(a.0).cmp(s(b.0)));
-        let nodes: Vec<(&str, usize, &Local)> = articles
+        articles.par_sort_by(|a, b| s(a.0).cmp(s(b.0)));
+        // the number of words of each string, counted once
+        let nwords: Vec<u32> = strings.strs.par_iter().map(|x| words(x) as u32).collect();
+        let nw = |i: u32| nwords[i as usize] as usize;
+        // (article position, index in the article, local)
+        let nodes: Vec<(u32, usize, &Local)> = articles
             .iter()
-            .flat_map(|(id, r)| locals[r.clone()].iter().enumerate().map(move |(i, l)| (s(*id), i, l)))
+            .enumerate()
+            .flat_map(|(k, (_, r))| locals[r.clone()].iter().enumerate().map(move |(i, l)| (k as u32, i, l)))
             .collect();
-        // merge keys, computed once per distinct string: (kind, name key) and gazetteer ids
-        let mut key_ids = Interner::default();
-        let mut keys_of: HashMap<u32, u32> = HashMap::new();
-        let mut key = |i: u32, key_ids: &mut Interner| {
-            *keys_of.entry(i).or_insert_with(|| key_ids.id(&self.name_key(strings.get(i))))
-        };
+        let art = |k: u32| s(articles[k as usize].0);
+        let multi_person = |l: &Local| l.kind == EntityKind::Person && nw(l.name) > 1;
+        // Merge keys, computed once per distinct string (in parallel): of names and merge
+        // aliases, and of the last word of multi-word person names. Key ids only meet in
+        // equality tests, so the order they are given in does not matter.
+        let (mut need_key, mut need_last) = (vec![false; strings.strs.len()], vec![false; strings.strs.len()]);
+        for (_, _, l) in &nodes {
+            need_key[l.name as usize] = true;
+            for a in merge_aliases(l, &lists, &nwords) {
+                need_key[a as usize] = true;
+            }
+            if multi_person(l) {
+                need_last[l.name as usize] = true;
+            }
+        }
+        let ids = |need: &[bool]| (0..need.len() as u32).filter(|&i| need[i as usize]).collect::<Vec<u32>>();
+        let (key_strs, last_strs) = (ids(&need_key), ids(&need_last));
+        let (keys, last_keys): (Vec<String>, Vec<String>) = rayon::join(
+            || key_strs.par_iter().map(|&i| name_key_with(translit, s(i))).collect(),
+            || {
+                last_strs
+                    .par_iter()
+                    .map(|&i| name_key_with(translit, s(i).split_whitespace().last().unwrap_or("")))
+                    .collect()
+            },
+        );
+        drop((need_key, need_last));
+        let mut key_ids: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut key_of = vec![u32::MAX; strings.strs.len()];
+        let mut last_key_of = vec![u32::MAX; strings.strs.len()];
+        for (of, strs, keys) in [(&mut key_of, &key_strs, &keys), (&mut last_key_of, &last_strs, &last_keys)] {
+            for (&i, k) in strs.iter().zip(keys) {
+                let next = key_ids.len() as u32;
+                of[i as usize] = *key_ids.entry(k.as_str()).or_insert(next);
+            }
+        }
         let mut parent: Vec<usize> = (0..nodes.len()).collect();
-        let mut by_id: HashMap<u32, usize> = HashMap::new();
-        let mut by_key: HashMap<(EntityKind, u32), usize> = HashMap::new();
+        let mut by_id: FxMap<u32, usize> = FxMap::default();
+        let mut by_key: FxMap<(EntityKind, u32), usize> =
+            FxMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for (n, (_, _, l)) in nodes.iter().enumerate() {
             if let Some(g) = l.gazetteer_id {
                 match by_id.entry(g) {
@@ -203,10 +293,8 @@ impl CorpusStage for Resolver {
                     }
                 }
             }
-            // single-word aliases (surnames) are too ambiguous to merge on, unless curated
-            let aliases = list(&l.aliases).iter().filter(|&&a| l.from_gazetteer || s(a).split_whitespace().count() > 1);
-            for &k in std::iter::once(&l.name).chain(aliases) {
-                match by_key.entry((l.kind, key(k, &mut key_ids))) {
+            for k in std::iter::once(l.name).chain(merge_aliases(l, &lists, &nwords)) {
+                match by_key.entry((l.kind, key_of[k as usize])) {
                     Entry::Occupied(m) => union(&mut parent, *m.get(), n),
                     Entry::Vacant(v) => {
                         v.insert(n);
@@ -215,15 +303,10 @@ impl CorpusStage for Resolver {
             }
         }
         // A person named by one word only merges into the one group whose full name ends with it.
-        let mut last_words: HashMap<u32, Vec<usize>> = HashMap::new();
-        let mut last_keys: HashMap<u32, u32> = HashMap::new();
+        let mut last_words: FxMap<u32, Vec<usize>> = FxMap::default();
         for (n, (_, _, l)) in nodes.iter().enumerate() {
-            let name = s(l.name);
-            if l.kind == EntityKind::Person && name.split_whitespace().count() > 1 {
-                let k = *last_keys.entry(l.name).or_insert_with(|| {
-                    let last = name.split_whitespace().last().unwrap_or("");
-                    key_ids.id(&self.name_key(last))
-                });
+            if multi_person(l) {
+                let k = last_key_of[l.name as usize];
                 let root = find(&mut parent, n);
                 let v = last_words.entry(k).or_default();
                 if !v.contains(&root) {
@@ -232,8 +315,8 @@ impl CorpusStage for Resolver {
             }
         }
         for (n, (_, _, l)) in nodes.iter().enumerate() {
-            if l.kind == EntityKind::Person && s(l.name).split_whitespace().count() == 1 {
-                if let Some(roots) = last_words.get(&key(l.name, &mut key_ids)) {
+            if l.kind == EntityKind::Person && nw(l.name) == 1 {
+                if let Some(roots) = last_words.get(&key_of[l.name as usize]) {
                     let mut distinct: Vec<usize> = roots.iter().map(|&x| find(&mut parent, x)).collect();
                     distinct.sort_unstable();
                     distinct.dedup();
@@ -243,89 +326,40 @@ impl CorpusStage for Resolver {
                 }
             }
         }
-        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // Groups in the order of their roots (each root is its group's smallest node), members
+        // in node order: one array of members, grouped.
+        let mut group_of = vec![0u32; nodes.len()];
+        let mut sizes: Vec<u32> = Vec::new();
         for n in 0..nodes.len() {
             let r = find(&mut parent, n);
-            groups.entry(r).or_default().push(n);
-        }
-        let mut entities = Vec::new();
-        let mut links: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (id, r) in &articles {
-            links.insert(s(*id).to_string(), vec![u32::MAX; r.len()]);
-        }
-        for members in groups.values() {
-            // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
-            let mut counts: BTreeMap<(bool, usize, &str), usize> = BTreeMap::new();
-            let mut kinds: BTreeMap<EntityKind, usize> = BTreeMap::new();
-            for &n in members {
-                let l = nodes[n].2;
-                let name = s(l.name);
-                *counts.entry((l.from_gazetteer, name.split_whitespace().count(), name)).or_default() +=
-                    l.mentions.max(1) as usize;
-                *kinds.entry(l.kind).or_default() += l.mentions.max(1) as usize;
+            if r == n {
+                group_of[n] = sizes.len() as u32;
+                sizes.push(0);
+            } else {
+                group_of[n] = group_of[r];
             }
-            let name = counts
-                .iter()
-                .max_by(|a, b| (a.0 .0, a.0 .1, a.1).cmp(&(b.0 .0, b.0 .1, b.1)).then(b.0 .2.cmp(a.0 .2)))
-                .map(|(k, _)| k.2.to_string())
-                .unwrap_or_default();
-            let kind = kinds
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(k, _)| *k)
-                .unwrap_or(EntityKind::Misc);
-            let mut aliases: Vec<&str> = Vec::new();
-            let mut mention_counts: BTreeMap<&str, usize> = BTreeMap::new();
-            let mut roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-            let mut gazetteer_id = None;
-            for &n in members {
-                let (art, _, l) = nodes[n];
-                for a in std::iter::once(&l.name).chain(list(&l.aliases)).map(|&a| s(a)) {
-                    if !a.eq_ignore_ascii_case(&name) {
-                        aliases.push(a);
-                    }
-                }
-                *mention_counts.entry(art).or_default() += l.mentions as usize;
-                if !l.roles.is_empty() {
-                    let r = roles.entry(art).or_default();
-                    r.extend(list(&l.roles).iter().map(|&x| s(x)));
-                    r.sort_unstable();
-                    r.dedup();
-                }
-                if gazetteer_id.is_none() {
-                    gazetteer_id = l.gazetteer_id.map(|g| s(g).to_string());
-                }
-            }
-            aliases.sort_unstable();
-            aliases.dedup();
-            let id = stable_id("ent-", &[kind.as_str(), &name]);
-            // The entity's index before the final sort; remapped below.
-            let index = entities.len() as u32;
-            for &n in members {
-                let (art, i, _) = nodes[n];
-                if let Some(v) = links.get_mut(art) {
-                    v[i] = index;
-                }
-            }
-            let mention_counts: BTreeMap<String, usize> =
-                mention_counts.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
-            entities.push(Entity {
-                id,
-                name,
-                kind,
-                aliases: aliases.into_iter().map(str::to_string).collect(),
-                articles: mention_counts.keys().cloned().collect(),
-                mentions: mention_counts.values().sum(),
-                mention_counts,
-                roles: roles
-                    .into_iter()
-                    .map(|(a, r)| (a.to_string(), r.into_iter().map(str::to_string).collect()))
-                    .collect(),
-                gazetteer_id,
-            });
+            sizes[group_of[n] as usize] += 1;
         }
+        let mut starts = Vec::with_capacity(sizes.len() + 1);
+        starts.push(0usize);
+        for &z in &sizes {
+            starts.push(starts.last().copied().unwrap_or(0) + z as usize);
+        }
+        let mut fill = starts.clone();
+        let mut members_all = vec![0usize; nodes.len()];
+        for (n, &g) in group_of.iter().enumerate() {
+            let g = g as usize;
+            members_all[fill[g]] = n;
+            fill[g] += 1;
+        }
+        drop((fill, group_of, sizes, parent));
+        let entities: Vec<Entity> = (0..starts.len() - 1)
+            .into_par_iter()
+            .map(|g| build_entity(&members_all[starts[g]..starts[g + 1]], &nodes, &s, &nw, &list, &art))
+            .collect();
+        let mut links: Vec<Vec<u32>> = articles.iter().map(|(_, r)| vec![u32::MAX; r.len()]).collect();
         let mut order: Vec<u32> = (0..entities.len() as u32).collect();
-        order.sort_by(|&x, &y| {
+        order.par_sort_by(|&x, &y| {
             let (a, b): (&Entity, &Entity) = (&entities[x as usize], &entities[y as usize]);
             b.mentions.cmp(&a.mentions).then(a.kind.cmp(&b.kind)).then(a.name.cmp(&b.name))
         });
@@ -333,15 +367,111 @@ impl CorpusStage for Resolver {
         for (new, &old) in order.iter().enumerate() {
             rank[old as usize] = new as u32;
         }
-        for v in links.values_mut() {
-            for i in v.iter_mut().filter(|i| **i != u32::MAX) {
-                *i = rank[*i as usize];
+        for g in 0..starts.len() - 1 {
+            for &n in &members_all[starts[g]..starts[g + 1]] {
+                let (k, i, _) = nodes[n];
+                links[k as usize][i] = rank[g];
             }
         }
         let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
         corpus.entities = order.iter().map(|&i| slots[i as usize].take().expect("each entity once")).collect();
-        corpus.entity_links = links;
+        corpus.entity_links = articles.iter().zip(links).map(|((id, _), v)| (s(*id).to_string(), v)).collect();
         Ok(())
+    }
+}
+
+/// The aliases of `l` to merge on: single-word aliases (surnames) are too ambiguous, unless curated.
+/// (`nwords`: the number of words of each string.)
+fn merge_aliases<'a>(l: &'a Local, lists: &'a [u32], nwords: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+    lists[l.aliases.start as usize..l.aliases.end as usize]
+        .iter()
+        .copied()
+        .filter(move |&a| l.from_gazetteer || nwords[a as usize] > 1)
+}
+
+/// The number of whitespace-separated words of `s`.
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// [`Resolver::name_key`] with the transliteration rule on or off.
+fn name_key_with(transliteration: bool, name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let skip = if words.len() > 1 { words.iter().take_while(|w| cues::is_role_word(w)).count() } else { 0 };
+    let words = if skip < words.len() { &words[skip..] } else { &words[..] };
+    words.iter().map(|w| if transliteration { translit_key(w) } else { w.to_lowercase() }).collect::<Vec<_>>().join(" ")
+}
+
+/// The corpus entity of one group of nodes (members in node order).
+fn build_entity<'a>(
+    members: &[usize],
+    nodes: &[(u32, usize, &Local)],
+    s: &(impl Fn(u32) -> &'a str + Sync),
+    nw: &(impl Fn(u32) -> usize + Sync),
+    list: &(impl Fn(&Range<u32>) -> &'a [u32] + Sync),
+    art: &(impl Fn(u32) -> &'a str + Sync),
+) -> Entity {
+    // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
+    let mut counts: BTreeMap<(bool, usize, &str), usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<EntityKind, usize> = BTreeMap::new();
+    for &n in members {
+        let l = nodes[n].2;
+        let name = s(l.name);
+        *counts.entry((l.from_gazetteer, nw(l.name), name)).or_default() += l.mentions.max(1) as usize;
+        *kinds.entry(l.kind).or_default() += l.mentions.max(1) as usize;
+    }
+    let name = counts
+        .iter()
+        .max_by(|a, b| (a.0 .0, a.0 .1, a.1).cmp(&(b.0 .0, b.0 .1, b.1)).then(b.0 .2.cmp(a.0 .2)))
+        .map(|(k, _)| k.2.to_string())
+        .unwrap_or_default();
+    let kind = kinds.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(k, _)| *k).unwrap_or(EntityKind::Misc);
+    let mut aliases: Vec<&str> = Vec::new();
+    // Members come in node order, so by article id: per article, runs of members (one entry
+    // per distinct id, in id order, as a map keyed by id would hold them).
+    let mut mention_counts: Vec<(&str, usize)> = Vec::new();
+    let mut roles: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut gazetteer_id = None;
+    for &n in members {
+        let (k, _, l) = nodes[n];
+        let a_id = art(k);
+        for a in std::iter::once(&l.name).chain(list(&l.aliases)).map(|&a| s(a)) {
+            if !a.eq_ignore_ascii_case(&name) {
+                aliases.push(a);
+            }
+        }
+        match mention_counts.last_mut() {
+            Some((a, c)) if *a == a_id => *c += l.mentions as usize,
+            _ => mention_counts.push((a_id, l.mentions as usize)),
+        }
+        if !l.roles.is_empty() {
+            if !matches!(roles.last(), Some((a, _)) if *a == a_id) {
+                roles.push((a_id, Vec::new()));
+            }
+            if let Some((_, r)) = roles.last_mut() {
+                r.extend(list(&l.roles).iter().map(|&x| s(x)));
+                r.sort_unstable();
+                r.dedup();
+            }
+        }
+        if gazetteer_id.is_none() {
+            gazetteer_id = l.gazetteer_id.map(|g| s(g).to_string());
+        }
+    }
+    debug_assert!(mention_counts.windows(2).all(|w| w[0].0 < w[1].0), "members in article order");
+    aliases.sort_unstable();
+    aliases.dedup();
+    let id = stable_id("ent-", &[kind.as_str(), &name]);
+    Entity {
+        id,
+        name,
+        kind,
+        aliases: aliases.into_iter().map(str::to_string).collect(),
+        articles: mention_counts.iter().map(|(a, _)| a.to_string()).collect(),
+        mentions: mention_counts.iter().map(|(_, c)| c).sum(),
+        mention_counts: mention_counts.into_iter().map(|(a, c)| (a.to_string(), c)).collect(),
+        roles: roles.into_iter().map(|(a, r)| (a.to_string(), r.into_iter().map(str::to_string).collect())).collect(),
+        gazetteer_id,
     }
 }
 

@@ -1,15 +1,16 @@
 //! The per-article part: gazetteer matching, the perceptron tagger, cue-based discovery,
 //! in-article alias resolution and roles.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
-use crate::cues::{bit, cue_bits_with};
+use crate::cues::{bit, CueTables};
 use crate::gazetteer::{GazMatch, Matcher};
 use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
-use crate::tokens::{tokenize_with, word_facts, Case, Token, WordFacts};
+use crate::tokens::{tokenize_ascii, tokenize_with, word_facts, Case, Token, WordFacts};
 
 /// The entity kinds in their order (`kind as usize` indexes this).
 const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
@@ -47,6 +48,9 @@ pub struct Tagger {
     matcher: Arc<Matcher>,
     model: Option<Arc<Model>>,
     discovery: bool,
+    /// Skip the model on sentences where nothing it finds would be kept ([`plain_sentence`]);
+    /// off only in tests comparing with the full run.
+    skip_plain: bool,
 }
 
 /// A sentence of the document as the tagger sees it.
@@ -71,14 +75,24 @@ pub(crate) struct Tokenized<'t> {
     pub cases: Vec<Case>,
     /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
     pub cap: Vec<bool>,
-    /// Per token: its [`crate::cues::cue_bits`].
-    pub cues: Vec<u16>,
+    /// Per token: its [`crate::cues::cue_bits`], looked up on first use ([`NOT_YET`] until
+    /// then): most words are never asked about.
+    pub cues: Vec<Cell<u16>>,
+    tables: &'static CueTables,
 }
+
+/// A cue entry not looked up yet (no word has every bit).
+const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
     /// True when token `i` is in the cue lists of `bits`.
     fn is(&self, i: usize, bits: u16) -> bool {
-        self.cues[i] & bits != 0
+        let mut c = self.cues[i].get();
+        if c == NOT_YET {
+            c = self.tables.bits(self.words[i], &self.facts[i]);
+            self.cues[i].set(c);
+        }
+        c & bits != 0
     }
 
     /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
@@ -89,23 +103,33 @@ impl Tokenized<'_> {
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
     let mut toks = Vec::with_capacity(text.len() / 4 + 16);
+    let mut facts: Vec<WordFacts> = Vec::with_capacity(text.len() / 4 + 16);
     let mut sents = Vec::with_capacity(ranges.len());
+    let mut caps = Vec::with_capacity(ranges.len());
     let mut buf = Vec::new();
     for r in ranges {
         let a = toks.len();
-        tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
+        let s = text.get(r.span.start..r.span.end.min(text.len()));
+        caps.push(s.is_some_and(mostly_upper_text));
+        match s {
+            // ASCII sentences: tokens and their facts in one pass
+            Some(s) if s.is_ascii() => tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f)),
+            _ => {
+                tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
+                facts.extend(toks[a..].iter().map(|t| word_facts(text.get(t.start..t.end).unwrap_or(""))));
+            }
+        }
         sents.push((a, toks.len(), *r));
     }
-    let words: Vec<&str> = toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
-    let caps = ranges
-        .iter()
-        .map(|r| text.get(r.span.start..r.span.end.min(text.len())).is_some_and(mostly_upper_text))
-        .collect();
-    let facts: Vec<WordFacts> = words.iter().map(|w| word_facts(w)).collect();
-    let cases: Vec<Case> = facts.iter().map(|f| f.case).collect();
-    let cap = cases.iter().map(|c| matches!(c, Case::Title | Case::Upper)).collect();
-    let cues = words.iter().zip(&facts).map(|(w, f)| cue_bits_with(w, f)).collect();
-    Tokenized { toks, words, sents, caps, facts, cases, cap, cues }
+    let n = toks.len();
+    let (mut words, mut cases, mut cap) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for (t, f) in toks.iter().zip(&facts) {
+        words.push(text.get(t.start..t.end).unwrap_or(""));
+        cases.push(f.case);
+        cap.push(matches!(f.case, Case::Title | Case::Upper));
+    }
+    let cues = vec![Cell::new(NOT_YET); n];
+    Tokenized { toks, words, sents, caps, facts, cases, cap, cues, tables: CueTables::get() }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
@@ -163,7 +187,7 @@ impl Tagger {
     /// A tagger from a compiled gazetteer and an optional model; `discovery` turns the
     /// cue-based proper-name rules on.
     pub fn from_parts(matcher: Matcher, model: Option<Model>, discovery: bool) -> Tagger {
-        Tagger { matcher: Arc::new(matcher), model: model.map(Arc::new), discovery }
+        Tagger { matcher: Arc::new(matcher), model: model.map(Arc::new), discovery, skip_plain: true }
     }
 
     /// The compiled gazetteer.
@@ -184,7 +208,12 @@ impl Tagger {
     fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         let tk = tokenize_doc(text, ranges);
         let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
-        let mut dw = DocWords::with_room(tk.words.len());
+        // the document's word sets, reused from article to article on this thread
+        thread_local! {
+            static DOC_WORDS: std::cell::RefCell<DocWords> = std::cell::RefCell::new(DocWords::with_room(0));
+        }
+        let mut dw = DOC_WORDS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        dw.reset(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
             dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
@@ -202,6 +231,9 @@ impl Tagger {
             for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
                 // nothing capitalised and no gazetteer hit: every word is `O` without scoring
                 if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
+                    continue;
+                }
+                if self.skip_plain && plain_sentence(&tk, a, b, tk.caps[k], &gaz_tags, &dw) {
                     continue;
                 }
                 let input = Window {
@@ -236,6 +268,7 @@ impl Tagger {
             }
         }
         cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
+        DOC_WORDS.with(|c| *c.borrow_mut() = dw);
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
         let mut taken = vec![false; tk.toks.len()];
@@ -453,6 +486,22 @@ fn title_case(words: &[&str], cases: &[Case]) -> bool {
     title >= 4
 }
 
+/// True for a sentence whose model candidates [`clean`] would all drop, so that the model
+/// need not run on it: not [mostly upper-case](crate::model::mostly_upper), no gazetteer hit,
+/// and no capitalised word but the first, which the article also writes in lower case ("The",
+/// "But"). A candidate there holds only words that are not capitalised (trimmed as stop
+/// words) and perhaps that first word (trimmed as a sentence-initial common word).
+fn plain_sentence(tk: &Tokenized, a: usize, b: usize, caps: bool, gaz: &[u8], dw: &DocWords) -> bool {
+    if caps || gaz[a..b].iter().any(|&g| g != 0) {
+        return false;
+    }
+    let first = (a..b).find(|&i| !is_opening(tk.words[i])).unwrap_or(a);
+    if (a..b).any(|i| tk.cap[i] && i != first) {
+        return false;
+    }
+    !tk.cap[first] || dw.has_lower_hash(tk.facts[first].lower)
+}
+
 /// Trims titles, determiners and sentence-initial common words from a discovered or
 /// predicted candidate; false when nothing name-like is left.
 fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
@@ -500,7 +549,13 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
 }
 
 fn is_opening(w: &str) -> bool {
-    matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+    // every opening is one character; the multi-byte ones start with 0xE2
+    let quick = match w.as_bytes() {
+        [b] => matches!(b, b'"' | b'\'' | b'(' | b'[' | b'-' | b':' | b'*'),
+        [0xE2, _, _] => true,
+        _ => false,
+    };
+    quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
 }
 
 fn last_word(name: &str) -> &str {
@@ -653,6 +708,81 @@ impl DocStage for Tagger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Naive sentences (pieces of a line ending in `. `, `? `, `! `) and paragraphs.
+    fn document(body: &str) -> Document {
+        use concord_core::{Article, Sentence};
+        let mut doc = Document::new(Article { id: "t".into(), body: body.into(), ..Default::default() });
+        let mut sentences = Vec::new();
+        let mut pos = 0;
+        for (para, line) in doc.text.split('\n').enumerate() {
+            let start = pos;
+            pos += line.len() + 1;
+            let b = line.as_bytes();
+            let mut s = start;
+            for i in 0..b.len() {
+                if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1) == Some(&b' ') {
+                    sentences.push(Sentence {
+                        span: Span::new(s, start + i + 1),
+                        paragraph: para as u32,
+                        ..Default::default()
+                    });
+                    s = start + i + 2;
+                }
+            }
+            if s < start + line.len() {
+                sentences.push(Sentence {
+                    span: Span::new(s, start + line.len()),
+                    paragraph: para as u32,
+                    ..Default::default()
+                });
+            }
+        }
+        doc.sentences = sentences;
+        doc
+    }
+
+    #[test]
+    fn skipping_plain_sentences_changes_nothing() {
+        let fast = Tagger::new(&crate::EntityOptions::default()).unwrap();
+        let full = Tagger { skip_plain: false, ..fast.clone() };
+        let mut texts: Vec<String> = vec![
+            "The talks ended. But the envoy said so. He went home. Yesterday it rained in Kyiv.\nThe end. the end."
+                .into(),
+            "Unusually, nothing happened. Chuckling, she left. The the. (The) \"But\" he said. IT WAS LATE.".into(),
+            "Reuters reported it. Google said it. Later, officials from Nato said it. later on, the US said.".into(),
+        ];
+        // BBC News, when the data is there
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/bbc-news/bbc"));
+        for cat in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            let mut files: Vec<_> =
+                std::fs::read_dir(cat.path()).into_iter().flatten().flatten().map(|f| f.path()).collect();
+            files.sort();
+            texts.extend(files.iter().take(40).filter_map(|f| std::fs::read_to_string(f).ok()));
+        }
+        for t in &texts {
+            let (mut a, mut b) = (document(t), document(t));
+            fast.tag(&mut a);
+            full.tag(&mut b);
+            assert_eq!(a.mentions, b.mentions, "{t}");
+            assert_eq!(a.entities, b.entities, "{t}");
+        }
+    }
+
+    #[test]
+    fn cues_looked_up_late_are_the_cue_bits() {
+        let text = "Foreign Minister Sergey Lavrov said, in Kyiv, that the envoy of NATO News met Dr. Ann's aide.";
+        let ranges = [SentRange { span: Span::new(0, text.len()), kind: SentenceKind::Story, para_start: true }];
+        let tk = tokenize_doc(text, &ranges);
+        assert!(tk.cues.iter().all(|c| c.get() == NOT_YET));
+        for i in (0..tk.words.len()).rev() {
+            let want = crate::cues::cue_bits(tk.words[i]);
+            for b in 0..9 {
+                assert_eq!(tk.is(i, 1 << b), want & (1 << b) != 0, "{:?}", tk.words[i]);
+            }
+        }
+        assert!(tk.is(0, bit::ROLE_WORD) && tk.is(4, bit::SPEECH_VERB));
+    }
 
     #[test]
     fn kinds_are_indexed_in_their_order() {

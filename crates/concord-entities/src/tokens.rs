@@ -34,13 +34,119 @@ pub(crate) fn tokenize_with(
     let Some(s) = text.get(start..end) else { return };
     if s.is_ascii() {
         // one byte per char: no decoding, no buffer
-        let bytes = s.as_bytes();
-        tokenize_chars(s, start, bytes.len(), |k| bytes.get(k).map(|&b| (k, b as char)), out);
+        tokenize_ascii(s.as_bytes(), start, out, |_, _| {});
     } else {
         chars.clear();
         chars.extend(s.char_indices());
         let chars = &chars[..];
         tokenize_chars(s, start, chars.len(), |k| chars.get(k).copied(), out);
+    }
+}
+
+/// True for the bytes `char::is_whitespace` accepts among ASCII (`\t`, `\n`, VT, FF, `\r`, space).
+#[inline(always)]
+const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// Byte classes of the ASCII tokenizer ([`CLASS`]).
+const ALNUM: u8 = 1;
+const SPACE: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+const JOINER: u8 = 16;
+
+/// The class bits of every byte: one load instead of range tests.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | LOWER
+        } else if c.is_ascii_digit() {
+            ALNUM
+        } else if is_ascii_space(c) {
+            SPACE
+        } else if matches!(c, b'-' | b'\'' | b'.' | b'&') {
+            JOINER
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The tokenizer on an ASCII sentence `b` (at `start` in the text), byte by byte: the same
+/// tokens as the general code. `word` is called with each token's bytes and their
+/// [`WordFacts`] (computed in the same pass) right after the token is pushed.
+#[inline(always)]
+pub(crate) fn tokenize_ascii(b: &[u8], start: usize, out: &mut Vec<Token>, mut word: impl FnMut(&[u8], WordFacts)) {
+    let n = b.len();
+    let class = |k: usize| if k < n { CLASS[b[k] as usize] } else { 0 };
+    // a possessive 's / 'S at k: quote, s, then no word character
+    let poss = |k: usize| b[k] == b'\'' && k + 1 < n && matches!(b[k + 1], b's' | b'S') && class(k + 2) & ALNUM == 0;
+    let fnv = |h: u64, c: u8| (h ^ c as u64).wrapping_mul(FNV_PRIME);
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        let k = CLASS[c as usize];
+        if k & ALNUM != 0 {
+            let mut j = i + 1;
+            let mut dots = false;
+            let mut exact = fnv(FNV_OFFSET, c);
+            let mut seen = k;
+            while j < n {
+                let c = b[j];
+                let k = CLASS[c as usize];
+                if k & ALNUM != 0 {
+                    exact = fnv(exact, c);
+                    seen |= k;
+                    j += 1;
+                } else if k & JOINER != 0 && class(j + 1) & ALNUM != 0 && !poss(j) {
+                    dots |= c == b'.';
+                    exact = fnv(fnv(exact, c), b[j + 1]);
+                    seen |= CLASS[b[j + 1] as usize];
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            // acronym with a final dot: U.S. / U.N.
+            if dots && j < n && b[j] == b'.' && b[i..j].split(|&x| x == b'.').all(|p| p.len() == 1) {
+                exact = fnv(exact, b'.');
+                j += 1;
+            }
+            out.push(Token { start: start + i, end: start + j });
+            let w = &b[i..j];
+            let case = if k & LOWER != 0 {
+                Case::Lower
+            } else if k & UPPER == 0 {
+                Case::Other
+            } else if seen & LOWER != 0 {
+                Case::Title
+            } else {
+                Case::Upper
+            };
+            // most words have no capital: lower-casing changes nothing
+            let lower = if seen & UPPER != 0 {
+                w.iter().fold(FNV_OFFSET, |h, &c| fnv(h, c.to_ascii_lowercase()))
+            } else {
+                exact
+            };
+            word(w, WordFacts { case, lower, exact });
+            i = j;
+        } else if k & SPACE != 0 {
+            i += 1;
+        } else {
+            let e = if poss(i) { i + 2 } else { i + 1 };
+            out.push(Token { start: start + i, end: start + e });
+            word(&b[i..e], word_facts_ascii(&b[i..e]));
+            i = e;
+        }
     }
 }
 
@@ -200,6 +306,36 @@ pub fn word_facts(w: &str) -> WordFacts {
     WordFacts { case, lower, exact }
 }
 
+/// [`word_facts`] of an ASCII word, in one pass over its bytes.
+#[inline(always)]
+pub(crate) fn word_facts_ascii(w: &[u8]) -> WordFacts {
+    let mut exact = FNV_OFFSET;
+    let (mut low, mut up) = (false, false);
+    for &b in w {
+        up |= b.is_ascii_uppercase();
+        low |= b.is_ascii_lowercase();
+        exact = (exact ^ b as u64).wrapping_mul(FNV_PRIME);
+    }
+    // most words have no capital: lower-casing changes nothing
+    let lower = if up {
+        w.iter().fold(FNV_OFFSET, |h, &b| (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME))
+    } else {
+        exact
+    };
+    let case = match w.first() {
+        Some(f) if f.is_ascii_lowercase() => Case::Lower,
+        Some(f) if f.is_ascii_uppercase() => {
+            if low {
+                Case::Title
+            } else {
+                Case::Upper
+            }
+        }
+        _ => Case::Other,
+    };
+    WordFacts { case, lower, exact }
+}
+
 /// True for a word that starts with an upper-case letter.
 pub fn is_cap(w: &str) -> bool {
     matches!(case_of(w), Case::Title | Case::Upper)
@@ -274,6 +410,37 @@ mod tests {
                 }
             };
             assert_eq!(case_of(w), general, "{w:?}");
+        }
+    }
+
+    /// Pseudo-random ASCII strings over the characters the tokenizer treats specially.
+    fn random_ascii(seed: u64, n: usize) -> String {
+        const ALPHA: &[u8] = b"aAsSzZ09 .-'&,.SU.\t\n\x0b\x0c\r\x1f()$s";
+        (0..n)
+            .map(|i| {
+                ALPHA[(concord_core::text::mix64(seed * 1_000_003 + i as u64) % ALPHA.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ascii_tokenizer_agrees_with_the_general_code() {
+        for seed in 0..3000u64 {
+            let s = random_ascii(seed, (seed % 40) as usize);
+            let mut fast = Vec::new();
+            let mut facts = Vec::new();
+            tokenize_ascii(s.as_bytes(), 3, &mut fast, |w, f| {
+                assert_eq!(f, word_facts_ascii(w));
+                facts.push(f)
+            });
+            let mut general = Vec::new();
+            let chars: Vec<(usize, char)> = s.char_indices().collect();
+            tokenize_chars(&s, 3, chars.len(), |k| chars.get(k).copied(), &mut general);
+            assert_eq!(fast, general, "{s:?}");
+            for (t, f) in fast.iter().zip(&facts) {
+                let w = &s[t.start - 3..t.end - 3];
+                assert_eq!(*f, word_facts(w), "{w:?}");
+            }
         }
     }
 

@@ -241,3 +241,39 @@ fn conll_dev_beats_the_reference() {
     // spaCy en_core_web_sm scores 0.64 here
     assert!(r.overall.f1() > 0.80, "{r}");
 }
+
+#[test]
+fn finish_is_the_same_on_any_thread_count() {
+    let tagger = Tagger::new(&EntityOptions::default()).unwrap();
+    let texts = [
+        "President Volodymyr Zelensky met Foreign Minister Sergey Lavrov in Geneva. Zelensky said no.",
+        "Volodymyr Zelenskyy, the president, spoke to Reuters. Kyiv was quiet. Lavrov told the BBC so.",
+        "Ukraine's Zelenskiy and Russia's Vladimir Putin met in Anchorage. Putin said the talks went well.",
+        "The International Criminal Court (ICC) ruled. The ICC said Donald Trump and Trump's aide disagreed.",
+        "Kiev and Kyiv are one city. Envoy Steve Witkoff flew to Moscow, where Witkoff met Putin.",
+    ];
+    let run = |threads: usize| {
+        let mut resolver = Resolver::new(true);
+        for copy in 0..7 {
+            for (i, t) in texts.iter().enumerate() {
+                // articles arrive out of id order, some twice as long
+                let id = format!("art-{}-{copy}", (i * 7 + copy * 3) % 11);
+                let body = if copy % 2 == 0 { t.to_string() } else { format!("{t} {t}") };
+                let mut d = story(&id, &[&body]);
+                tagger.process(&mut d).unwrap();
+                resolver.observe(&d).unwrap();
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut corpus = Corpus::default();
+        pool.install(|| resolver.finish(&mut corpus)).unwrap();
+        corpus
+    };
+    let one = run(1);
+    assert!(one.entities.iter().any(|e| e.name.starts_with("Volodymyr Zelensk") && e.mentions > 7));
+    for threads in [2, 3] {
+        let many = run(threads);
+        assert_eq!(one.entities, many.entities);
+        assert_eq!(one.entity_links, many.entity_links);
+    }
+}
