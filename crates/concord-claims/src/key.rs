@@ -378,6 +378,31 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
     Words::new(text).collect()
 }
 
+/// The [`words`] of `text[a..b]`, as byte ranges of `text`, read off `all` (the words of
+/// the whole of `text`) instead of scanning again: the words inside the range as they are,
+/// and only a word cut by either end scanned anew. Empty when `a..b` is not a range of
+/// `text` (as `text.get(a..b)` is `None`).
+pub fn words_between(text: &str, all: &[(usize, usize)], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if a >= b || text.get(a..b).is_none() {
+        return out;
+    }
+    let rescan = |x: usize, y: usize, out: &mut Vec<(usize, usize)>| {
+        out.extend(Words::new(&text[x..y]).map(|(s, e)| (x + s, x + e)));
+    };
+    // Words overlapping the range: ending after `a`, starting before `b`.
+    let lo = all.partition_point(|w| w.1 <= a);
+    let hi = lo + all[lo..].partition_point(|w| w.0 < b);
+    for (k, &(s, e)) in all[lo..hi].iter().enumerate() {
+        if (k == 0 && s < a) || e > b {
+            rescan(s.max(a), e.min(b), &mut out);
+        } else {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
 /// Number of [`words`] of `text`.
 pub fn word_count(text: &str) -> usize {
     Words::new(text).count()
@@ -985,6 +1010,27 @@ mod tests {
         for s in samples {
             assert_eq!(words(s), words_reference(s), "{s:?}");
             assert_eq!(word_count(s), words_reference(s).len());
+        }
+    }
+
+    #[test]
+    fn words_between_are_the_words_of_the_range() {
+        let samples = [
+            "It's $2.5 billion, 1,000 people.",
+            "“Don’t,” said Zoë Müller-Lüdenscheidt; 3.14. 1,2, x'y' 'quoted' ’tis rock’n’roll",
+            "Ελληνικά κείμενα, 中文字符 and émigrés’ café… 1.5e3 a.b.c 7’s end'",
+        ];
+        for text in samples {
+            let all = words(text);
+            for a in 0..=text.len() {
+                for b in a..=text.len() + 1 {
+                    let want: Vec<(usize, usize)> = match text.get(a..b) {
+                        Some(t) => words(t).into_iter().map(|(s, e)| (a + s, a + e)).collect(),
+                        None => Vec::new(),
+                    };
+                    assert_eq!(words_between(text, &all, a, b), want, "{text:?} {a}..{b}");
+                }
+            }
         }
     }
 

@@ -28,7 +28,7 @@ use std::cell::{Cell, OnceCell};
 use concord_core::text;
 use concord_core::{DocStage, Document, EntityKind, Quote, Span, Speaker, StageError};
 
-use crate::key::words;
+use crate::key::{self, words};
 
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -1038,6 +1038,27 @@ impl Default for QuoteExtractor {
     }
 }
 
+/// Bytes that can start a character [`QuoteExtractor::find`] looks at: a line feed, a
+/// straight quote, or the first byte of a curly quote or a guillemet.
+const QUOTE_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[0xc2] = true;
+    t[0xe2] = true;
+    t
+};
+
+/// Start of the character that ends right before byte `i` (`i > 0`, a char boundary).
+fn prev_char_start(text: &str, i: usize) -> usize {
+    let mut p = i - 1;
+    while !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
 fn is_double_open(c: char) -> bool {
     matches!(c, '“' | '"' | '«' | '„')
 }
@@ -1078,25 +1099,24 @@ impl QuoteExtractor {
             // attribution between them, continues it; also into the next paragraph when
             // the new quote opens it.
             if speaker.is_none() && k > 0 {
-                let prev = quotes
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find(|(_, q)| q.speaker.is_some() || words(doc.slice(q.span)).len() >= 4);
+                let prev = quotes.iter().enumerate().rev().find(|(_, q)| {
+                    q.speaker.is_some() || key::words_between(&doc.text, dw, q.span.start, q.span.end).len() >= 4
+                });
                 if let Some((pi, q)) = prev.filter(|(_, q)| q.speaker.is_some()) {
                     let from = pieces[pi].outer.end;
                     let gap = doc.text.get(from..p.outer.start.max(from)).unwrap_or("");
-                    let gw = words(gap);
-                    let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
+                    let gw: Vec<&str> = key::words_between(&doc.text, dw, from, p.outer.start.max(from))
+                        .into_iter()
+                        .map(|(a, b)| &doc.text[a..b])
+                        .collect();
+                    let attributed = gw.iter().any(|w| is_verb(w));
                     let breaks = gap.matches("\n\n").count();
                     let opens_paragraph = gap.rsplit("\n\n").next().is_some_and(|t| t.trim().is_empty());
                     // `called him a "demagogue" and a "bomb-thrower"`: quotes joined in one
                     // sentence by a conjunction share the attribution.
                     let joined = gw.len() <= 3
                         && !gap.contains(['.', '!', '?', ';', '\n'])
-                        && gw.iter().all(|&(a, b)| {
-                            matches!(&gap[a..b], "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as")
-                        });
+                        && gw.iter().all(|w| matches!(*w, "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as"));
                     if (breaks == 0 || (breaks == 1 && opens_paragraph))
                         && gw.len() <= 16
                         && (attributed || gw.is_empty() || joined)
@@ -1139,7 +1159,115 @@ impl QuoteExtractor {
     }
 
     /// Finds the quote marks' pairs.
+    ///
+    /// Visits only the characters that can matter (line feeds and quote marks, found by a
+    /// byte scan); `find_reference` (in tests) is the same rule stepping through every
+    /// character. A quote left open longer than `max_quote_bytes` is dropped at the
+    /// first character past the limit, which the scan checks lazily at the next mark.
     fn find(&self, text: &str) -> Vec<Piece> {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut out = Vec::new();
+        let mut group = 0;
+        // (position of the opening mark, its length, whether it is double)
+        let mut open: Option<(usize, usize, bool)> = None;
+        // End of the last character handled (characters before it were all visited).
+        let mut done = 0;
+        let mut j = 0;
+        while j < n {
+            if !QUOTE_LEAD[bytes[j] as usize] {
+                j += 1;
+                continue;
+            }
+            let i = j;
+            let Some(c) = text[i..].chars().next() else { break };
+            let clen = c.len_utf8();
+            j = i + clen;
+            if !matches!(c, '\n' | '“' | '«' | '„' | '”' | '»' | '"' | '‘' | '\'' | '’') {
+                continue;
+            }
+            // The characters skipped since `done` (none of them a mark) drop a quote open
+            // for too long at the first one past the limit.
+            if let Some((o, _, _)) = open {
+                if done < i && prev_char_start(text, i) - o > self.max_quote_bytes {
+                    open = None;
+                    group += 1;
+                }
+            }
+            done = j;
+            let prev = text[..i].chars().next_back();
+            let next = text[j..].chars().next();
+            // Evaluated only at single quote marks (they are the rare case).
+            let prev_space = || prev.map_or(true, |p| p.is_whitespace() || "([{—–-/".contains(p));
+            let next_word = || next.is_some_and(|n| n.is_alphanumeric() || "$£€¿¡(".contains(n) || is_double_open(n));
+            if c == '\n' {
+                if let Some((o, ol, double)) = open {
+                    // Paragraph end inside a quote: the first character after the white space.
+                    let after = text[i..].char_indices().find(|x| !x.1.is_whitespace());
+                    if let Some((d, m)) = after.filter(|&(_, m)| double && is_double_open(m)) {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                        open = Some((i + d, m.len_utf8(), true));
+                        j = i + d + m.len_utf8();
+                        done = j;
+                        continue;
+                    }
+                    if double && i - o <= self.max_quote_bytes {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                    }
+                    group += 1;
+                    open = None;
+                }
+                continue;
+            }
+            match (c, open) {
+                // A new opening mark inside a quote means the earlier one was never closed
+                // (or a single quote was an apostrophe): start over here.
+                ('“' | '«' | '„', _) => open = Some((i, clen, true)),
+                ('”' | '»', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, clen, group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, 1, group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', None | Some((_, _, false))) if next.is_some_and(|n| !n.is_whitespace()) => {
+                    open = Some((i, 1, true))
+                }
+                ('‘', None) if next_word() => open = Some((i, clen, false)),
+                ('\'', None) if prev_space() && next_word() => open = Some((i, 1, false)),
+                ('’' | '\'', Some((o, ol, false))) => {
+                    let closes = !next.is_some_and(char::is_alphanumeric) && !prev.is_some_and(char::is_whitespace);
+                    if closes && i > o + ol {
+                        self.push(&mut out, text, o, ol, i, clen, group);
+                        group += 1;
+                        open = None;
+                    }
+                }
+                _ => {}
+            }
+            if let Some((o, _, _)) = open {
+                if i - o > self.max_quote_bytes {
+                    open = None;
+                    group += 1;
+                }
+            }
+        }
+        // (A quote still open past the limit is not pushed below either way.)
+        if let Some((o, ol, true)) = open {
+            if text.len() - o <= self.max_quote_bytes {
+                self.push(&mut out, text, o, ol, text.len(), 0, group);
+            }
+        }
+        out
+    }
+
+    /// [`QuoteExtractor::find`] stepping through every character (the reference of the
+    /// fast scan, for tests).
+    #[cfg(test)]
+    fn find_reference(&self, text: &str) -> Vec<Piece> {
         let mut out = Vec::new();
         let mut group = 0;
         // (position of the opening mark, its length, whether it is double)
@@ -1287,8 +1415,10 @@ impl Np {
     }
 }
 
-fn word_list(text: &str, base: usize) -> Vec<(Span, &str)> {
-    words(text).into_iter().map(|(s, e)| (Span::new(base + s, base + e), &text[s..e])).collect()
+/// The words of `text[a..b]` (none when that is not a range of `text`), read off `dw`, the
+/// words of the whole text (see [`crate::key::words_between`]).
+fn word_list<'t>(text: &'t str, dw: &[(usize, usize)], a: usize, b: usize) -> Vec<(Span, &'t str)> {
+    key::words_between(text, dw, a, b).into_iter().map(|(s, e)| (Span::new(s, e), &text[s..e])).collect()
 }
 
 fn lower(w: &str) -> String {
@@ -1444,8 +1574,7 @@ fn attribute(
     if let Some(nl) = text.get(p.outer.end..after_end).and_then(|s| s.find('\n')) {
         after_end = p.outer.end + nl;
     }
-    let after = text.get(p.outer.end..after_end).unwrap_or("");
-    let ws = word_list(after, p.outer.end);
+    let ws = word_list(text, cx.dw, p.outer.end, after_end);
     let lead_gap = text.get(p.outer.end..ws.first().map_or(p.outer.end, |w| w.0.start)).unwrap_or("");
     let closes_sentence = {
         let inner = doc.slice(p.inner);
@@ -1458,8 +1587,7 @@ fn attribute(
         if lower(ws[0].1).ends_with("ing") && is_verb(ws[0].1) {
             let sent = sentence_at(doc, p.outer.start);
             let from = sent.start.max(prev_end).min(p.outer.start);
-            let head = text.get(from..p.outer.start).unwrap_or("");
-            if let Some(np) = clause_subject(cx, &word_list(head, from)) {
+            if let Some(np) = clause_subject(cx, &word_list(text, cx.dw, from, p.outer.start)) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
                     return Some((s, Some(lower(ws[0].1))));
                 }
@@ -1500,8 +1628,7 @@ fn attribute(
             let end = lo + head.len();
             let line_start = text.get(..end).and_then(|t| t.rfind('\n')).map_or(0, |x| x + 1).max(lo);
             before_start = line_start.min(end);
-            let intro = text.get(before_start..end).unwrap_or("");
-            let ws = word_list(intro, before_start);
+            let ws = word_list(text, cx.dw, before_start, end);
             if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
                 if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
                     if let Some(s) = resolve(cx, np, "X said:", history) {
@@ -1512,7 +1639,7 @@ fn attribute(
         }
     }
     let before = text.get(before_start..p.outer.start).unwrap_or("");
-    let ws = word_list(before, before_start);
+    let ws = word_list(text, cx.dw, before_start, p.outer.start);
     // according to X
     for k in 0..ws.len().saturating_sub(2) {
         if lower(ws[k].1) == "according" && lower(ws[k + 1].1) == "to" {
@@ -1619,7 +1746,7 @@ fn clause_subject(cx: &Cx, ws: &[(Span, &str)]) -> Option<Np> {
             continue;
         }
         let Some((np, _)) = leading_np(doc, &ws[i..]) else { continue };
-        if subject_like_span(doc, np.span()) {
+        if subject_like_span(cx, np.span()) {
             return Some(np);
         }
     }
@@ -1636,19 +1763,20 @@ fn is_personish(kind: EntityKind) -> bool {
 }
 
 /// True when the mention is followed by a verb-like word (it is a sentence subject).
-fn subject_like(doc: &Document, m: &concord_core::Mention) -> bool {
-    subject_like_span(doc, m.span)
+fn subject_like(cx: &Cx, m: &concord_core::Mention) -> bool {
+    subject_like_span(cx, m.span)
 }
 
 /// Like [`subject_like_span`], but the next word must be a speech verb, an `-ed` past
 /// tense or an auxiliary (for names found without entity tagging, which include places).
-fn subject_like_strict(doc: &Document, span: Span) -> bool {
+fn subject_like_strict(cx: &Cx, span: Span) -> bool {
+    let doc = cx.doc;
     let mut end = (span.end + 140).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
         end -= 1;
     }
     let after = doc.text.get(span.end..end).unwrap_or("");
-    let ws = word_list(after, span.end);
+    let ws = word_list(&doc.text, cx.dw, span.end, span.end + after.len());
     let verb_at = |k: usize| {
         let k = skip_modifiers(&ws, k, true);
         ws.get(k).is_some_and(|(_, w)| {
@@ -1741,7 +1869,8 @@ fn embedded(doc: &Document, span: Span) -> bool {
 }
 
 /// True when the words after `span` look like a verb (the span is a sentence subject).
-fn subject_like_span(doc: &Document, span: Span) -> bool {
+fn subject_like_span(cx: &Cx, span: Span) -> bool {
+    let doc = cx.doc;
     let m = concord_core::Mention { span, entity: 0, kind: EntityKind::Person, surface: String::new(), role: None };
     let mut end = (m.span.end + 80).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
@@ -1760,7 +1889,7 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     {
         return false;
     }
-    let ws = word_list(after, m.span.end);
+    let ws = word_list(&doc.text, cx.dw, m.span.end, end);
     let k = skip_apposition(doc, &ws, 0);
     let k = if ws.is_empty() {
         return false;
@@ -1916,7 +2045,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 let Some(fit) = gender_fit(she, cx.entity_gender(m.entity)) else { continue };
                 let subj = if history.iter().any(|(_, s)| s.mention == Some(i)) {
                     2
-                } else if subject_like(doc, m) {
+                } else if subject_like(cx, m) {
                     if embedded(doc, m.span) {
                         1
                     } else {
@@ -1962,7 +2091,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 .rev()
                 .filter(|&i| doc.mentions[i].kind == EntityKind::Person && !cx.in_quote(doc.mentions[i].span.start))
                 .collect();
-            if let Some(&mi) = persons.iter().find(|&&i| subject_like(doc, &doc.mentions[i])) {
+            if let Some(&mi) = persons.iter().find(|&&i| subject_like(cx, &doc.mentions[i])) {
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
             }
             if doc.mentions.is_empty() {
@@ -2040,7 +2169,7 @@ fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, sh
             let span = Span::new(ws[first].0.start, ws[k - 1].0.end);
             let name = doc.slice(span);
             let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name);
-            if subject_like_strict(doc, span) {
+            if subject_like_strict(cx, span) {
                 let g = if start < first && matches!(ws[start].1, "Mr" | "Mrs" | "Ms" | "Miss") {
                     match she {
                         Some(she) => gender_fit(she, if ws[start].1 == "Mr" { MALE } else { FEMALE }),
@@ -2126,6 +2255,41 @@ mod tests {
             .iter()
             .map(|q| (d.slice(q.span).to_string(), q.speaker.as_ref().map(|s| s.name.clone())))
             .collect()
+    }
+
+    /// A small deterministic generator of texts full of quote marks, apostrophes and breaks.
+    fn tricky_texts() -> Vec<String> {
+        let alphabet = [
+            "a", "Bo", " ", " ", "\n", "\n\n", "\"", "“", "”", "‘", "’", "'", "«", "»", "„", "—", "é", "9", ".", ",",
+            "(", "$", "  ", "said", "x’s", "\u{a0}", "中",
+        ];
+        let mut state: u64 = 0x1234_5678;
+        let mut out = Vec::new();
+        for len in [0usize, 1, 2, 5, 12, 40, 120, 400] {
+            for _ in 0..60 {
+                let mut t = String::new();
+                for _ in 0..len {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    t.push_str(alphabet[(state >> 33) as usize % alphabet.len()]);
+                }
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_quote_scan_matches_the_reference() {
+        let mut texts = tricky_texts();
+        texts.push("He said: “We will win.”\n\n“And then,” he added, ‘we rest’. 'Tis the 'end' of it".into());
+        for max in [0usize, 1, 3, 7, 20, 64, 3000] {
+            let qx = QuoteExtractor::new(max);
+            for t in &texts {
+                let (a, b) = (qx.find(t), qx.find_reference(t));
+                let key = |v: &[Piece]| v.iter().map(|p| (p.outer, p.inner, p.group)).collect::<Vec<_>>();
+                assert_eq!(key(&a), key(&b), "max {max}: {t:?}");
+            }
+        }
     }
 
     #[test]
