@@ -179,21 +179,24 @@ const NUMBER_WORDS: &[&str] = &[
 
 const NEGATIONS: &[&str] = &["no", "not", "never", "nor", "none", "nothing", "neither", "without"];
 
-const IS_STOP: u8 = 1;
-const IS_NUMBER: u8 = 2;
-const IS_NEGATION: u8 = 4;
+const IS_STOP: u32 = 1;
+const IS_NUMBER: u32 = 2;
+const IS_NEGATION: u32 = 4;
 
-/// The fixed word lists in one open-addressing table keyed by the word's `fnv1a64`
-/// (confirmed by string comparison): one probe per word instead of three searches.
-struct WordTable {
-    slots: Vec<Option<(u64, &'static str, u8)>>,
+/// Fixed word lists in one open-addressing table keyed by the word's `fnv1a64`
+/// (confirmed by string comparison): one probe per word instead of a search per list.
+/// Each word maps to the bits of the lists that hold it.
+#[derive(Debug)]
+pub(crate) struct WordTable {
+    slots: Vec<Option<(u64, &'static str, u32)>>,
 }
 
 impl WordTable {
-    fn new(lists: &[(&[&'static str], u8)]) -> WordTable {
+    /// The table of `lists`, each with its bit (bits of a word in several lists are or-ed).
+    pub(crate) fn new(lists: &[(&[&'static str], u32)]) -> WordTable {
         let n: usize = lists.iter().map(|l| l.0.len()).sum();
         let size = (n * 4).next_power_of_two().max(16);
-        let mut slots: Vec<Option<(u64, &'static str, u8)>> = vec![None; size];
+        let mut slots: Vec<Option<(u64, &'static str, u32)>> = vec![None; size];
         for &(words, kind) in lists {
             for &w in words {
                 let h = fnv1a64(w.as_bytes());
@@ -216,8 +219,8 @@ impl WordTable {
         WordTable { slots }
     }
 
-    /// The lists (`IS_*` bits) holding `w`, whose hash is `hash`.
-    fn kinds(&self, w: &str, hash: u64) -> u8 {
+    /// The bits of the lists holding `w`, whose hash is `hash` (0: none).
+    pub(crate) fn kinds(&self, w: &str, hash: u64) -> u32 {
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
         loop {
@@ -227,6 +230,11 @@ impl WordTable {
                 Some(_) => i = (i + 1) & mask,
             }
         }
+    }
+
+    /// The bits of the lists holding `w` (0: none).
+    pub(crate) fn get(&self, w: &str) -> u32 {
+        self.kinds(w, fnv1a64(w.as_bytes()))
     }
 }
 
@@ -292,15 +300,6 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-#[inline]
-fn is_alnum(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
-    }
-}
-
 /// Iterator over the words of a text (see [`words`]), allocation-free.
 #[derive(Clone, Debug)]
 pub struct Words<'a> {
@@ -315,38 +314,61 @@ impl<'a> Words<'a> {
     }
 }
 
+/// Byte classes of the word scan: ASCII letters and digits, other ASCII, and bytes of
+/// non-ASCII characters (decoded and tested as characters).
+const ALNUM: u8 = 0;
+const PUNCT: u8 = 1;
+const WIDE: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [PUNCT; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c >= 0x80 {
+            t[b] = WIDE;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = ALNUM;
+        }
+        b += 1;
+    }
+    t
+};
+
 impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
         let t = self.text;
         let bytes = t.as_bytes();
-        // Skip to the next alphanumeric character (ASCII fast path).
+        let n = bytes.len();
+        // Skip to the next alphanumeric character (ASCII by table).
         let c = loop {
             let b = *bytes.get(self.pos)?;
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    break b as char;
+            match BYTE_CLASS[b as usize] {
+                ALNUM => break b as char,
+                PUNCT => self.pos += 1,
+                _ => {
+                    let c = char_at(t, self.pos)?;
+                    if c.is_alphanumeric() {
+                        break c;
+                    }
+                    self.pos += c.len_utf8();
                 }
-                self.pos += 1;
-            } else {
-                let c = char_at(t, self.pos)?;
-                if c.is_alphanumeric() {
-                    break c;
-                }
-                self.pos += c.len_utf8();
             }
         };
         let start = self.pos;
         let mut end = start + c.len_utf8();
         let mut prev = c;
         loop {
-            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+            let run = end;
+            while end < n && BYTE_CLASS[bytes[end] as usize] == ALNUM {
                 end += 1;
+            }
+            if end > run {
                 prev = bytes[end - 1] as char;
             }
             let Some(d) = char_at(t, end) else { break };
-            if is_alnum(d) {
+            if !d.is_ascii() && d.is_alphanumeric() {
                 end += d.len_utf8();
                 prev = d;
                 continue;
@@ -375,7 +397,10 @@ impl Iterator for Words<'_> {
 /// Words of `text` as `(start, end)` byte ranges: alphanumeric runs with inner
 /// apostrophes, and numbers with inner `.`/`,` (`2.5`, `1,000`).
 pub fn words(text: &str) -> Vec<(usize, usize)> {
-    Words::new(text).collect()
+    // About one word per six bytes of news text: one allocation for most articles.
+    let mut out = Vec::with_capacity(text.len() / 5 + 4);
+    out.extend(Words::new(text));
+    out
 }
 
 /// The [`words`] of `text[a..b]`, as byte ranges of `text`, read off `all` (the words of
@@ -495,16 +520,20 @@ pub fn content_tokens_of_words(
         lower_into(raw, &mut bufs.lower);
         let mut word = bufs.lower.as_str();
         let mut negated = false;
-        if let Some(base) = word.strip_suffix("n't") {
-            word = base;
-            negated = true;
-        } else if let Some(p) = word.rfind('\'') {
-            let suffix = &word[p + 1..];
-            if matches!(suffix, "s" | "re" | "ve" | "ll" | "d" | "m") {
-                word = &word[..p];
+        // Most words have neither an apostrophe nor a comma: nothing to strip or clean.
+        let marked = word.bytes().any(|b| b == b',' || b == b'\'');
+        if marked {
+            if let Some(base) = word.strip_suffix("n't") {
+                word = base;
+                negated = true;
+            } else if let Some(p) = word.rfind('\'') {
+                let suffix = &word[p + 1..];
+                if matches!(suffix, "s" | "re" | "ve" | "ll" | "d" | "m") {
+                    word = &word[..p];
+                }
             }
         }
-        let word: &str = if word.bytes().any(|b| b == b',' || b == b'\'') {
+        let word: &str = if marked && word.bytes().any(|b| b == b',' || b == b'\'') {
             bufs.clean.clear();
             bufs.clean.extend(word.chars().filter(|&c| c != ',' && c != '\''));
             &bufs.clean

@@ -23,6 +23,7 @@
 //! and objects (`at X`). A participle (`…, calling it "…"`, `"…," saying he …`) takes the
 //! clause's subject, not the noun before its comma.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
 use concord_core::text;
@@ -853,20 +854,55 @@ const FEMALE_NAMES: &[&str] = &[
     "Claire",
 ];
 
+/// Bits of [`word_kinds`]: which of the fixed lists hold a word (as written; speech verbs,
+/// irregular pasts, prepositions, adverbs and role nouns are lower case).
+const W_VERB: u32 = 1;
+const W_IRREGULAR: u32 = 2;
+const W_PREPOSITION: u32 = 4;
+const W_ADVERB: u32 = 8;
+const W_ROLE: u32 = 16;
+const W_NOT_NAME: u32 = 32;
+const W_WEEKDAY: u32 = 64;
+const W_TITLE: u32 = 128;
+const W_ORG_LAST: u32 = 256;
+const W_MALE: u32 = 512;
+const W_FEMALE: u32 = 1024;
+
+/// The lists (`W_*` bits) holding `w` exactly as written: one hash probe instead of a
+/// search through each list.
+fn word_kinds(w: &str) -> u32 {
+    static T: std::sync::OnceLock<key::WordTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        key::WordTable::new(&[
+            (SPEECH_VERBS, W_VERB),
+            (IRREGULAR_PAST, W_IRREGULAR),
+            (PREPOSITIONS, W_PREPOSITION),
+            (ADVERBS, W_ADVERB),
+            (ROLE_NOUNS, W_ROLE),
+            (NOT_NAMES, W_NOT_NAME),
+            (text::WEEKDAYS, W_WEEKDAY),
+            (TITLES, W_TITLE),
+            (ORG_LAST, W_ORG_LAST),
+            (MALE_NAMES, W_MALE),
+            (FEMALE_NAMES, W_FEMALE),
+        ])
+    })
+    .get(w)
+}
+
+/// True when the list of bit `kind` holds `w` as written.
+fn is_in(w: &str, kind: u32) -> bool {
+    word_kinds(w) & kind != 0
+}
+
 /// The gender bits of a first name.
 fn first_name_gender(w: &str) -> u8 {
-    static SORTED: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> = std::sync::OnceLock::new();
-    let (m, f) = SORTED.get_or_init(|| {
-        let (mut m, mut f) = (MALE_NAMES.to_vec(), FEMALE_NAMES.to_vec());
-        m.sort_unstable();
-        f.sort_unstable();
-        (m, f)
-    });
+    let k = word_kinds(w);
     let mut g = 0;
-    if m.binary_search(&w).is_ok() {
+    if k & W_MALE != 0 {
         g |= MALE;
     }
-    if f.binary_search(&w).is_ok() {
+    if k & W_FEMALE != 0 {
         g |= FEMALE;
     }
     g
@@ -878,7 +914,7 @@ fn title_gender(w: &str) -> u8 {
     match w {
         "Mr" | "mr" => MALE,
         "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
-        _ => match lower(w).as_str() {
+        _ => match &*lower(w) {
             "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
             | "son" | "brother" => MALE,
             "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
@@ -1421,8 +1457,13 @@ fn word_list<'t>(text: &'t str, dw: &[(usize, usize)], a: usize, b: usize) -> Ve
     key::words_between(text, dw, a, b).into_iter().map(|(s, e)| (Span::new(s, e), &text[s..e])).collect()
 }
 
-fn lower(w: &str) -> String {
-    w.to_lowercase()
+/// `w` lower-cased, borrowed when it already is (most words: no allocation).
+fn lower(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b < 0x80 && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase())
+    }
 }
 
 /// True for a speech verb (`said`, `added`, `told`, …).
@@ -1431,22 +1472,12 @@ pub(crate) fn is_speech_verb(w: &str) -> bool {
 }
 
 fn is_verb(w: &str) -> bool {
-    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    let sorted = SORTED.get_or_init(|| {
-        let mut v = SPEECH_VERBS.to_vec();
-        v.sort_unstable();
-        v
-    });
-    if w.bytes().all(|b| b.is_ascii_lowercase()) {
-        return sorted.binary_search(&w).is_ok();
-    }
-    sorted.binary_search(&lower(w).as_str()).is_ok()
+    is_in(&lower(w), W_VERB)
 }
 
 fn is_cap_name_word(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
-        && !NOT_NAMES.contains(&w)
-        && !text::WEEKDAYS.contains(&w)
+        && word_kinds(w) & (W_NOT_NAME | W_WEEKDAY) == 0
         && !is_verb(w)
         && !is_party_tag(w)
 }
@@ -1460,7 +1491,7 @@ fn is_party_tag(w: &str) -> bool {
 /// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
 fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
     let (last_span, last) = *ws.last()?;
-    if PRONOUNS.contains(&lower(last).as_str()) {
+    if PRONOUNS.contains(&&*lower(last)) {
         return Some(Np::Pronoun(last_span));
     }
     if is_cap_name_word(last) {
@@ -1469,23 +1500,22 @@ fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
             let (sp, w) = ws[first - 1];
             let gap = doc.text.get(sp.end..ws[first].0.start).unwrap_or(" ");
             let joins = gap == " " || gap == ". " || gap == "." || gap == "-";
-            if joins && (is_cap_name_word(w) || TITLES.contains(&w) || matches!(w, "de" | "van" | "von" | "bin" | "al"))
-            {
+            if joins && (is_cap_name_word(w) || is_in(w, W_TITLE) || matches!(w, "de" | "van" | "von" | "bin" | "al")) {
                 first -= 1;
             } else {
                 break;
             }
         }
-        while first < ws.len() - 1 && TITLES.contains(&ws[first].1) {
+        while first < ws.len() - 1 && is_in(ws[first].1, W_TITLE) {
             first += 1;
         }
         return Some(Np::Name(Span::new(ws[first].0.start, last_span.end)));
     }
-    if ROLE_NOUNS.contains(&lower(last).as_str()) {
+    if is_in(&lower(last), W_ROLE) {
         let n = ws.len();
         for back in 1..=4.min(n - 1) {
             let w = lower(ws[n - 1 - back].1);
-            if matches!(w.as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+            if matches!(&*w, "the" | "a" | "an" | "his" | "her" | "its" | "their") {
                 return Some(Np::Role(Span::new(ws[n - 1 - back].0.start, last_span.end)));
             }
         }
@@ -1496,14 +1526,14 @@ fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
 /// The leading noun phrase of `ws` and the index of the word after it.
 fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
     let (first_span, first) = *ws.first()?;
-    if PRONOUNS.contains(&lower(first).as_str()) {
+    if PRONOUNS.contains(&&*lower(first)) {
         return Some((Np::Pronoun(first_span), 1));
     }
-    if matches!(lower(first).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+    if matches!(&*lower(first), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
         for k in 1..ws.len().min(5) {
-            if ROLE_NOUNS.contains(&lower(ws[k].1).as_str()) {
+            if is_in(&lower(ws[k].1), W_ROLE) {
                 let mut end = k;
-                while end + 1 < ws.len() && end < 5 && ROLE_NOUNS.contains(&lower(ws[end + 1].1).as_str()) {
+                while end + 1 < ws.len() && end < 5 && is_in(&lower(ws[end + 1].1), W_ROLE) {
                     end += 1;
                 }
                 return Some((Np::Role(Span::new(first_span.start, ws[end].0.end)), end + 1));
@@ -1512,7 +1542,7 @@ fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
         return None;
     }
     let mut k = 0;
-    while k < ws.len() && TITLES.contains(&ws[k].1) {
+    while k < ws.len() && is_in(ws[k].1, W_TITLE) {
         k += 1;
     }
     let start = k;
@@ -1589,7 +1619,7 @@ fn attribute(
             let from = sent.start.max(prev_end).min(p.outer.start);
             if let Some(np) = clause_subject(cx, &word_list(text, cx.dw, from, p.outer.start)) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[0].1))));
+                    return Some((s, Some(lower(ws[0].1).into_owned())));
                 }
             }
         }
@@ -1597,19 +1627,19 @@ fn attribute(
         else if is_verb(ws[0].1) {
             if let Some((np, _)) = leading_np(doc, &ws[1..]) {
                 if let Some(s) = resolve(cx, np, "said X", history) {
-                    return Some((s, Some(lower(ws[0].1))));
+                    return Some((s, Some(lower(ws[0].1).into_owned())));
                 }
             }
         }
         // "…," X said / X, a doctor, said / X later told
         if let Some((np, mut k)) = leading_np(doc, &ws) {
             k = skip_apposition(doc, &ws, k);
-            while k < ws.len() && (ADVERBS.contains(&lower(ws[k].1).as_str()) || lower(ws[k].1).ends_with("ly")) {
+            while k < ws.len() && (is_in(&lower(ws[k].1), W_ADVERB) || lower(ws[k].1).ends_with("ly")) {
                 k += 1;
             }
             if k < ws.len() && is_verb(ws[k].1) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[k].1))));
+                    return Some((s, Some(lower(ws[k].1).into_owned())));
                 }
             }
         }
@@ -1632,7 +1662,7 @@ fn attribute(
             if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
                 if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
                     if let Some(s) = resolve(cx, np, "X said:", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
@@ -1659,7 +1689,7 @@ fn attribute(
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..v]) {
                     if let Some(s) = resolve(cx, np, "X said", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
@@ -1672,12 +1702,12 @@ fn attribute(
         if participle {
             if let Some(np) = clause_subject(cx, &ws[..v]) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[v].1))));
+                    return Some((s, Some(lower(ws[v].1).into_owned())));
                 }
             }
         }
         let mut end = v;
-        while end > 0 && (ADVERBS.contains(&lower(ws[end - 1].1).as_str()) || lower(ws[end - 1].1).ends_with("ly")) {
+        while end > 0 && (is_in(&lower(ws[end - 1].1), W_ADVERB) || lower(ws[end - 1].1).ends_with("ly")) {
             end -= 1;
         }
         // ", smiling," or ", who …," before the verb: skip back over it
@@ -1697,11 +1727,11 @@ fn attribute(
         }
         if let Some(np) = trailing_np(doc, &ws[..end]).filter(|_| !participle) {
             if let Some(s) = resolve(cx, np, "X said", history) {
-                return Some((s, Some(lower(ws[v].1))));
+                return Some((s, Some(lower(ws[v].1).into_owned())));
             }
         }
         // "X looked at Y and said", "X was quick to retort": the subject of the clause
-        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then" | "to") {
+        if end > 0 && matches!(&*lower(ws[end - 1].1), "and" | "but" | "then" | "to") {
             let mut starts = vec![0];
             starts.extend(
                 (1..end).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))),
@@ -1709,7 +1739,7 @@ fn attribute(
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..end]) {
                     if let Some(s) = resolve(cx, np, "X said", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
@@ -1717,7 +1747,7 @@ fn attribute(
         // "said X:" inverted
         if let Some((np, _)) = leading_np(doc, &ws[v + 1..]) {
             if let Some(s) = resolve(cx, np, "said X", history) {
-                return Some((s, Some(lower(ws[v].1))));
+                return Some((s, Some(lower(ws[v].1).into_owned())));
             }
         }
     }
@@ -1740,8 +1770,8 @@ fn clause_subject(cx: &Cx, ws: &[(Span, &str)]) -> Option<Np> {
         let w = ws[i].1;
         let lw = lower(w);
         let starts_np = w.chars().next().is_some_and(char::is_uppercase)
-            || PRONOUNS.contains(&lw.as_str())
-            || matches!(lw.as_str(), "the" | "a" | "an" | "his" | "her" | "their");
+            || PRONOUNS.contains(&&*lw)
+            || matches!(&*lw, "the" | "a" | "an" | "his" | "her" | "their");
         if !starts_np || cx.in_quote(ws[i].0.start) {
             continue;
         }
@@ -1784,8 +1814,8 @@ fn subject_like_strict(cx: &Cx, span: Span) -> bool {
             w.chars().next().is_some_and(char::is_lowercase)
                 && (is_verb(w)
                     || lw.ends_with("ed")
-                    || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
-                    || IRREGULAR_PAST.contains(&lw.as_str()))
+                    || matches!(&*lw, "has" | "had" | "is" | "was" | "will" | "would" | "did")
+                    || is_in(&lw, W_IRREGULAR))
         })
     };
     // "X, R-Calif., former chairman of …, said": the verb after one of the commas that
@@ -1808,7 +1838,7 @@ fn skip_modifiers(ws: &[(Span, &str)], mut k: usize, adverbs: bool) -> usize {
         let from = k;
         while k < ws.len() && {
             let lw = lower(ws[k].1);
-            lw.ends_with("ly") || (adverbs && ADVERBS.contains(&lw.as_str()))
+            lw.ends_with("ly") || (adverbs && is_in(&lw, W_ADVERB))
         } {
             k += 1;
         }
@@ -1839,7 +1869,7 @@ fn skip_time(ws: &[(Span, &str)], k: usize) -> usize {
     match (ws.get(k), ws.get(k + 1)) {
         (Some((_, a)), Some((_, b)))
             if matches!(*a, "on" | "last" | "this" | "early" | "late")
-                && (text::WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
+                && (is_in(b, W_WEEKDAY) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
         {
             k + 2
         }
@@ -1884,7 +1914,7 @@ fn subject_like_span(cx: &Cx, span: Span) -> bool {
     let prev = prev_word(&doc.text, span.start);
     if after.starts_with("'s")
         || after.starts_with("’s")
-        || PREPOSITIONS.contains(&prev)
+        || is_in(prev, W_PREPOSITION)
         || matches!(prev, "the" | "a" | "an" | "The" | "A" | "An")
     {
         return false;
@@ -2145,8 +2175,8 @@ fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, sh
             k += 1;
             continue;
         }
-        let titled = TITLES.contains(&ws[k].1);
-        while k < ws.len() && (is_cap_name_word(ws[k].1) || TITLES.contains(&ws[k].1)) && k - start < 4 {
+        let titled = is_in(ws[k].1, W_TITLE);
+        while k < ws.len() && (is_cap_name_word(ws[k].1) || is_in(ws[k].1, W_TITLE)) && k - start < 4 {
             if k > start {
                 let gap = doc.text.get(ws[k - 1].0.end..ws[k].0.start).unwrap_or(" ");
                 if !(gap == " " || gap == ". ") {
@@ -2160,10 +2190,10 @@ fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, sh
             && ws.get(k).is_some_and(|w| is_verb(w.1))
             && doc.text.get(ws[start].0.end..ws[k].0.start) == Some(" ");
         let the = start > 0 && ws[start - 1].1.eq_ignore_ascii_case("the");
-        let org = k > start && ORG_LAST.contains(&ws[k - 1].1);
+        let org = k > start && is_in(ws[k - 1].1, W_ORG_LAST);
         if (n >= 2 || (n == 1 && titled) || single_speaker) && !the && !org {
             let mut first = start;
-            while first < k - 1 && TITLES.contains(&ws[first].1) {
+            while first < k - 1 && is_in(ws[first].1, W_TITLE) {
                 first += 1;
             }
             let span = Span::new(ws[first].0.start, ws[k - 1].0.end);
