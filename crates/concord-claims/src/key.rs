@@ -517,8 +517,13 @@ pub fn content_tokens_of_words(
         let was_first = first;
         first = false;
         let capital = raw.chars().next().is_some_and(char::is_uppercase);
-        lower_into(raw, &mut bufs.lower);
-        let mut word = bufs.lower.as_str();
+        // Most words are lower-case ASCII already: read them in place.
+        let mut word = if raw.bytes().all(|b| b < 0x80 && !b.is_ascii_uppercase()) {
+            raw
+        } else {
+            lower_into(raw, &mut bufs.lower);
+            bufs.lower.as_str()
+        };
         let mut negated = false;
         // Most words have neither an apostrophe nor a comma: nothing to strip or clean.
         let marked = word.bytes().any(|b| b == b',' || b == b'\'');
@@ -729,10 +734,14 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
 
 /// A token set ready for verification: sorted, deduplicated by hash (flags or-ed).
 pub fn token_set(tokens: &[Token]) -> Vec<Token> {
-    let mut v = tokens.to_vec();
-    v.sort_unstable_by_key(|t| t.hash);
-    let mut out: Vec<Token> = Vec::with_capacity(v.len());
-    for t in v {
+    token_set_sorting(&mut tokens.to_vec())
+}
+
+/// [`token_set`] of `tokens`, sorting them in place (no copy; their order is lost).
+pub fn token_set_sorting(tokens: &mut [Token]) -> Vec<Token> {
+    tokens.sort_unstable_by_key(|t| t.hash);
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for &t in tokens.iter() {
         match out.last_mut() {
             Some(last) if last.hash == t.hash => last.flags |= t.flags,
             _ => out.push(t),
@@ -1075,5 +1084,11 @@ mod tests {
         let (c, d) = (one_permutation_minhash(&a[..5], 64, 7), one_permutation_minhash(&b[..5], 64, 7));
         assert!(estimate(&c, &d) < 0.5);
         assert!(one_permutation_minhash(&[], 64, 7).is_empty());
+        // Repeated shingles do not change a signature (the stage passes them unsorted).
+        let mut twice: Vec<u64> = a.iter().chain(&a[..50]).rev().copied().collect();
+        assert_eq!(one_permutation_minhash(&twice, 64, 7), sa);
+        twice.sort_unstable();
+        twice.dedup();
+        assert_eq!(twice.len(), a.len());
     }
 }

@@ -173,7 +173,7 @@ impl ClaimStage {
             };
             tokens_seq.clear();
             let nwords = key::content_tokens_into(&g.text, &[], true, &mut bufs, &mut tokens_seq);
-            let tokens = key::token_set(&tokens_seq);
+            let tokens = key::token_set_sorting(&mut tokens_seq);
             let clustered = nwords >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
             let speaker = first.speaker.as_ref();
             let unit = ClaimUnit {
@@ -214,7 +214,7 @@ impl ClaimStage {
             tokens_seq.clear();
             let sw = words_in(&text_words, s.span).iter().map(|&(a, b)| (a - s.span.start, b - s.span.start));
             let nwords = key::content_tokens_of_words(text, sw, &skip, true, &mut bufs, &mut tokens_seq);
-            let tokens = key::token_set(&tokens_seq);
+            let tokens = key::token_set_sorting(&mut tokens_seq);
             let clustered = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
             let src = doc.source_span(s.span);
             let unit = ClaimUnit { span: s.span, kind: UnitKind::Claim, sentence: si, quote: None };
@@ -239,13 +239,12 @@ impl ClaimStage {
         let mut lower = String::new();
         let lowered: Vec<u64> = text_words.iter().map(|&(s, e)| key::lower_hash(&doc.text[s..e], &mut lower)).collect();
         let k = self.opts.copy_shingle_size.max(1);
-        let mut sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
+        let sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
             vec![lowered.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))]
         } else {
             lowered.windows(k).map(|w| w.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))).collect()
         };
-        sh.sort_unstable();
-        sh.dedup();
+        // No sort and dedup: each bin keeps a minimum, which repeated shingles leave as it is.
         let signature = key::one_permutation_minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY);
 
         let (units, records): (Vec<ClaimUnit>, Vec<UnitRecord>) = units.into_iter().unzip();
