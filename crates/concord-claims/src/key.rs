@@ -504,16 +504,34 @@ pub fn content_tokens_of_words(
     bufs: &mut TokenBuffers,
     out: &mut Vec<Token>,
 ) -> usize {
+    content_tokens_hashing(text, words, skip, sentence_start, bufs, out, None)
+}
+
+/// [`content_tokens_of_words`] that also appends to `lower`, when given, the
+/// [`lower_hash`] of every word (skipped ones included), in order: the hashes an article
+/// signature reads, for the price of the hashing the tokens need anyway.
+pub fn content_tokens_hashing(
+    text: &str,
+    words: impl Iterator<Item = (usize, usize)>,
+    skip: &[(usize, usize)],
+    sentence_start: bool,
+    bufs: &mut TokenBuffers,
+    out: &mut Vec<Token>,
+    mut lower: Option<&mut Vec<u64>>,
+) -> usize {
     let t = tables();
     let not_hash = fnv1a64(b"not");
     let mut first = sentence_start;
     let mut count = 0;
     for (s, e) in words {
         count += 1;
+        let raw = &text[s..e];
         if skip.iter().any(|&(a, b)| s >= a && e <= b) {
+            if let Some(l) = lower.as_deref_mut() {
+                l.push(lower_hash(raw, &mut bufs.lower));
+            }
             continue;
         }
-        let raw = &text[s..e];
         let was_first = first;
         first = false;
         let capital = raw.chars().next().is_some_and(char::is_uppercase);
@@ -527,6 +545,11 @@ pub fn content_tokens_of_words(
         let mut negated = false;
         // Most words have neither an apostrophe nor a comma: nothing to strip or clean.
         let marked = word.bytes().any(|b| b == b',' || b == b'\'');
+        // The hash of the lower-cased word: its `lower_hash`, and the key of an unmarked one.
+        let lower_h = fnv1a64(word.as_bytes());
+        if let Some(l) = lower.as_deref_mut() {
+            l.push(lower_h);
+        }
         if marked {
             if let Some(base) = word.strip_suffix("n't") {
                 word = base;
@@ -546,7 +569,7 @@ pub fn content_tokens_of_words(
             word
         };
         if !word.is_empty() {
-            let wh = fnv1a64(word.as_bytes());
+            let wh = if marked { fnv1a64(word.as_bytes()) } else { lower_h };
             let kinds = t.kinds(word, wh);
             if kinds & IS_STOP == 0 {
                 let mut flags = 0;
@@ -956,6 +979,23 @@ mod tests {
         let num = Weights { extra_number_veto: 1, ..W };
         assert_eq!(similarity(&a, &c, &num), 0.0);
         assert!(similarity(&c, &c, &num) > 0.99);
+    }
+
+    #[test]
+    fn hashing_tokens_are_the_tokens_and_the_lower_hashes() {
+        let text = "“Don’t,” said Zoë; It's $2.5 billion, 1,000 PEOPLE’s rock’n’roll won't I'm X";
+        let all = words(text);
+        for skip in [vec![], vec![(0, 14)], vec![(20, 40), (50, 60)]] {
+            let mut bufs = TokenBuffers::default();
+            let (mut a, mut b, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+            let n =
+                content_tokens_hashing(text, all.iter().copied(), &skip, true, &mut bufs, &mut a, Some(&mut hashes));
+            assert_eq!(n, content_tokens_into(text, &skip, true, &mut bufs, &mut b));
+            assert_eq!(a, b);
+            let mut buf = String::new();
+            let want: Vec<u64> = all.iter().map(|&(s, e)| lower_hash(&text[s..e], &mut buf)).collect();
+            assert_eq!(hashes, want);
+        }
     }
 
     #[test]
