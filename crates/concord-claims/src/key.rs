@@ -290,6 +290,57 @@ pub fn stem_into(w: &str, s: &mut String) {
     }
 }
 
+/// Longest word [`stem_ascii`] takes (longer ones go through [`stem_into`]).
+const STEM_MAX: usize = 48;
+
+/// [`stem_into`] of an ASCII word of at most [`STEM_MAX`] bytes, in a byte array: returns
+/// the stem's length in `b` (no `String` work; the same rules step by step).
+fn stem_ascii(w: &[u8], b: &mut [u8; STEM_MAX]) -> usize {
+    /// Whether `b[..n]` ends with `suf` (fixed length: compared inline).
+    #[inline(always)]
+    fn ends<const K: usize>(b: &[u8], n: usize, suf: &[u8; K]) -> bool {
+        n >= K && b[n - K..n] == suf[..]
+    }
+    let mut n = w.len();
+    b[..n].copy_from_slice(w);
+    if n <= 3 || w.iter().any(u8::is_ascii_digit) {
+        return n;
+    }
+    if b[n - 1] == b's' {
+        if ends(b, n, b"ies") && n > 4 {
+            n -= 3;
+            b[n] = b'y';
+            n += 1;
+        } else if ends(b, n, b"sses") {
+            n -= 2;
+        } else if !ends(b, n, b"ss") && !ends(b, n, b"us") && !ends(b, n, b"is") {
+            n -= 1;
+        }
+    }
+    // The first of `ingly`, `edly`, `ing`, `ed`, `ly` that ends the word and leaves three
+    // letters (told apart by the last letter).
+    let cut = match b[n - 1] {
+        b'y' if ends(b, n, b"ingly") && n >= 8 => 5,
+        b'y' if ends(b, n, b"edly") && n >= 7 => 4,
+        b'y' if ends(b, n, b"ly") && n >= 5 => 2,
+        b'g' if ends(b, n, b"ing") && n >= 6 => 3,
+        b'd' if ends(b, n, b"ed") && n >= 5 => 2,
+        _ => 0,
+    };
+    let stripped = cut > 0;
+    n -= cut;
+    if stripped && n >= 2 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b'l' | b's' | b'z') {
+        n -= 1;
+    }
+    if !stripped && n > 3 && b[n - 1] == b'e' {
+        n -= 1;
+    }
+    if n > 3 && b[n - 1] == b'i' {
+        b[n - 1] = b'y';
+    }
+    n
+}
+
 #[inline]
 fn char_at(text: &str, i: usize) -> Option<char> {
     let b = *text.as_bytes().get(i)?;
@@ -408,9 +459,8 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
 /// and only a word cut by either end scanned anew. Empty when `a..b` is not a range of
 /// `text` (as `text.get(a..b)` is `None`).
 pub fn words_between(text: &str, all: &[(usize, usize)], a: usize, b: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
     if a >= b || text.get(a..b).is_none() {
-        return out;
+        return Vec::new();
     }
     let rescan = |x: usize, y: usize, out: &mut Vec<(usize, usize)>| {
         out.extend(Words::new(&text[x..y]).map(|(s, e)| (x + s, x + e)));
@@ -418,6 +468,7 @@ pub fn words_between(text: &str, all: &[(usize, usize)], a: usize, b: usize) -> 
     // Words overlapping the range: ending after `a`, starting before `b`.
     let lo = all.partition_point(|w| w.1 <= a);
     let hi = lo + all[lo..].partition_point(|w| w.0 < b);
+    let mut out = Vec::with_capacity(hi - lo);
     for (k, &(s, e)) in all[lo..hi].iter().enumerate() {
         if (k == 0 && s < a) || e > b {
             rescan(s.max(a), e.min(b), &mut out);
@@ -582,6 +633,14 @@ pub fn content_tokens_hashing(
                 }
                 let hash = if kinds & IS_NEGATION != 0 {
                     not_hash
+                } else if word.len() <= STEM_MAX && word.is_ascii() {
+                    let mut b = [0u8; STEM_MAX];
+                    let n = stem_ascii(word.as_bytes(), &mut b);
+                    if &b[..n] == word.as_bytes() {
+                        wh
+                    } else {
+                        fnv1a64(&b[..n])
+                    }
                 } else {
                     stem_into(word, &mut bufs.stem);
                     if bufs.stem == word {
@@ -947,6 +1006,63 @@ mod tests {
         assert_eq!(set("There's no deal until there's a deal"), set("No deal until there is a deal."));
         assert_eq!(set("“Next time, in Moscow.”"), set("Next time in Moscow"));
         assert!(similarity(&set("We didn't get there"), &set("We did not get there!"), &W) > 0.99);
+    }
+
+    #[test]
+    fn ascii_stems_are_the_stems() {
+        let mut words: Vec<String> = [
+            "supplies",
+            "ies",
+            "ties",
+            "classes",
+            "bus",
+            "this",
+            "is",
+            "hopping",
+            "hopped",
+            "falling",
+            "buzzing",
+            "agreed",
+            "agree",
+            "exceedingly",
+            "markedly",
+            "sadly",
+            "tree",
+            "taxi",
+            "skiing",
+            "dies",
+            "ringing",
+            "1990s",
+            "a1b2",
+            "seeing",
+            "ceased",
+            "fully",
+            "stressed",
+            "fizzed",
+            "sses",
+            "nes",
+            "ingly",
+            "edly",
+            "alibi",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        let stems = ["", "a", "ab", "abc", "abcd", "hop", "fall", "sti", "ree", "bee", "ss", "s", "ie", "ll", "zz"];
+        let ends =
+            ["", "s", "es", "ies", "sses", "ss", "us", "is", "ing", "ingly", "ed", "edly", "ly", "e", "i", "ings"];
+        for st in stems {
+            for e in ends {
+                for e2 in ends {
+                    words.push(format!("{st}{e}{e2}"));
+                }
+            }
+        }
+        let mut b = [0u8; STEM_MAX];
+        for w in &words {
+            let n = stem_ascii(w.as_bytes(), &mut b);
+            assert_eq!(std::str::from_utf8(&b[..n]).unwrap(), stem(w), "{w:?}");
+        }
     }
 
     #[test]
