@@ -459,24 +459,39 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
 /// and only a word cut by either end scanned anew. Empty when `a..b` is not a range of
 /// `text` (as `text.get(a..b)` is `None`).
 pub fn words_between(text: &str, all: &[(usize, usize)], a: usize, b: usize) -> Vec<(usize, usize)> {
-    if a >= b || text.get(a..b).is_none() {
-        return Vec::new();
-    }
-    let rescan = |x: usize, y: usize, out: &mut Vec<(usize, usize)>| {
-        out.extend(Words::new(&text[x..y]).map(|(s, e)| (x + s, x + e)));
-    };
-    // Words overlapping the range: ending after `a`, starting before `b`.
+    let near = &all[overlapping(all, a, b)];
+    let mut out = Vec::with_capacity(near.len());
+    each_word_between(text, near, a, b, |w| out.push(w));
+    out
+}
+
+/// Indices in `all` of the words overlapping `a..b` (what [`each_word_between`] reads).
+pub(crate) fn overlapping(all: &[(usize, usize)], a: usize, b: usize) -> std::ops::Range<usize> {
     let lo = all.partition_point(|w| w.1 <= a);
-    let hi = lo + all[lo..].partition_point(|w| w.0 < b);
-    let mut out = Vec::with_capacity(hi - lo);
-    for (k, &(s, e)) in all[lo..hi].iter().enumerate() {
+    lo..lo + all[lo..].partition_point(|w| w.0 < b)
+}
+
+/// [`words_between`] handed to `f` one by one, in order, given `near`: the words of the
+/// text that overlap `a..b` (`&all[overlapping(all, a, b)]`).
+pub(crate) fn each_word_between(
+    text: &str,
+    near: &[(usize, usize)],
+    a: usize,
+    b: usize,
+    mut f: impl FnMut((usize, usize)),
+) {
+    if a >= b || text.get(a..b).is_none() {
+        return;
+    }
+    for (k, &(s, e)) in near.iter().enumerate() {
         if (k == 0 && s < a) || e > b {
-            rescan(s.max(a), e.min(b), &mut out);
+            // A word cut by an end of the range: scanned anew inside it.
+            let (x, y) = (s.max(a), e.min(b));
+            Words::new(&text[x..y]).for_each(|(s, e)| f((x + s, x + e)));
         } else {
-            out.push((s, e));
+            f((s, e));
         }
     }
-    out
 }
 
 /// Number of [`words`] of `text`.

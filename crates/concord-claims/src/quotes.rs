@@ -1454,7 +1454,10 @@ impl Np {
 /// The words of `text[a..b]` (none when that is not a range of `text`), read off `dw`, the
 /// words of the whole text (see [`crate::key::words_between`]).
 fn word_list<'t>(text: &'t str, dw: &[(usize, usize)], a: usize, b: usize) -> Vec<(Span, &'t str)> {
-    key::words_between(text, dw, a, b).into_iter().map(|(s, e)| (Span::new(s, e), &text[s..e])).collect()
+    let range = key::overlapping(dw, a, b);
+    let mut out = Vec::with_capacity(range.len());
+    key::each_word_between(text, &dw[range], a, b, |(s, e)| out.push((Span::new(s, e), &text[s..e])));
+    out
 }
 
 /// `w` lower-cased, borrowed when it already is (most words: no allocation).
@@ -1472,7 +1475,39 @@ pub(crate) fn is_speech_verb(w: &str) -> bool {
 }
 
 fn is_verb(w: &str) -> bool {
-    is_in(&lower(w), W_VERB)
+    is_in_lower(w, W_VERB)
+}
+
+/// True when `w` lower-cased (as [`lower`] gives it) ends with `suffix` (lower-case ASCII),
+/// without an allocation for ASCII words.
+fn ends_lower(w: &str, suffix: &str) -> bool {
+    if !w.is_ascii() {
+        return lower(w).ends_with(suffix);
+    }
+    w.len() >= suffix.len() && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Longest ASCII word [`is_in_lower`] lower-cases on the stack (longer ones are in no list).
+const LIST_WORD_MAX: usize = 24;
+
+/// True when the list of bit `kind` holds `w` lower-cased (as [`lower`] gives it), without
+/// an allocation for ASCII words.
+fn is_in_lower(w: &str, kind: u32) -> bool {
+    let b = w.as_bytes();
+    if !b.is_ascii() {
+        return is_in(&lower(w), kind);
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        return is_in(w, kind);
+    }
+    if b.len() > LIST_WORD_MAX {
+        return false;
+    }
+    let mut buf = [0u8; LIST_WORD_MAX];
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| is_in(l, kind))
 }
 
 fn is_cap_name_word(w: &str) -> bool {
@@ -1511,7 +1546,7 @@ fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
         }
         return Some(Np::Name(Span::new(ws[first].0.start, last_span.end)));
     }
-    if is_in(&lower(last), W_ROLE) {
+    if is_in_lower(last, W_ROLE) {
         let n = ws.len();
         for back in 1..=4.min(n - 1) {
             let w = lower(ws[n - 1 - back].1);
@@ -1531,9 +1566,9 @@ fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
     }
     if matches!(&*lower(first), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
         for k in 1..ws.len().min(5) {
-            if is_in(&lower(ws[k].1), W_ROLE) {
+            if is_in_lower(ws[k].1, W_ROLE) {
                 let mut end = k;
-                while end + 1 < ws.len() && end < 5 && is_in(&lower(ws[end + 1].1), W_ROLE) {
+                while end + 1 < ws.len() && end < 5 && is_in_lower(ws[end + 1].1, W_ROLE) {
                     end += 1;
                 }
                 return Some((Np::Role(Span::new(first_span.start, ws[end].0.end)), end + 1));
@@ -1614,7 +1649,7 @@ fn attribute(
     };
     if !ws.is_empty() && !lead_gap.contains(['.', ';', '(']) && !closes_sentence {
         // "…," saying …: the participle has the subject of the sentence the quote is in.
-        if lower(ws[0].1).ends_with("ing") && is_verb(ws[0].1) {
+        if ends_lower(ws[0].1, "ing") && is_verb(ws[0].1) {
             let sent = sentence_at(doc, p.outer.start);
             let from = sent.start.max(prev_end).min(p.outer.start);
             if let Some(np) = clause_subject(cx, &word_list(text, cx.dw, from, p.outer.start)) {
@@ -1634,7 +1669,7 @@ fn attribute(
         // "…," X said / X, a doctor, said / X later told
         if let Some((np, mut k)) = leading_np(doc, &ws) {
             k = skip_apposition(doc, &ws, k);
-            while k < ws.len() && (is_in(&lower(ws[k].1), W_ADVERB) || lower(ws[k].1).ends_with("ly")) {
+            while k < ws.len() && (is_in_lower(ws[k].1, W_ADVERB) || ends_lower(ws[k].1, "ly")) {
                 k += 1;
             }
             if k < ws.len() && is_verb(ws[k].1) {
@@ -1682,7 +1717,7 @@ fn attribute(
     }
     // X said: "…" (the last speech verb before the quote)
     if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
-        if lower(ws[v].1).ends_with("ing") && v > 0 {
+        if ends_lower(ws[v].1, "ing") && v > 0 {
             let mut starts = vec![0];
             starts
                 .extend((1..v).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))));
@@ -1697,7 +1732,7 @@ fn attribute(
         // "X attacked Y, calling him …": a participle after a comma has the clause's subject,
         // not the object before the comma.
         let participle = v > 0
-            && lower(ws[v].1).ends_with("ing")
+            && ends_lower(ws[v].1, "ing")
             && text.get(ws[v - 1].0.end..ws[v].0.start).is_some_and(|g| g.contains(','));
         if participle {
             if let Some(np) = clause_subject(cx, &ws[..v]) {
@@ -1707,7 +1742,7 @@ fn attribute(
             }
         }
         let mut end = v;
-        while end > 0 && (is_in(&lower(ws[end - 1].1), W_ADVERB) || lower(ws[end - 1].1).ends_with("ly")) {
+        while end > 0 && (is_in_lower(ws[end - 1].1, W_ADVERB) || ends_lower(ws[end - 1].1, "ly")) {
             end -= 1;
         }
         // ", smiling," or ", who …," before the verb: skip back over it
@@ -2306,6 +2341,34 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn list_words_fit_the_stack_lower_casing() {
+        for list in [SPEECH_VERBS, IRREGULAR_PAST, ADVERBS, ROLE_NOUNS] {
+            assert!(list.iter().all(|w| w.len() <= LIST_WORD_MAX && w.bytes().all(|b| b.is_ascii_lowercase())));
+        }
+        for w in [
+            "Said",
+            "SAID",
+            "said",
+            "Leader",
+            "ALSO",
+            "AS\u{212a}ED",
+            "ask\u{212a}d",
+            "x",
+            "",
+            "Président",
+            "SadLY",
+            "ING",
+        ] {
+            for suffix in ["ly", "ing"] {
+                assert_eq!(ends_lower(w, suffix), w.to_lowercase().ends_with(suffix), "{w}");
+            }
+            for kind in [W_VERB, W_ROLE, W_ADVERB, W_IRREGULAR] {
+                assert_eq!(is_in_lower(w, kind), is_in(&w.to_lowercase(), kind), "{w}");
+            }
+        }
     }
 
     #[test]
