@@ -1086,6 +1086,26 @@ const QUOTE_LEAD: [bool; 256] = {
     t
 };
 
+/// The first position from `j` on that may hold a [`QUOTE_LEAD`] byte, skipping eight
+/// bytes at a time while none of them is non-ASCII, a line feed or a straight quote (the
+/// caller still tests each byte it stops at).
+fn skip_plain(bytes: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Nonzero when some byte of `x` is zero (no false negatives).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = bytes.get(j..j + 8) {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if v & HIGH != 0
+            || zero(v ^ (ONES * b'\n' as u64)) | zero(v ^ (ONES * b'"' as u64)) | zero(v ^ (ONES * b'\'' as u64)) != 0
+        {
+            break;
+        }
+        j += 8;
+    }
+    j
+}
+
 /// Start of the character that ends right before byte `i` (`i > 0`, a char boundary).
 fn prev_char_start(text: &str, i: usize) -> usize {
     let mut p = i - 1;
@@ -1212,7 +1232,7 @@ impl QuoteExtractor {
         let mut j = 0;
         while j < n {
             if !QUOTE_LEAD[bytes[j] as usize] {
-                j += 1;
+                j = skip_plain(bytes, j + 1);
                 continue;
             }
             let i = j;
