@@ -293,52 +293,56 @@ pub fn stem_into(w: &str, s: &mut String) {
 /// Longest word [`stem_ascii`] takes (longer ones go through [`stem_into`]).
 const STEM_MAX: usize = 48;
 
-/// [`stem_into`] of an ASCII word of at most [`STEM_MAX`] bytes, in a byte array: returns
-/// the stem's length in `b` (no `String` work; the same rules step by step).
-fn stem_ascii(w: &[u8], b: &mut [u8; STEM_MAX]) -> usize {
-    /// Whether `b[..n]` ends with `suf` (fixed length: compared inline).
-    #[inline(always)]
-    fn ends<const K: usize>(b: &[u8], n: usize, suf: &[u8; K]) -> bool {
-        n >= K && b[n - K..n] == suf[..]
-    }
+/// [`stem_into`] of an ASCII word of at most [`STEM_MAX`] bytes (`digit`: whether it has
+/// an ASCII digit), without building it: every rule cuts the word or makes its last letter
+/// `y`, so the stem is `w[..n]` with, when the flag is set, a `y` for its last byte. The same
+/// rules step by step, read through that view.
+fn stem_ascii(w: &[u8], digit: bool) -> (usize, bool) {
     let mut n = w.len();
-    b[..n].copy_from_slice(w);
-    if n <= 3 || w.iter().any(u8::is_ascii_digit) {
-        return n;
+    if n <= 3 || digit {
+        return (n, false);
     }
-    if b[n - 1] == b's' {
-        if ends(b, n, b"ies") && n > 4 {
-            n -= 3;
-            b[n] = b'y';
-            n += 1;
-        } else if ends(b, n, b"sses") {
+    // Whether the last byte reads `y` whatever `w` holds there.
+    let mut y = false;
+    let at = |i: usize, n: usize, y: bool| if y && i == n - 1 { b'y' } else { w[i] };
+    let ends =
+        |suf: &[u8], n: usize, y: bool| n >= suf.len() && (0..suf.len()).all(|k| at(n - suf.len() + k, n, y) == suf[k]);
+    if w[n - 1] == b's' {
+        if ends(b"ies", n, y) && n > 4 {
             n -= 2;
-        } else if !ends(b, n, b"ss") && !ends(b, n, b"us") && !ends(b, n, b"is") {
+            y = true;
+        } else if ends(b"sses", n, y) {
+            n -= 2;
+        } else if !ends(b"ss", n, y) && !ends(b"us", n, y) && !ends(b"is", n, y) {
             n -= 1;
         }
     }
     // The first of `ingly`, `edly`, `ing`, `ed`, `ly` that ends the word and leaves three
     // letters (told apart by the last letter).
-    let cut = match b[n - 1] {
-        b'y' if ends(b, n, b"ingly") && n >= 8 => 5,
-        b'y' if ends(b, n, b"edly") && n >= 7 => 4,
-        b'y' if ends(b, n, b"ly") && n >= 5 => 2,
-        b'g' if ends(b, n, b"ing") && n >= 6 => 3,
-        b'd' if ends(b, n, b"ed") && n >= 5 => 2,
+    let cut = match at(n - 1, n, y) {
+        b'y' if ends(b"ingly", n, y) && n >= 8 => 5,
+        b'y' if ends(b"edly", n, y) && n >= 7 => 4,
+        b'y' if ends(b"ly", n, y) && n >= 5 => 2,
+        b'g' if ends(b"ing", n, y) && n >= 6 => 3,
+        b'd' if ends(b"ed", n, y) && n >= 5 => 2,
         _ => 0,
     };
     let stripped = cut > 0;
-    n -= cut;
-    if stripped && n >= 2 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b'l' | b's' | b'z') {
+    if stripped {
+        n -= cut;
+        y = false;
+        if n >= 2 && w[n - 1] == w[n - 2] && !matches!(w[n - 1], b'l' | b's' | b'z') {
+            n -= 1;
+        }
+    }
+    if !stripped && n > 3 && at(n - 1, n, y) == b'e' {
         n -= 1;
+        y = false;
     }
-    if !stripped && n > 3 && b[n - 1] == b'e' {
-        n -= 1;
+    if n > 3 && at(n - 1, n, y) == b'i' {
+        y = true;
     }
-    if n > 3 && b[n - 1] == b'i' {
-        b[n - 1] = b'y';
-    }
-    n
+    (n, y)
 }
 
 #[inline]
@@ -694,13 +698,12 @@ pub fn content_tokens_hashing(
                 let hash = if kinds & IS_NEGATION != 0 {
                     not_hash
                 } else if word.len() <= STEM_MAX && cls & C_WIDE == 0 {
-                    let mut b = [0u8; STEM_MAX];
-                    let n = stem_ascii(word.as_bytes(), &mut b);
-                    // Only the final `i` -> `y` keeps the length (every other rule cuts).
-                    if n == word.len() && b[n - 1] == word.as_bytes()[n - 1] {
-                        wh
-                    } else {
-                        fnv1a64(&b[..n])
+                    let w = word.as_bytes();
+                    match stem_ascii(w, digit) {
+                        (n, false) if n == w.len() => wh,
+                        (n, false) => fnv1a64(&w[..n]),
+                        // `fnv1a64` of `w[..n - 1]` and a `y`.
+                        (n, true) => (fnv1a64(&w[..n - 1]) ^ b'y' as u64).wrapping_mul(0x0100_0000_01b3),
                     }
                 } else {
                     stem_into(word, &mut bufs.stem);
@@ -1119,10 +1122,16 @@ mod tests {
                 }
             }
         }
-        let mut b = [0u8; STEM_MAX];
         for w in &words {
-            let n = stem_ascii(w.as_bytes(), &mut b);
-            assert_eq!(std::str::from_utf8(&b[..n]).unwrap(), stem(w), "{w:?}");
+            let digit = w.bytes().any(|b| b.is_ascii_digit());
+            let (n, y) = stem_ascii(w.as_bytes(), digit);
+            let got = if y { format!("{}y", &w[..n - 1]) } else { w[..n].to_string() };
+            assert_eq!(got, stem(w), "{w:?}");
+            let h = match (n, y) {
+                (n, true) => (fnv1a64(&w.as_bytes()[..n - 1]) ^ b'y' as u64).wrapping_mul(0x0100_0000_01b3),
+                (n, false) => fnv1a64(&w.as_bytes()[..n]),
+            };
+            assert_eq!(h, fnv1a64(stem(w).as_bytes()));
         }
     }
 
