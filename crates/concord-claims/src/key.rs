@@ -392,26 +392,32 @@ const BYTE_CLASS: [u8; 256] = {
 impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
         let t = self.text;
         let bytes = t.as_bytes();
         let n = bytes.len();
+        let mut pos = self.pos;
         // Skip to the next alphanumeric character (ASCII by table).
         let c = loop {
-            let b = *bytes.get(self.pos)?;
+            if pos >= n {
+                self.pos = pos;
+                return None;
+            }
+            let b = bytes[pos];
             match BYTE_CLASS[b as usize] {
                 ALNUM => break b as char,
-                PUNCT => self.pos += 1,
+                PUNCT => pos += 1,
                 _ => {
-                    let c = char_at(t, self.pos)?;
+                    let c = char_at(t, pos)?;
                     if c.is_alphanumeric() {
                         break c;
                     }
-                    self.pos += c.len_utf8();
+                    pos += c.len_utf8();
                 }
             }
         };
-        let start = self.pos;
+        let start = pos;
         let mut end = start + c.len_utf8();
         let mut prev = c;
         loop {
@@ -421,6 +427,15 @@ impl Iterator for Words<'_> {
             }
             if end > run {
                 prev = bytes[end - 1] as char;
+            }
+            if end >= n {
+                break;
+            }
+            let b = bytes[end];
+            // An ASCII byte that is not a letter or digit ends the word unless it is an inner
+            // apostrophe, point or comma.
+            if b < 0x80 && !matches!(b, b'\'' | b'.' | b',') {
+                break;
             }
             let Some(d) = char_at(t, end) else { break };
             if !d.is_ascii() && d.is_alphanumeric() {
