@@ -914,7 +914,7 @@ fn title_gender(w: &str) -> u8 {
     match w {
         "Mr" | "mr" => MALE,
         "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
-        _ => match &*lower(w) {
+        _ => match &*lower_short(w, &mut [0; LIST_WORD_MAX]) {
             "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
             | "son" | "brother" => MALE,
             "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
@@ -1507,6 +1507,36 @@ fn ends_lower(w: &str, suffix: &str) -> bool {
     w.len() >= suffix.len() && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
+/// `w` lower-cased (as [`lower`] gives it), in `buf` for an ASCII word of at most
+/// [`LIST_WORD_MAX`] bytes (no allocation); a longer ASCII word gives `""`, which no short
+/// word list holds.
+fn lower_short<'a>(w: &'a str, buf: &'a mut [u8; LIST_WORD_MAX]) -> Cow<'a, str> {
+    let b = w.as_bytes();
+    if !b.is_ascii() {
+        return lower(w);
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        return Cow::Borrowed(w);
+    }
+    if b.len() > LIST_WORD_MAX {
+        return Cow::Borrowed("");
+    }
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    Cow::Borrowed(std::str::from_utf8(&buf[..b.len()]).unwrap_or(""))
+}
+
+/// True when `name`, lower-cased, is `lowered` (a lower-cased word), without an
+/// allocation for ASCII names.
+fn lower_eq(name: &str, lowered: &str) -> bool {
+    if name.is_ascii() {
+        name.eq_ignore_ascii_case(lowered)
+    } else {
+        name.to_lowercase() == lowered
+    }
+}
+
 /// Longest ASCII word [`is_in_lower`] lower-cases on the stack (longer ones are in no list).
 const LIST_WORD_MAX: usize = 24;
 
@@ -2085,7 +2115,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 e.kind == EntityKind::Person
                     && std::iter::once(&e.name)
                         .chain(&e.aliases)
-                        .any(|n| n.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last))
+                        .any(|n| n.split_whitespace().last().is_some_and(|l| lower_eq(l, &last)))
             });
             if let Some((ei, _)) = ent {
                 return Some(speaker_from_entity(doc, ei, None, rule));
@@ -2095,9 +2125,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 .iter()
                 .rev()
                 .map(|(_, s)| s)
-                .filter(|s| {
-                    s.entity.is_none() && s.name.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last)
-                })
+                .filter(|s| s.entity.is_none() && s.name.split_whitespace().last().is_some_and(|l| lower_eq(l, &last)))
                 .max_by_key(|s| s.name.len())
                 .map(|s| s.name.clone());
             let name = match full {
@@ -2361,6 +2389,35 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn stack_lower_casing_is_lower_casing() {
+        let words =
+            ["Spokeswoman", "KING", "\u{212a}ing", "Père", "CONGRESSWOMAN", "a", "", "Mr.", "x".repeat(30).as_str()]
+                .map(String::from);
+        for w in &words {
+            assert_eq!(title_gender(w), title_gender_reference(w), "{w}");
+            for l in ["king", "père", "spokeswoman", "", "x"] {
+                assert_eq!(lower_eq(w, l), w.to_lowercase() == l, "{w} {l}");
+            }
+        }
+    }
+
+    /// `title_gender` as first written (a `String` per word).
+    fn title_gender_reference(w: &str) -> u8 {
+        let w = w.trim_end_matches('.');
+        match w {
+            "Mr" | "mr" => MALE,
+            "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
+            _ => match w.to_lowercase().as_str() {
+                "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
+                | "son" | "brother" => MALE,
+                "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
+                | "mother" | "daughter" | "sister" | "lady" | "actress" => FEMALE,
+                _ => 0,
+            },
+        }
     }
 
     #[test]
