@@ -179,21 +179,24 @@ const NUMBER_WORDS: &[&str] = &[
 
 const NEGATIONS: &[&str] = &["no", "not", "never", "nor", "none", "nothing", "neither", "without"];
 
-const IS_STOP: u8 = 1;
-const IS_NUMBER: u8 = 2;
-const IS_NEGATION: u8 = 4;
+const IS_STOP: u32 = 1;
+const IS_NUMBER: u32 = 2;
+const IS_NEGATION: u32 = 4;
 
-/// The fixed word lists in one open-addressing table keyed by the word's `fnv1a64`
-/// (confirmed by string comparison): one probe per word instead of three searches.
-struct WordTable {
-    slots: Vec<Option<(u64, &'static str, u8)>>,
+/// Fixed word lists in one open-addressing table keyed by the word's `fnv1a64`
+/// (confirmed by string comparison): one probe per word instead of a search per list.
+/// Each word maps to the bits of the lists that hold it.
+#[derive(Debug)]
+pub(crate) struct WordTable {
+    slots: Vec<Option<(u64, &'static str, u32)>>,
 }
 
 impl WordTable {
-    fn new(lists: &[(&[&'static str], u8)]) -> WordTable {
+    /// The table of `lists`, each with its bit (bits of a word in several lists are or-ed).
+    pub(crate) fn new(lists: &[(&[&'static str], u32)]) -> WordTable {
         let n: usize = lists.iter().map(|l| l.0.len()).sum();
         let size = (n * 4).next_power_of_two().max(16);
-        let mut slots: Vec<Option<(u64, &'static str, u8)>> = vec![None; size];
+        let mut slots: Vec<Option<(u64, &'static str, u32)>> = vec![None; size];
         for &(words, kind) in lists {
             for &w in words {
                 let h = fnv1a64(w.as_bytes());
@@ -216,8 +219,8 @@ impl WordTable {
         WordTable { slots }
     }
 
-    /// The lists (`IS_*` bits) holding `w`, whose hash is `hash`.
-    fn kinds(&self, w: &str, hash: u64) -> u8 {
+    /// The bits of the lists holding `w`, whose hash is `hash` (0: none).
+    pub(crate) fn kinds(&self, w: &str, hash: u64) -> u32 {
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
         loop {
@@ -227,6 +230,11 @@ impl WordTable {
                 Some(_) => i = (i + 1) & mask,
             }
         }
+    }
+
+    /// The bits of the lists holding `w` (0: none).
+    pub(crate) fn get(&self, w: &str) -> u32 {
+        self.kinds(w, fnv1a64(w.as_bytes()))
     }
 }
 
@@ -282,6 +290,61 @@ pub fn stem_into(w: &str, s: &mut String) {
     }
 }
 
+/// Longest word [`stem_ascii`] takes (longer ones go through [`stem_into`]).
+const STEM_MAX: usize = 48;
+
+/// [`stem_into`] of an ASCII word of at most [`STEM_MAX`] bytes (`digit`: whether it has
+/// an ASCII digit), without building it: every rule cuts the word or makes its last letter
+/// `y`, so the stem is `w[..n]` with, when the flag is set, a `y` for its last byte. The same
+/// rules step by step, read through that view.
+fn stem_ascii(w: &[u8], digit: bool) -> (usize, bool) {
+    let mut n = w.len();
+    if n <= 3 || digit {
+        return (n, false);
+    }
+    // Whether the last byte reads `y` whatever `w` holds there.
+    let mut y = false;
+    let at = |i: usize, n: usize, y: bool| if y && i == n - 1 { b'y' } else { w[i] };
+    let ends =
+        |suf: &[u8], n: usize, y: bool| n >= suf.len() && (0..suf.len()).all(|k| at(n - suf.len() + k, n, y) == suf[k]);
+    if w[n - 1] == b's' {
+        if ends(b"ies", n, y) && n > 4 {
+            n -= 2;
+            y = true;
+        } else if ends(b"sses", n, y) {
+            n -= 2;
+        } else if !ends(b"ss", n, y) && !ends(b"us", n, y) && !ends(b"is", n, y) {
+            n -= 1;
+        }
+    }
+    // The first of `ingly`, `edly`, `ing`, `ed`, `ly` that ends the word and leaves three
+    // letters (told apart by the last letter).
+    let cut = match at(n - 1, n, y) {
+        b'y' if ends(b"ingly", n, y) && n >= 8 => 5,
+        b'y' if ends(b"edly", n, y) && n >= 7 => 4,
+        b'y' if ends(b"ly", n, y) && n >= 5 => 2,
+        b'g' if ends(b"ing", n, y) && n >= 6 => 3,
+        b'd' if ends(b"ed", n, y) && n >= 5 => 2,
+        _ => 0,
+    };
+    let stripped = cut > 0;
+    if stripped {
+        n -= cut;
+        y = false;
+        if n >= 2 && w[n - 1] == w[n - 2] && !matches!(w[n - 1], b'l' | b's' | b'z') {
+            n -= 1;
+        }
+    }
+    if !stripped && n > 3 && at(n - 1, n, y) == b'e' {
+        n -= 1;
+        y = false;
+    }
+    if n > 3 && at(n - 1, n, y) == b'i' {
+        y = true;
+    }
+    (n, y)
+}
+
 #[inline]
 fn char_at(text: &str, i: usize) -> Option<char> {
     let b = *text.as_bytes().get(i)?;
@@ -289,15 +352,6 @@ fn char_at(text: &str, i: usize) -> Option<char> {
         Some(b as char)
     } else {
         text.get(i..).and_then(|t| t.chars().next())
-    }
-}
-
-#[inline]
-fn is_alnum(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
     }
 }
 
@@ -315,38 +369,76 @@ impl<'a> Words<'a> {
     }
 }
 
+/// Byte classes of the word scan: ASCII letters and digits, other ASCII, and bytes of
+/// non-ASCII characters (decoded and tested as characters).
+const ALNUM: u8 = 0;
+const PUNCT: u8 = 1;
+const WIDE: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [PUNCT; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c >= 0x80 {
+            t[b] = WIDE;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = ALNUM;
+        }
+        b += 1;
+    }
+    t
+};
+
 impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
         let t = self.text;
         let bytes = t.as_bytes();
-        // Skip to the next alphanumeric character (ASCII fast path).
+        let n = bytes.len();
+        let mut pos = self.pos;
+        // Skip to the next alphanumeric character (ASCII by table).
         let c = loop {
-            let b = *bytes.get(self.pos)?;
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    break b as char;
+            if pos >= n {
+                self.pos = pos;
+                return None;
+            }
+            let b = bytes[pos];
+            match BYTE_CLASS[b as usize] {
+                ALNUM => break b as char,
+                PUNCT => pos += 1,
+                _ => {
+                    let c = char_at(t, pos)?;
+                    if c.is_alphanumeric() {
+                        break c;
+                    }
+                    pos += c.len_utf8();
                 }
-                self.pos += 1;
-            } else {
-                let c = char_at(t, self.pos)?;
-                if c.is_alphanumeric() {
-                    break c;
-                }
-                self.pos += c.len_utf8();
             }
         };
-        let start = self.pos;
+        let start = pos;
         let mut end = start + c.len_utf8();
         let mut prev = c;
         loop {
-            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+            let run = end;
+            while end < n && BYTE_CLASS[bytes[end] as usize] == ALNUM {
                 end += 1;
+            }
+            if end > run {
                 prev = bytes[end - 1] as char;
             }
+            if end >= n {
+                break;
+            }
+            let b = bytes[end];
+            // An ASCII byte that is not a letter or digit ends the word unless it is an inner
+            // apostrophe, point or comma.
+            if b < 0x80 && !matches!(b, b'\'' | b'.' | b',') {
+                break;
+            }
             let Some(d) = char_at(t, end) else { break };
-            if is_alnum(d) {
+            if !d.is_ascii() && d.is_alphanumeric() {
                 end += d.len_utf8();
                 prev = d;
                 continue;
@@ -375,7 +467,50 @@ impl Iterator for Words<'_> {
 /// Words of `text` as `(start, end)` byte ranges: alphanumeric runs with inner
 /// apostrophes, and numbers with inner `.`/`,` (`2.5`, `1,000`).
 pub fn words(text: &str) -> Vec<(usize, usize)> {
-    Words::new(text).collect()
+    // About one word per six bytes of news text: one allocation for most articles.
+    let mut out = Vec::with_capacity(text.len() / 5 + 4);
+    out.extend(Words::new(text));
+    out
+}
+
+/// The [`words`] of `text[a..b]`, as byte ranges of `text`, read off `all` (the words of
+/// the whole of `text`) instead of scanning again: the words inside the range as they are,
+/// and only a word cut by either end scanned anew. Empty when `a..b` is not a range of
+/// `text` (as `text.get(a..b)` is `None`).
+pub fn words_between(text: &str, all: &[(usize, usize)], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let near = &all[overlapping(all, a, b)];
+    let mut out = Vec::with_capacity(near.len());
+    each_word_between(text, near, a, b, |w| out.push(w));
+    out
+}
+
+/// Indices in `all` of the words overlapping `a..b` (what [`each_word_between`] reads).
+pub(crate) fn overlapping(all: &[(usize, usize)], a: usize, b: usize) -> std::ops::Range<usize> {
+    let lo = all.partition_point(|w| w.1 <= a);
+    lo..lo + all[lo..].partition_point(|w| w.0 < b)
+}
+
+/// [`words_between`] handed to `f` one by one, in order, given `near`: the words of the
+/// text that overlap `a..b` (`&all[overlapping(all, a, b)]`).
+pub(crate) fn each_word_between(
+    text: &str,
+    near: &[(usize, usize)],
+    a: usize,
+    b: usize,
+    mut f: impl FnMut((usize, usize)),
+) {
+    if a >= b || text.get(a..b).is_none() {
+        return;
+    }
+    for (k, &(s, e)) in near.iter().enumerate() {
+        if (k == 0 && s < a) || e > b {
+            // A word cut by an end of the range: scanned anew inside it.
+            let (x, y) = (s.max(a), e.min(b));
+            Words::new(&text[x..y]).for_each(|(s, e)| f((x + s, x + e)));
+        } else {
+            f((s, e));
+        }
+    }
 }
 
 /// Number of [`words`] of `text`.
@@ -410,6 +545,45 @@ pub fn lower_hash(raw: &str, buf: &mut String) -> u64 {
         lower_into(raw, buf);
         fnv1a64(buf.as_bytes())
     }
+}
+
+/// Byte classes of a word, or-ed by [`classes_and_hash`].
+const C_UPPER: u8 = 1;
+const C_WIDE: u8 = 2;
+const C_MARK: u8 = 4;
+const C_DIGIT: u8 = 8;
+const WORD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            C_WIDE
+        } else if c.is_ascii_uppercase() {
+            C_UPPER
+        } else if c == b',' || c == b'\'' {
+            C_MARK
+        } else if c.is_ascii_digit() {
+            C_DIGIT
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The `C_*` classes of the bytes of `w`, or-ed, and `fnv1a64(w)`, in one pass.
+#[inline]
+fn classes_and_hash(w: &[u8]) -> (u8, u64) {
+    let mut cls = 0;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in w {
+        cls |= WORD_CLASS[b as usize];
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (cls, h)
 }
 
 /// Reusable buffers of [`content_tokens_into`].
@@ -454,32 +628,70 @@ pub fn content_tokens_of_words(
     bufs: &mut TokenBuffers,
     out: &mut Vec<Token>,
 ) -> usize {
+    content_tokens_hashing(text, words, skip, sentence_start, bufs, out, None)
+}
+
+/// [`content_tokens_of_words`] that also appends to `lower`, when given, the
+/// [`lower_hash`] of every word (skipped ones included), in order: the hashes an article
+/// signature reads, for the price of the hashing the tokens need anyway.
+pub fn content_tokens_hashing(
+    text: &str,
+    words: impl Iterator<Item = (usize, usize)>,
+    skip: &[(usize, usize)],
+    sentence_start: bool,
+    bufs: &mut TokenBuffers,
+    out: &mut Vec<Token>,
+    mut lower: Option<&mut Vec<u64>>,
+) -> usize {
     let t = tables();
     let not_hash = fnv1a64(b"not");
     let mut first = sentence_start;
     let mut count = 0;
     for (s, e) in words {
         count += 1;
+        let raw = &text[s..e];
         if skip.iter().any(|&(a, b)| s >= a && e <= b) {
+            if let Some(l) = lower.as_deref_mut() {
+                l.push(lower_hash(raw, &mut bufs.lower));
+            }
             continue;
         }
-        let raw = &text[s..e];
         let was_first = first;
         first = false;
-        let capital = raw.chars().next().is_some_and(char::is_uppercase);
-        lower_into(raw, &mut bufs.lower);
-        let mut word = bufs.lower.as_str();
+        let capital = match raw.as_bytes()[0] {
+            b if b < 0x80 => b.is_ascii_uppercase(),
+            _ => raw.chars().next().is_some_and(char::is_uppercase),
+        };
+        // One pass over the word: its byte classes and its hash. Most words are lower-case
+        // ASCII already: read in place, that hash is the lower-cased word's.
+        let (mut cls, mut lower_h) = classes_and_hash(raw.as_bytes());
+        let mut word = raw;
+        if cls & (C_UPPER | C_WIDE) != 0 {
+            lower_into(raw, &mut bufs.lower);
+            word = bufs.lower.as_str();
+            (cls, lower_h) = classes_and_hash(word.as_bytes());
+        }
         let mut negated = false;
-        if let Some(base) = word.strip_suffix("n't") {
-            word = base;
-            negated = true;
-        } else if let Some(p) = word.rfind('\'') {
-            let suffix = &word[p + 1..];
-            if matches!(suffix, "s" | "re" | "ve" | "ll" | "d" | "m") {
-                word = &word[..p];
+        // Most words have neither an apostrophe nor a comma: nothing to strip or clean.
+        let marked = cls & C_MARK != 0;
+        // `lower_h`, the hash of the lower-cased word, is its `lower_hash`, and the key of
+        // an unmarked one. (Stripping and cleaning below remove ASCII letters and marks
+        // only: the word keeps its digits and its non-ASCII characters.)
+        if let Some(l) = lower.as_deref_mut() {
+            l.push(lower_h);
+        }
+        if marked {
+            if let Some(base) = word.strip_suffix("n't") {
+                word = base;
+                negated = true;
+            } else if let Some(p) = word.rfind('\'') {
+                let suffix = &word[p + 1..];
+                if matches!(suffix, "s" | "re" | "ve" | "ll" | "d" | "m") {
+                    word = &word[..p];
+                }
             }
         }
-        let word: &str = if word.bytes().any(|b| b == b',' || b == b'\'') {
+        let word: &str = if marked && word.bytes().any(|b| b == b',' || b == b'\'') {
             bufs.clean.clear();
             bufs.clean.extend(word.chars().filter(|&c| c != ',' && c != '\''));
             &bufs.clean
@@ -487,11 +699,11 @@ pub fn content_tokens_of_words(
             word
         };
         if !word.is_empty() {
-            let wh = fnv1a64(word.as_bytes());
+            let wh = if marked { fnv1a64(word.as_bytes()) } else { lower_h };
             let kinds = t.kinds(word, wh);
             if kinds & IS_STOP == 0 {
                 let mut flags = 0;
-                let digit = word.bytes().any(|b| b.is_ascii_digit());
+                let digit = cls & C_DIGIT != 0;
                 if digit || kinds & IS_NUMBER != 0 {
                     flags |= NUMBER;
                 }
@@ -500,6 +712,14 @@ pub fn content_tokens_of_words(
                 }
                 let hash = if kinds & IS_NEGATION != 0 {
                     not_hash
+                } else if word.len() <= STEM_MAX && cls & C_WIDE == 0 {
+                    let w = word.as_bytes();
+                    match stem_ascii(w, digit) {
+                        (n, false) if n == w.len() => wh,
+                        (n, false) => fnv1a64(&w[..n]),
+                        // `fnv1a64` of `w[..n - 1]` and a `y`.
+                        (n, true) => (fnv1a64(&w[..n - 1]) ^ b'y' as u64).wrapping_mul(0x0100_0000_01b3),
+                    }
                 } else {
                     stem_into(word, &mut bufs.stem);
                     if bufs.stem == word {
@@ -675,10 +895,14 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
 
 /// A token set ready for verification: sorted, deduplicated by hash (flags or-ed).
 pub fn token_set(tokens: &[Token]) -> Vec<Token> {
-    let mut v = tokens.to_vec();
-    v.sort_unstable_by_key(|t| t.hash);
-    let mut out: Vec<Token> = Vec::with_capacity(v.len());
-    for t in v {
+    token_set_sorting(&mut tokens.to_vec())
+}
+
+/// [`token_set`] of `tokens`, sorting them in place (no copy; their order is lost).
+pub fn token_set_sorting(tokens: &mut [Token]) -> Vec<Token> {
+    tokens.sort_unstable_by_key(|t| t.hash);
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for &t in tokens.iter() {
         match out.last_mut() {
             Some(last) if last.hash == t.hash => last.flags |= t.flags,
             _ => out.push(t),
@@ -864,6 +1088,69 @@ mod tests {
     }
 
     #[test]
+    fn ascii_stems_are_the_stems() {
+        let mut words: Vec<String> = [
+            "supplies",
+            "ies",
+            "ties",
+            "classes",
+            "bus",
+            "this",
+            "is",
+            "hopping",
+            "hopped",
+            "falling",
+            "buzzing",
+            "agreed",
+            "agree",
+            "exceedingly",
+            "markedly",
+            "sadly",
+            "tree",
+            "taxi",
+            "skiing",
+            "dies",
+            "ringing",
+            "1990s",
+            "a1b2",
+            "seeing",
+            "ceased",
+            "fully",
+            "stressed",
+            "fizzed",
+            "sses",
+            "nes",
+            "ingly",
+            "edly",
+            "alibi",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        let stems = ["", "a", "ab", "abc", "abcd", "hop", "fall", "sti", "ree", "bee", "ss", "s", "ie", "ll", "zz"];
+        let ends =
+            ["", "s", "es", "ies", "sses", "ss", "us", "is", "ing", "ingly", "ed", "edly", "ly", "e", "i", "ings"];
+        for st in stems {
+            for e in ends {
+                for e2 in ends {
+                    words.push(format!("{st}{e}{e2}"));
+                }
+            }
+        }
+        for w in &words {
+            let digit = w.bytes().any(|b| b.is_ascii_digit());
+            let (n, y) = stem_ascii(w.as_bytes(), digit);
+            let got = if y { format!("{}y", &w[..n - 1]) } else { w[..n].to_string() };
+            assert_eq!(got, stem(w), "{w:?}");
+            let h = match (n, y) {
+                (n, true) => (fnv1a64(&w.as_bytes()[..n - 1]) ^ b'y' as u64).wrapping_mul(0x0100_0000_01b3),
+                (n, false) => fnv1a64(&w.as_bytes()[..n]),
+            };
+            assert_eq!(h, fnv1a64(stem(w).as_bytes()));
+        }
+    }
+
+    #[test]
     fn stems_fold_variants() {
         assert_eq!(stem("getting"), stem("get"));
         assert_eq!(stem("agreed"), stem("agree"));
@@ -893,6 +1180,111 @@ mod tests {
         let num = Weights { extra_number_veto: 1, ..W };
         assert_eq!(similarity(&a, &c, &num), 0.0);
         assert!(similarity(&c, &c, &num) > 0.99);
+    }
+
+    /// The content tokens as first written (a pass per check, `stem_into`), as a reference
+    /// for the one-pass scan.
+    fn content_tokens_reference(text: &str, skip: &[(usize, usize)], sentence_start: bool) -> (Vec<Token>, usize) {
+        let t = tables();
+        let not_hash = fnv1a64(b"not");
+        let (mut first, mut count, mut out) = (sentence_start, 0, Vec::new());
+        let (mut lower, mut clean, mut st) = (String::new(), String::new(), String::new());
+        for (s, e) in Words::new(text) {
+            count += 1;
+            if skip.iter().any(|&(a, b)| s >= a && e <= b) {
+                continue;
+            }
+            let raw = &text[s..e];
+            let was_first = first;
+            first = false;
+            let capital = raw.chars().next().is_some_and(char::is_uppercase);
+            lower_into(raw, &mut lower);
+            let mut word = lower.as_str();
+            let mut negated = false;
+            if let Some(base) = word.strip_suffix("n't") {
+                word = base;
+                negated = true;
+            } else if let Some(p) = word.rfind('\'') {
+                if matches!(&word[p + 1..], "s" | "re" | "ve" | "ll" | "d" | "m") {
+                    word = &word[..p];
+                }
+            }
+            let word: &str = if word.bytes().any(|b| b == b',' || b == b'\'') {
+                clean.clear();
+                clean.extend(word.chars().filter(|&c| c != ',' && c != '\''));
+                &clean
+            } else {
+                word
+            };
+            if !word.is_empty() {
+                let wh = fnv1a64(word.as_bytes());
+                let kinds = t.kinds(word, wh);
+                if kinds & IS_STOP == 0 {
+                    let mut flags = 0;
+                    let digit = word.bytes().any(|b| b.is_ascii_digit());
+                    if digit || kinds & IS_NUMBER != 0 {
+                        flags |= NUMBER;
+                    }
+                    if capital && !was_first && !digit {
+                        flags |= NAME;
+                    }
+                    let hash = if kinds & IS_NEGATION != 0 {
+                        not_hash
+                    } else {
+                        stem_into(word, &mut st);
+                        if st == word {
+                            wh
+                        } else {
+                            fnv1a64(st.as_bytes())
+                        }
+                    };
+                    out.push(Token { hash, flags });
+                }
+            }
+            if negated {
+                out.push(Token { hash: not_hash, flags: 0 });
+            }
+        }
+        (out, count)
+    }
+
+    #[test]
+    fn one_pass_tokens_match_the_reference() {
+        let texts = [
+            "“Don’t,” said Zoë Müller; It's $2.5 billion, 1,000 PEOPLE’s rock’n’roll won't I'm X.",
+            "The TAXIS of Élysée were agreed upon in 1990's: Nobody NEVER hopped, 3RD-rate İstanbul \u{212a}ing",
+            "they're we've I'll he'd O'Neill's McDonald’s Ministries classes buses studies skiing ÉMIGRÉS’ café",
+            "",
+            "a",
+        ];
+        let mut bufs = TokenBuffers::default();
+        for text in texts {
+            for skip in [vec![], vec![(0, 12)], vec![(5, 30), (40, 60)]] {
+                let mut got = Vec::new();
+                let n = content_tokens_into(text, &skip, true, &mut bufs, &mut got);
+                assert_eq!((got, n), content_tokens_reference(text, &skip, true), "{text:?} {skip:?}");
+                let mut got = Vec::new();
+                let n = content_tokens_into(text, &skip, false, &mut bufs, &mut got);
+                assert_eq!((got, n), content_tokens_reference(text, &skip, false), "{text:?} {skip:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hashing_tokens_are_the_tokens_and_the_lower_hashes() {
+        let text = "“Don’t,” said Zoë; It's $2.5 billion, 1,000 PEOPLE’s rock’n’roll won't I'm X";
+        let all = words(text);
+        for skip in [vec![], vec![(0, 14)], vec![(20, 40), (50, 60)]] {
+            let mut bufs = TokenBuffers::default();
+            let (mut a, mut b, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+            let n =
+                content_tokens_hashing(text, all.iter().copied(), &skip, true, &mut bufs, &mut a, Some(&mut hashes));
+            assert_eq!(n, content_tokens_into(text, &skip, true, &mut bufs, &mut b));
+            assert_eq!(a, b);
+            let mut buf = String::new();
+            let want: Vec<u64> = all.iter().map(|&(s, e)| lower_hash(&text[s..e], &mut buf)).collect();
+            assert_eq!(hashes, want);
+        }
     }
 
     #[test]
@@ -989,6 +1381,27 @@ mod tests {
     }
 
     #[test]
+    fn words_between_are_the_words_of_the_range() {
+        let samples = [
+            "It's $2.5 billion, 1,000 people.",
+            "“Don’t,” said Zoë Müller-Lüdenscheidt; 3.14. 1,2, x'y' 'quoted' ’tis rock’n’roll",
+            "Ελληνικά κείμενα, 中文字符 and émigrés’ café… 1.5e3 a.b.c 7’s end'",
+        ];
+        for text in samples {
+            let all = words(text);
+            for a in 0..=text.len() {
+                for b in a..=text.len() + 1 {
+                    let want: Vec<(usize, usize)> = match text.get(a..b) {
+                        Some(t) => words(t).into_iter().map(|(s, e)| (a + s, a + e)).collect(),
+                        None => Vec::new(),
+                    };
+                    assert_eq!(words_between(text, &all, a, b), want, "{text:?} {a}..{b}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn one_permutation_minhash_estimates_jaccard() {
         let a: Vec<u64> = (0..400u64).map(mix64).collect();
         let b: Vec<u64> = (100..500u64).map(mix64).collect();
@@ -1000,5 +1413,11 @@ mod tests {
         let (c, d) = (one_permutation_minhash(&a[..5], 64, 7), one_permutation_minhash(&b[..5], 64, 7));
         assert!(estimate(&c, &d) < 0.5);
         assert!(one_permutation_minhash(&[], 64, 7).is_empty());
+        // Repeated shingles do not change a signature (the stage passes them unsorted).
+        let mut twice: Vec<u64> = a.iter().chain(&a[..50]).rev().copied().collect();
+        assert_eq!(one_permutation_minhash(&twice, 64, 7), sa);
+        twice.sort_unstable();
+        twice.dedup();
+        assert_eq!(twice.len(), a.len());
     }
 }

@@ -23,12 +23,13 @@
 //! and objects (`at X`). A participle (`…, calling it "…"`, `"…," saying he …`) takes the
 //! clause's subject, not the noun before its comma.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
 use concord_core::text;
 use concord_core::{DocStage, Document, EntityKind, Quote, Span, Speaker, StageError};
 
-use crate::key::words;
+use crate::key::{self, words};
 
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -853,20 +854,55 @@ const FEMALE_NAMES: &[&str] = &[
     "Claire",
 ];
 
+/// Bits of [`word_kinds`]: which of the fixed lists hold a word (as written; speech verbs,
+/// irregular pasts, prepositions, adverbs and role nouns are lower case).
+const W_VERB: u32 = 1;
+const W_IRREGULAR: u32 = 2;
+const W_PREPOSITION: u32 = 4;
+const W_ADVERB: u32 = 8;
+const W_ROLE: u32 = 16;
+const W_NOT_NAME: u32 = 32;
+const W_WEEKDAY: u32 = 64;
+const W_TITLE: u32 = 128;
+const W_ORG_LAST: u32 = 256;
+const W_MALE: u32 = 512;
+const W_FEMALE: u32 = 1024;
+
+/// The lists (`W_*` bits) holding `w` exactly as written: one hash probe instead of a
+/// search through each list.
+fn word_kinds(w: &str) -> u32 {
+    static T: std::sync::OnceLock<key::WordTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        key::WordTable::new(&[
+            (SPEECH_VERBS, W_VERB),
+            (IRREGULAR_PAST, W_IRREGULAR),
+            (PREPOSITIONS, W_PREPOSITION),
+            (ADVERBS, W_ADVERB),
+            (ROLE_NOUNS, W_ROLE),
+            (NOT_NAMES, W_NOT_NAME),
+            (text::WEEKDAYS, W_WEEKDAY),
+            (TITLES, W_TITLE),
+            (ORG_LAST, W_ORG_LAST),
+            (MALE_NAMES, W_MALE),
+            (FEMALE_NAMES, W_FEMALE),
+        ])
+    })
+    .get(w)
+}
+
+/// True when the list of bit `kind` holds `w` as written.
+fn is_in(w: &str, kind: u32) -> bool {
+    word_kinds(w) & kind != 0
+}
+
 /// The gender bits of a first name.
 fn first_name_gender(w: &str) -> u8 {
-    static SORTED: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> = std::sync::OnceLock::new();
-    let (m, f) = SORTED.get_or_init(|| {
-        let (mut m, mut f) = (MALE_NAMES.to_vec(), FEMALE_NAMES.to_vec());
-        m.sort_unstable();
-        f.sort_unstable();
-        (m, f)
-    });
+    let k = word_kinds(w);
     let mut g = 0;
-    if m.binary_search(&w).is_ok() {
+    if k & W_MALE != 0 {
         g |= MALE;
     }
-    if f.binary_search(&w).is_ok() {
+    if k & W_FEMALE != 0 {
         g |= FEMALE;
     }
     g
@@ -878,7 +914,7 @@ fn title_gender(w: &str) -> u8 {
     match w {
         "Mr" | "mr" => MALE,
         "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
-        _ => match lower(w).as_str() {
+        _ => match &*lower_short(w, &mut [0; LIST_WORD_MAX]) {
             "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
             | "son" | "brother" => MALE,
             "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
@@ -1038,6 +1074,47 @@ impl Default for QuoteExtractor {
     }
 }
 
+/// Bytes that can start a character [`QuoteExtractor::find`] looks at: a line feed, a
+/// straight quote, or the first byte of a curly quote or a guillemet.
+const QUOTE_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[0xc2] = true;
+    t[0xe2] = true;
+    t
+};
+
+/// The first position from `j` on that may hold a [`QUOTE_LEAD`] byte, skipping eight
+/// bytes at a time while none of them is non-ASCII, a line feed or a straight quote (the
+/// caller still tests each byte it stops at).
+fn skip_plain(bytes: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Nonzero when some byte of `x` is zero (no false negatives).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = bytes.get(j..j + 8) {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if v & HIGH != 0
+            || zero(v ^ (ONES * b'\n' as u64)) | zero(v ^ (ONES * b'"' as u64)) | zero(v ^ (ONES * b'\'' as u64)) != 0
+        {
+            break;
+        }
+        j += 8;
+    }
+    j
+}
+
+/// Start of the character that ends right before byte `i` (`i > 0`, a char boundary).
+fn prev_char_start(text: &str, i: usize) -> usize {
+    let mut p = i - 1;
+    while !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
 fn is_double_open(c: char) -> bool {
     matches!(c, '“' | '"' | '«' | '„')
 }
@@ -1078,25 +1155,24 @@ impl QuoteExtractor {
             // attribution between them, continues it; also into the next paragraph when
             // the new quote opens it.
             if speaker.is_none() && k > 0 {
-                let prev = quotes
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find(|(_, q)| q.speaker.is_some() || words(doc.slice(q.span)).len() >= 4);
+                let prev = quotes.iter().enumerate().rev().find(|(_, q)| {
+                    q.speaker.is_some() || key::words_between(&doc.text, dw, q.span.start, q.span.end).len() >= 4
+                });
                 if let Some((pi, q)) = prev.filter(|(_, q)| q.speaker.is_some()) {
                     let from = pieces[pi].outer.end;
                     let gap = doc.text.get(from..p.outer.start.max(from)).unwrap_or("");
-                    let gw = words(gap);
-                    let attributed = gw.iter().any(|&(a, b)| is_verb(&gap[a..b]));
+                    let gw: Vec<&str> = key::words_between(&doc.text, dw, from, p.outer.start.max(from))
+                        .into_iter()
+                        .map(|(a, b)| &doc.text[a..b])
+                        .collect();
+                    let attributed = gw.iter().any(|w| is_verb(w));
                     let breaks = gap.matches("\n\n").count();
                     let opens_paragraph = gap.rsplit("\n\n").next().is_some_and(|t| t.trim().is_empty());
                     // `called him a "demagogue" and a "bomb-thrower"`: quotes joined in one
                     // sentence by a conjunction share the attribution.
                     let joined = gw.len() <= 3
                         && !gap.contains(['.', '!', '?', ';', '\n'])
-                        && gw.iter().all(|&(a, b)| {
-                            matches!(&gap[a..b], "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as")
-                        });
+                        && gw.iter().all(|w| matches!(*w, "and" | "or" | "nor" | "but" | "a" | "an" | "the" | "as"));
                     if (breaks == 0 || (breaks == 1 && opens_paragraph))
                         && gw.len() <= 16
                         && (attributed || gw.is_empty() || joined)
@@ -1139,7 +1215,115 @@ impl QuoteExtractor {
     }
 
     /// Finds the quote marks' pairs.
+    ///
+    /// Visits only the characters that can matter (line feeds and quote marks, found by a
+    /// byte scan); `find_reference` (in tests) is the same rule stepping through every
+    /// character. A quote left open longer than `max_quote_bytes` is dropped at the
+    /// first character past the limit, which the scan checks lazily at the next mark.
     fn find(&self, text: &str) -> Vec<Piece> {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut out = Vec::new();
+        let mut group = 0;
+        // (position of the opening mark, its length, whether it is double)
+        let mut open: Option<(usize, usize, bool)> = None;
+        // End of the last character handled (characters before it were all visited).
+        let mut done = 0;
+        let mut j = 0;
+        while j < n {
+            if !QUOTE_LEAD[bytes[j] as usize] {
+                j = skip_plain(bytes, j + 1);
+                continue;
+            }
+            let i = j;
+            let Some(c) = text[i..].chars().next() else { break };
+            let clen = c.len_utf8();
+            j = i + clen;
+            if !matches!(c, '\n' | '“' | '«' | '„' | '”' | '»' | '"' | '‘' | '\'' | '’') {
+                continue;
+            }
+            // The characters skipped since `done` (none of them a mark) drop a quote open
+            // for too long at the first one past the limit.
+            if let Some((o, _, _)) = open {
+                if done < i && prev_char_start(text, i) - o > self.max_quote_bytes {
+                    open = None;
+                    group += 1;
+                }
+            }
+            done = j;
+            let prev = text[..i].chars().next_back();
+            let next = text[j..].chars().next();
+            // Evaluated only at single quote marks (they are the rare case).
+            let prev_space = || prev.map_or(true, |p| p.is_whitespace() || "([{—–-/".contains(p));
+            let next_word = || next.is_some_and(|n| n.is_alphanumeric() || "$£€¿¡(".contains(n) || is_double_open(n));
+            if c == '\n' {
+                if let Some((o, ol, double)) = open {
+                    // Paragraph end inside a quote: the first character after the white space.
+                    let after = text[i..].char_indices().find(|x| !x.1.is_whitespace());
+                    if let Some((d, m)) = after.filter(|&(_, m)| double && is_double_open(m)) {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                        open = Some((i + d, m.len_utf8(), true));
+                        j = i + d + m.len_utf8();
+                        done = j;
+                        continue;
+                    }
+                    if double && i - o <= self.max_quote_bytes {
+                        self.push(&mut out, text, o, ol, i, 0, group);
+                    }
+                    group += 1;
+                    open = None;
+                }
+                continue;
+            }
+            match (c, open) {
+                // A new opening mark inside a quote means the earlier one was never closed
+                // (or a single quote was an apostrophe): start over here.
+                ('“' | '«' | '„', _) => open = Some((i, clen, true)),
+                ('”' | '»', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, clen, group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', Some((o, ol, true))) => {
+                    self.push(&mut out, text, o, ol, i, 1, group);
+                    group += 1;
+                    open = None;
+                }
+                ('"', None | Some((_, _, false))) if next.is_some_and(|n| !n.is_whitespace()) => {
+                    open = Some((i, 1, true))
+                }
+                ('‘', None) if next_word() => open = Some((i, clen, false)),
+                ('\'', None) if prev_space() && next_word() => open = Some((i, 1, false)),
+                ('’' | '\'', Some((o, ol, false))) => {
+                    let closes = !next.is_some_and(char::is_alphanumeric) && !prev.is_some_and(char::is_whitespace);
+                    if closes && i > o + ol {
+                        self.push(&mut out, text, o, ol, i, clen, group);
+                        group += 1;
+                        open = None;
+                    }
+                }
+                _ => {}
+            }
+            if let Some((o, _, _)) = open {
+                if i - o > self.max_quote_bytes {
+                    open = None;
+                    group += 1;
+                }
+            }
+        }
+        // (A quote still open past the limit is not pushed below either way.)
+        if let Some((o, ol, true)) = open {
+            if text.len() - o <= self.max_quote_bytes {
+                self.push(&mut out, text, o, ol, text.len(), 0, group);
+            }
+        }
+        out
+    }
+
+    /// [`QuoteExtractor::find`] stepping through every character (the reference of the
+    /// fast scan, for tests).
+    #[cfg(test)]
+    fn find_reference(&self, text: &str) -> Vec<Piece> {
         let mut out = Vec::new();
         let mut group = 0;
         // (position of the opening mark, its length, whether it is double)
@@ -1287,12 +1471,22 @@ impl Np {
     }
 }
 
-fn word_list(text: &str, base: usize) -> Vec<(Span, &str)> {
-    words(text).into_iter().map(|(s, e)| (Span::new(base + s, base + e), &text[s..e])).collect()
+/// The words of `text[a..b]` (none when that is not a range of `text`), read off `dw`, the
+/// words of the whole text (see [`crate::key::words_between`]).
+fn word_list<'t>(text: &'t str, dw: &[(usize, usize)], a: usize, b: usize) -> Vec<(Span, &'t str)> {
+    let range = key::overlapping(dw, a, b);
+    let mut out = Vec::with_capacity(range.len());
+    key::each_word_between(text, &dw[range], a, b, |(s, e)| out.push((Span::new(s, e), &text[s..e])));
+    out
 }
 
-fn lower(w: &str) -> String {
-    w.to_lowercase()
+/// `w` lower-cased, borrowed when it already is (most words: no allocation).
+fn lower(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b < 0x80 && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase())
+    }
 }
 
 /// True for a speech verb (`said`, `added`, `told`, …).
@@ -1301,22 +1495,74 @@ pub(crate) fn is_speech_verb(w: &str) -> bool {
 }
 
 fn is_verb(w: &str) -> bool {
-    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    let sorted = SORTED.get_or_init(|| {
-        let mut v = SPEECH_VERBS.to_vec();
-        v.sort_unstable();
-        v
-    });
-    if w.bytes().all(|b| b.is_ascii_lowercase()) {
-        return sorted.binary_search(&w).is_ok();
+    is_in_lower(w, W_VERB)
+}
+
+/// True when `w` lower-cased (as [`lower`] gives it) ends with `suffix` (lower-case ASCII),
+/// without an allocation for ASCII words.
+fn ends_lower(w: &str, suffix: &str) -> bool {
+    if !w.is_ascii() {
+        return lower(w).ends_with(suffix);
     }
-    sorted.binary_search(&lower(w).as_str()).is_ok()
+    w.len() >= suffix.len() && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// `w` lower-cased (as [`lower`] gives it), in `buf` for an ASCII word of at most
+/// [`LIST_WORD_MAX`] bytes (no allocation); a longer ASCII word gives `""`, which no short
+/// word list holds.
+fn lower_short<'a>(w: &'a str, buf: &'a mut [u8; LIST_WORD_MAX]) -> Cow<'a, str> {
+    let b = w.as_bytes();
+    if !b.is_ascii() {
+        return lower(w);
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        return Cow::Borrowed(w);
+    }
+    if b.len() > LIST_WORD_MAX {
+        return Cow::Borrowed("");
+    }
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    Cow::Borrowed(std::str::from_utf8(&buf[..b.len()]).unwrap_or(""))
+}
+
+/// True when `name`, lower-cased, is `lowered` (a lower-cased word), without an
+/// allocation for ASCII names.
+fn lower_eq(name: &str, lowered: &str) -> bool {
+    if name.is_ascii() {
+        name.eq_ignore_ascii_case(lowered)
+    } else {
+        name.to_lowercase() == lowered
+    }
+}
+
+/// Longest ASCII word [`is_in_lower`] lower-cases on the stack (longer ones are in no list).
+const LIST_WORD_MAX: usize = 24;
+
+/// True when the list of bit `kind` holds `w` lower-cased (as [`lower`] gives it), without
+/// an allocation for ASCII words.
+fn is_in_lower(w: &str, kind: u32) -> bool {
+    let b = w.as_bytes();
+    if !b.is_ascii() {
+        return is_in(&lower(w), kind);
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        return is_in(w, kind);
+    }
+    if b.len() > LIST_WORD_MAX {
+        return false;
+    }
+    let mut buf = [0u8; LIST_WORD_MAX];
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| is_in(l, kind))
 }
 
 fn is_cap_name_word(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
-        && !NOT_NAMES.contains(&w)
-        && !text::WEEKDAYS.contains(&w)
+        && word_kinds(w) & (W_NOT_NAME | W_WEEKDAY) == 0
         && !is_verb(w)
         && !is_party_tag(w)
 }
@@ -1330,7 +1576,7 @@ fn is_party_tag(w: &str) -> bool {
 /// The trailing noun phrase of `ws` (words in order), as a name, pronoun or role.
 fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
     let (last_span, last) = *ws.last()?;
-    if PRONOUNS.contains(&lower(last).as_str()) {
+    if PRONOUNS.contains(&&*lower(last)) {
         return Some(Np::Pronoun(last_span));
     }
     if is_cap_name_word(last) {
@@ -1339,23 +1585,22 @@ fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
             let (sp, w) = ws[first - 1];
             let gap = doc.text.get(sp.end..ws[first].0.start).unwrap_or(" ");
             let joins = gap == " " || gap == ". " || gap == "." || gap == "-";
-            if joins && (is_cap_name_word(w) || TITLES.contains(&w) || matches!(w, "de" | "van" | "von" | "bin" | "al"))
-            {
+            if joins && (is_cap_name_word(w) || is_in(w, W_TITLE) || matches!(w, "de" | "van" | "von" | "bin" | "al")) {
                 first -= 1;
             } else {
                 break;
             }
         }
-        while first < ws.len() - 1 && TITLES.contains(&ws[first].1) {
+        while first < ws.len() - 1 && is_in(ws[first].1, W_TITLE) {
             first += 1;
         }
         return Some(Np::Name(Span::new(ws[first].0.start, last_span.end)));
     }
-    if ROLE_NOUNS.contains(&lower(last).as_str()) {
+    if is_in_lower(last, W_ROLE) {
         let n = ws.len();
         for back in 1..=4.min(n - 1) {
             let w = lower(ws[n - 1 - back].1);
-            if matches!(w.as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+            if matches!(&*w, "the" | "a" | "an" | "his" | "her" | "its" | "their") {
                 return Some(Np::Role(Span::new(ws[n - 1 - back].0.start, last_span.end)));
             }
         }
@@ -1366,14 +1611,14 @@ fn trailing_np(doc: &Document, ws: &[(Span, &str)]) -> Option<Np> {
 /// The leading noun phrase of `ws` and the index of the word after it.
 fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
     let (first_span, first) = *ws.first()?;
-    if PRONOUNS.contains(&lower(first).as_str()) {
+    if PRONOUNS.contains(&&*lower(first)) {
         return Some((Np::Pronoun(first_span), 1));
     }
-    if matches!(lower(first).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
+    if matches!(&*lower(first), "the" | "a" | "an" | "his" | "her" | "its" | "their") {
         for k in 1..ws.len().min(5) {
-            if ROLE_NOUNS.contains(&lower(ws[k].1).as_str()) {
+            if is_in_lower(ws[k].1, W_ROLE) {
                 let mut end = k;
-                while end + 1 < ws.len() && end < 5 && ROLE_NOUNS.contains(&lower(ws[end + 1].1).as_str()) {
+                while end + 1 < ws.len() && end < 5 && is_in_lower(ws[end + 1].1, W_ROLE) {
                     end += 1;
                 }
                 return Some((Np::Role(Span::new(first_span.start, ws[end].0.end)), end + 1));
@@ -1382,7 +1627,7 @@ fn leading_np(doc: &Document, ws: &[(Span, &str)]) -> Option<(Np, usize)> {
         return None;
     }
     let mut k = 0;
-    while k < ws.len() && TITLES.contains(&ws[k].1) {
+    while k < ws.len() && is_in(ws[k].1, W_TITLE) {
         k += 1;
     }
     let start = k;
@@ -1444,8 +1689,7 @@ fn attribute(
     if let Some(nl) = text.get(p.outer.end..after_end).and_then(|s| s.find('\n')) {
         after_end = p.outer.end + nl;
     }
-    let after = text.get(p.outer.end..after_end).unwrap_or("");
-    let ws = word_list(after, p.outer.end);
+    let ws = word_list(text, cx.dw, p.outer.end, after_end);
     let lead_gap = text.get(p.outer.end..ws.first().map_or(p.outer.end, |w| w.0.start)).unwrap_or("");
     let closes_sentence = {
         let inner = doc.slice(p.inner);
@@ -1455,13 +1699,12 @@ fn attribute(
     };
     if !ws.is_empty() && !lead_gap.contains(['.', ';', '(']) && !closes_sentence {
         // "…," saying …: the participle has the subject of the sentence the quote is in.
-        if lower(ws[0].1).ends_with("ing") && is_verb(ws[0].1) {
+        if ends_lower(ws[0].1, "ing") && is_verb(ws[0].1) {
             let sent = sentence_at(doc, p.outer.start);
             let from = sent.start.max(prev_end).min(p.outer.start);
-            let head = text.get(from..p.outer.start).unwrap_or("");
-            if let Some(np) = clause_subject(cx, &word_list(head, from)) {
+            if let Some(np) = clause_subject(cx, &word_list(text, cx.dw, from, p.outer.start)) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[0].1))));
+                    return Some((s, Some(lower(ws[0].1).into_owned())));
                 }
             }
         }
@@ -1469,19 +1712,19 @@ fn attribute(
         else if is_verb(ws[0].1) {
             if let Some((np, _)) = leading_np(doc, &ws[1..]) {
                 if let Some(s) = resolve(cx, np, "said X", history) {
-                    return Some((s, Some(lower(ws[0].1))));
+                    return Some((s, Some(lower(ws[0].1).into_owned())));
                 }
             }
         }
         // "…," X said / X, a doctor, said / X later told
         if let Some((np, mut k)) = leading_np(doc, &ws) {
             k = skip_apposition(doc, &ws, k);
-            while k < ws.len() && (ADVERBS.contains(&lower(ws[k].1).as_str()) || lower(ws[k].1).ends_with("ly")) {
+            while k < ws.len() && (is_in_lower(ws[k].1, W_ADVERB) || ends_lower(ws[k].1, "ly")) {
                 k += 1;
             }
             if k < ws.len() && is_verb(ws[k].1) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[k].1))));
+                    return Some((s, Some(lower(ws[k].1).into_owned())));
                 }
             }
         }
@@ -1500,19 +1743,18 @@ fn attribute(
             let end = lo + head.len();
             let line_start = text.get(..end).and_then(|t| t.rfind('\n')).map_or(0, |x| x + 1).max(lo);
             before_start = line_start.min(end);
-            let intro = text.get(before_start..end).unwrap_or("");
-            let ws = word_list(intro, before_start);
+            let ws = word_list(text, cx.dw, before_start, end);
             if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
                 if let Some(np) = trailing_np(doc, &ws[..v]).or_else(|| leading_np(doc, &ws[..v]).map(|x| x.0)) {
                     if let Some(s) = resolve(cx, np, "X said:", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
         }
     }
     let before = text.get(before_start..p.outer.start).unwrap_or("");
-    let ws = word_list(before, before_start);
+    let ws = word_list(text, cx.dw, before_start, p.outer.start);
     // according to X
     for k in 0..ws.len().saturating_sub(2) {
         if lower(ws[k].1) == "according" && lower(ws[k + 1].1) == "to" {
@@ -1525,14 +1767,14 @@ fn attribute(
     }
     // X said: "…" (the last speech verb before the quote)
     if let Some(v) = (0..ws.len()).rev().find(|&k| is_verb(ws[k].1)) {
-        if lower(ws[v].1).ends_with("ing") && v > 0 {
+        if ends_lower(ws[v].1, "ing") && v > 0 {
             let mut starts = vec![0];
             starts
                 .extend((1..v).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))));
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..v]) {
                     if let Some(s) = resolve(cx, np, "X said", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
@@ -1540,17 +1782,17 @@ fn attribute(
         // "X attacked Y, calling him …": a participle after a comma has the clause's subject,
         // not the object before the comma.
         let participle = v > 0
-            && lower(ws[v].1).ends_with("ing")
+            && ends_lower(ws[v].1, "ing")
             && text.get(ws[v - 1].0.end..ws[v].0.start).is_some_and(|g| g.contains(','));
         if participle {
             if let Some(np) = clause_subject(cx, &ws[..v]) {
                 if let Some(s) = resolve(cx, np, "X said", history) {
-                    return Some((s, Some(lower(ws[v].1))));
+                    return Some((s, Some(lower(ws[v].1).into_owned())));
                 }
             }
         }
         let mut end = v;
-        while end > 0 && (ADVERBS.contains(&lower(ws[end - 1].1).as_str()) || lower(ws[end - 1].1).ends_with("ly")) {
+        while end > 0 && (is_in_lower(ws[end - 1].1, W_ADVERB) || ends_lower(ws[end - 1].1, "ly")) {
             end -= 1;
         }
         // ", smiling," or ", who …," before the verb: skip back over it
@@ -1570,11 +1812,11 @@ fn attribute(
         }
         if let Some(np) = trailing_np(doc, &ws[..end]).filter(|_| !participle) {
             if let Some(s) = resolve(cx, np, "X said", history) {
-                return Some((s, Some(lower(ws[v].1))));
+                return Some((s, Some(lower(ws[v].1).into_owned())));
             }
         }
         // "X looked at Y and said", "X was quick to retort": the subject of the clause
-        if end > 0 && matches!(lower(ws[end - 1].1).as_str(), "and" | "but" | "then" | "to") {
+        if end > 0 && matches!(&*lower(ws[end - 1].1), "and" | "but" | "then" | "to") {
             let mut starts = vec![0];
             starts.extend(
                 (1..end).filter(|&m| text.get(ws[m - 1].0.end..ws[m].0.start).is_some_and(|g| g.contains(','))),
@@ -1582,7 +1824,7 @@ fn attribute(
             for st in starts {
                 if let Some((np, _)) = leading_np(doc, &ws[st..end]) {
                     if let Some(s) = resolve(cx, np, "X said", history) {
-                        return Some((s, Some(lower(ws[v].1))));
+                        return Some((s, Some(lower(ws[v].1).into_owned())));
                     }
                 }
             }
@@ -1590,7 +1832,7 @@ fn attribute(
         // "said X:" inverted
         if let Some((np, _)) = leading_np(doc, &ws[v + 1..]) {
             if let Some(s) = resolve(cx, np, "said X", history) {
-                return Some((s, Some(lower(ws[v].1))));
+                return Some((s, Some(lower(ws[v].1).into_owned())));
             }
         }
     }
@@ -1613,13 +1855,13 @@ fn clause_subject(cx: &Cx, ws: &[(Span, &str)]) -> Option<Np> {
         let w = ws[i].1;
         let lw = lower(w);
         let starts_np = w.chars().next().is_some_and(char::is_uppercase)
-            || PRONOUNS.contains(&lw.as_str())
-            || matches!(lw.as_str(), "the" | "a" | "an" | "his" | "her" | "their");
+            || PRONOUNS.contains(&&*lw)
+            || matches!(&*lw, "the" | "a" | "an" | "his" | "her" | "their");
         if !starts_np || cx.in_quote(ws[i].0.start) {
             continue;
         }
         let Some((np, _)) = leading_np(doc, &ws[i..]) else { continue };
-        if subject_like_span(doc, np.span()) {
+        if subject_like_span(cx, np.span()) {
             return Some(np);
         }
     }
@@ -1636,19 +1878,20 @@ fn is_personish(kind: EntityKind) -> bool {
 }
 
 /// True when the mention is followed by a verb-like word (it is a sentence subject).
-fn subject_like(doc: &Document, m: &concord_core::Mention) -> bool {
-    subject_like_span(doc, m.span)
+fn subject_like(cx: &Cx, m: &concord_core::Mention) -> bool {
+    subject_like_span(cx, m.span)
 }
 
 /// Like [`subject_like_span`], but the next word must be a speech verb, an `-ed` past
 /// tense or an auxiliary (for names found without entity tagging, which include places).
-fn subject_like_strict(doc: &Document, span: Span) -> bool {
+fn subject_like_strict(cx: &Cx, span: Span) -> bool {
+    let doc = cx.doc;
     let mut end = (span.end + 140).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
         end -= 1;
     }
     let after = doc.text.get(span.end..end).unwrap_or("");
-    let ws = word_list(after, span.end);
+    let ws = word_list(&doc.text, cx.dw, span.end, span.end + after.len());
     let verb_at = |k: usize| {
         let k = skip_modifiers(&ws, k, true);
         ws.get(k).is_some_and(|(_, w)| {
@@ -1656,8 +1899,8 @@ fn subject_like_strict(doc: &Document, span: Span) -> bool {
             w.chars().next().is_some_and(char::is_lowercase)
                 && (is_verb(w)
                     || lw.ends_with("ed")
-                    || matches!(lw.as_str(), "has" | "had" | "is" | "was" | "will" | "would" | "did")
-                    || IRREGULAR_PAST.contains(&lw.as_str()))
+                    || matches!(&*lw, "has" | "had" | "is" | "was" | "will" | "would" | "did")
+                    || is_in(&lw, W_IRREGULAR))
         })
     };
     // "X, R-Calif., former chairman of …, said": the verb after one of the commas that
@@ -1680,7 +1923,7 @@ fn skip_modifiers(ws: &[(Span, &str)], mut k: usize, adverbs: bool) -> usize {
         let from = k;
         while k < ws.len() && {
             let lw = lower(ws[k].1);
-            lw.ends_with("ly") || (adverbs && ADVERBS.contains(&lw.as_str()))
+            lw.ends_with("ly") || (adverbs && is_in(&lw, W_ADVERB))
         } {
             k += 1;
         }
@@ -1711,7 +1954,7 @@ fn skip_time(ws: &[(Span, &str)], k: usize) -> usize {
     match (ws.get(k), ws.get(k + 1)) {
         (Some((_, a)), Some((_, b)))
             if matches!(*a, "on" | "last" | "this" | "early" | "late")
-                && (text::WEEKDAYS.contains(b) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
+                && (is_in(b, W_WEEKDAY) || matches!(*b, "week" | "month" | "year" | "morning" | "night")) =>
         {
             k + 2
         }
@@ -1741,7 +1984,8 @@ fn embedded(doc: &Document, span: Span) -> bool {
 }
 
 /// True when the words after `span` look like a verb (the span is a sentence subject).
-fn subject_like_span(doc: &Document, span: Span) -> bool {
+fn subject_like_span(cx: &Cx, span: Span) -> bool {
+    let doc = cx.doc;
     let m = concord_core::Mention { span, entity: 0, kind: EntityKind::Person, surface: String::new(), role: None };
     let mut end = (m.span.end + 80).min(doc.text.len());
     while !doc.text.is_char_boundary(end) {
@@ -1755,12 +1999,12 @@ fn subject_like_span(doc: &Document, span: Span) -> bool {
     let prev = prev_word(&doc.text, span.start);
     if after.starts_with("'s")
         || after.starts_with("’s")
-        || PREPOSITIONS.contains(&prev)
+        || is_in(prev, W_PREPOSITION)
         || matches!(prev, "the" | "a" | "an" | "The" | "A" | "An")
     {
         return false;
     }
-    let ws = word_list(after, m.span.end);
+    let ws = word_list(&doc.text, cx.dw, m.span.end, end);
     let k = skip_apposition(doc, &ws, 0);
     let k = if ws.is_empty() {
         return false;
@@ -1871,7 +2115,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 e.kind == EntityKind::Person
                     && std::iter::once(&e.name)
                         .chain(&e.aliases)
-                        .any(|n| n.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last))
+                        .any(|n| n.split_whitespace().last().is_some_and(|l| lower_eq(l, &last)))
             });
             if let Some((ei, _)) = ent {
                 return Some(speaker_from_entity(doc, ei, None, rule));
@@ -1881,9 +2125,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 .iter()
                 .rev()
                 .map(|(_, s)| s)
-                .filter(|s| {
-                    s.entity.is_none() && s.name.split_whitespace().last().is_some_and(|l| l.to_lowercase() == last)
-                })
+                .filter(|s| s.entity.is_none() && s.name.split_whitespace().last().is_some_and(|l| lower_eq(l, &last)))
                 .max_by_key(|s| s.name.len())
                 .map(|s| s.name.clone());
             let name = match full {
@@ -1916,7 +2158,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 let Some(fit) = gender_fit(she, cx.entity_gender(m.entity)) else { continue };
                 let subj = if history.iter().any(|(_, s)| s.mention == Some(i)) {
                     2
-                } else if subject_like(doc, m) {
+                } else if subject_like(cx, m) {
                     if embedded(doc, m.span) {
                         1
                     } else {
@@ -1962,7 +2204,7 @@ fn resolve_np(cx: &Cx, np: Np, rule: &str, history: &[(usize, Speaker)]) -> Opti
                 .rev()
                 .filter(|&i| doc.mentions[i].kind == EntityKind::Person && !cx.in_quote(doc.mentions[i].span.start))
                 .collect();
-            if let Some(&mi) = persons.iter().find(|&&i| subject_like(doc, &doc.mentions[i])) {
+            if let Some(&mi) = persons.iter().find(|&&i| subject_like(cx, &doc.mentions[i])) {
                 return Some(speaker_from_entity(doc, doc.mentions[mi].entity, Some(mi), "role"));
             }
             if doc.mentions.is_empty() {
@@ -2016,8 +2258,8 @@ fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, sh
             k += 1;
             continue;
         }
-        let titled = TITLES.contains(&ws[k].1);
-        while k < ws.len() && (is_cap_name_word(ws[k].1) || TITLES.contains(&ws[k].1)) && k - start < 4 {
+        let titled = is_in(ws[k].1, W_TITLE);
+        while k < ws.len() && (is_cap_name_word(ws[k].1) || is_in(ws[k].1, W_TITLE)) && k - start < 4 {
             if k > start {
                 let gap = doc.text.get(ws[k - 1].0.end..ws[k].0.start).unwrap_or(" ");
                 if !(gap == " " || gap == ". ") {
@@ -2031,16 +2273,16 @@ fn recent_name(cx: &Cx, pos: usize, history: &[(usize, Speaker)], rule: &str, sh
             && ws.get(k).is_some_and(|w| is_verb(w.1))
             && doc.text.get(ws[start].0.end..ws[k].0.start) == Some(" ");
         let the = start > 0 && ws[start - 1].1.eq_ignore_ascii_case("the");
-        let org = k > start && ORG_LAST.contains(&ws[k - 1].1);
+        let org = k > start && is_in(ws[k - 1].1, W_ORG_LAST);
         if (n >= 2 || (n == 1 && titled) || single_speaker) && !the && !org {
             let mut first = start;
-            while first < k - 1 && TITLES.contains(&ws[first].1) {
+            while first < k - 1 && is_in(ws[first].1, W_TITLE) {
                 first += 1;
             }
             let span = Span::new(ws[first].0.start, ws[k - 1].0.end);
             let name = doc.slice(span);
             let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name);
-            if subject_like_strict(doc, span) {
+            if subject_like_strict(cx, span) {
                 let g = if start < first && matches!(ws[start].1, "Mr" | "Mrs" | "Ms" | "Miss") {
                     match she {
                         Some(she) => gender_fit(she, if ws[start].1 == "Mr" { MALE } else { FEMALE }),
@@ -2126,6 +2368,98 @@ mod tests {
             .iter()
             .map(|q| (d.slice(q.span).to_string(), q.speaker.as_ref().map(|s| s.name.clone())))
             .collect()
+    }
+
+    /// A small deterministic generator of texts full of quote marks, apostrophes and breaks.
+    fn tricky_texts() -> Vec<String> {
+        let alphabet = [
+            "a", "Bo", " ", " ", "\n", "\n\n", "\"", "“", "”", "‘", "’", "'", "«", "»", "„", "—", "é", "9", ".", ",",
+            "(", "$", "  ", "said", "x’s", "\u{a0}", "中",
+        ];
+        let mut state: u64 = 0x1234_5678;
+        let mut out = Vec::new();
+        for len in [0usize, 1, 2, 5, 12, 40, 120, 400] {
+            for _ in 0..60 {
+                let mut t = String::new();
+                for _ in 0..len {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    t.push_str(alphabet[(state >> 33) as usize % alphabet.len()]);
+                }
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn stack_lower_casing_is_lower_casing() {
+        let words =
+            ["Spokeswoman", "KING", "\u{212a}ing", "Père", "CONGRESSWOMAN", "a", "", "Mr.", "x".repeat(30).as_str()]
+                .map(String::from);
+        for w in &words {
+            assert_eq!(title_gender(w), title_gender_reference(w), "{w}");
+            for l in ["king", "père", "spokeswoman", "", "x"] {
+                assert_eq!(lower_eq(w, l), w.to_lowercase() == l, "{w} {l}");
+            }
+        }
+    }
+
+    /// `title_gender` as first written (a `String` per word).
+    fn title_gender_reference(w: &str) -> u8 {
+        let w = w.trim_end_matches('.');
+        match w {
+            "Mr" | "mr" => MALE,
+            "Mrs" | "Ms" | "Miss" | "mrs" | "ms" => FEMALE,
+            _ => match w.to_lowercase().as_str() {
+                "spokesman" | "congressman" | "chairman" | "king" | "prince" | "businessman" | "husband" | "father"
+                | "son" | "brother" => MALE,
+                "spokeswoman" | "congresswoman" | "chairwoman" | "queen" | "princess" | "businesswoman" | "wife"
+                | "mother" | "daughter" | "sister" | "lady" | "actress" => FEMALE,
+                _ => 0,
+            },
+        }
+    }
+
+    #[test]
+    fn list_words_fit_the_stack_lower_casing() {
+        for list in [SPEECH_VERBS, IRREGULAR_PAST, ADVERBS, ROLE_NOUNS] {
+            assert!(list.iter().all(|w| w.len() <= LIST_WORD_MAX && w.bytes().all(|b| b.is_ascii_lowercase())));
+        }
+        for w in [
+            "Said",
+            "SAID",
+            "said",
+            "Leader",
+            "ALSO",
+            "AS\u{212a}ED",
+            "ask\u{212a}d",
+            "x",
+            "",
+            "Président",
+            "SadLY",
+            "ING",
+        ] {
+            for suffix in ["ly", "ing"] {
+                assert_eq!(ends_lower(w, suffix), w.to_lowercase().ends_with(suffix), "{w}");
+            }
+            for kind in [W_VERB, W_ROLE, W_ADVERB, W_IRREGULAR] {
+                assert_eq!(is_in_lower(w, kind), is_in(&w.to_lowercase(), kind), "{w}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_quote_scan_matches_the_reference() {
+        let mut texts = tricky_texts();
+        texts.push("He said: “We will win.”\n\n“And then,” he added, ‘we rest’. 'Tis the 'end' of it".into());
+        for max in [0usize, 1, 3, 7, 20, 64, 3000] {
+            let qx = QuoteExtractor::new(max);
+            for t in &texts {
+                let (a, b) = (qx.find(t), qx.find_reference(t));
+                let key = |v: &[Piece]| v.iter().map(|p| (p.outer, p.inner, p.group)).collect::<Vec<_>>();
+                assert_eq!(key(&a), key(&b), "max {max}: {t:?}");
+            }
+        }
     }
 
     #[test]

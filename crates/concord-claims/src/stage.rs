@@ -65,15 +65,16 @@ pub struct ClaimStage {
     quotes: QuoteExtractor,
 }
 
-fn word_count(s: &str) -> usize {
-    key::word_count(s)
-}
-
 /// The words of a text (from [`key::words`] of the whole text) that lie inside `span`.
 fn words_in(words: &[(usize, usize)], span: Span) -> &[(usize, usize)] {
+    &words[word_range(words, span)]
+}
+
+/// Indices in `words` of [`words_in`].
+fn word_range(words: &[(usize, usize)], span: Span) -> std::ops::Range<usize> {
     let lo = words.partition_point(|w| w.0 < span.start);
     let hi = lo + words[lo..].partition_point(|w| w.1 <= span.end);
-    &words[lo..hi]
+    lo..hi
 }
 
 impl ClaimStage {
@@ -108,6 +109,10 @@ impl ClaimStage {
         doc.quotes = self.quotes.extract_with_words(doc, &text_words);
         let mut units: Vec<(ClaimUnit, UnitRecord)> = Vec::new();
         let mut bufs = key::TokenBuffers::default();
+        // `lower_hash` of each word of the text, in order, for the article signature: the
+        // claim sentences' token scans give most of them (`lowered[i]` is that of word `i`).
+        let mut lowered: Vec<u64> = Vec::with_capacity(text_words.len());
+        let mut lower = String::new();
         let mut tokens_seq: Vec<Token> = Vec::new();
 
         // Quote units, joining consecutive quotes of one speaker.
@@ -117,6 +122,9 @@ impl ClaimStage {
             sentence: usize,
             last_sentence: usize,
             text: String,
+            /// The words of `text`, as byte ranges of `doc.text` (those of the parts: the
+            /// space that joins two parts separates their words).
+            words: Vec<(usize, usize)>,
         }
         let mut groups: Vec<Group> = Vec::new();
         for (qi, q) in doc.quotes.iter().enumerate() {
@@ -126,6 +134,7 @@ impl ClaimStage {
             }
             let si_end = Self::sentence_index(doc, q.outer.end.saturating_sub(1)).or(si);
             let text = doc.slice(q.span).to_string();
+            let q_words = key::words_between(&doc.text, &text_words, q.span.start, q.span.end);
             if self.opts.join_adjacent_quotes {
                 if let Some(g) = groups.last_mut() {
                     let prev = &doc.quotes[g.last];
@@ -143,25 +152,32 @@ impl ClaimStage {
                         (Some(a), Some(b)) => a <= b + 1,
                         _ => true,
                     };
-                    let long = word_count(&g.text) >= self.opts.min_quote_words
-                        && word_count(&text) >= self.opts.min_quote_words;
+                    let long = g.words.len() >= self.opts.min_quote_words && q_words.len() >= self.opts.min_quote_words;
                     // Only attribution between the two ("…," he admitted. He added: "…").
-                    let gap = doc.text.get(prev.outer.end..q.outer.start.max(prev.outer.end)).unwrap_or("");
-                    let gap_words = key::words(gap);
+                    let gap_words =
+                        key::words_between(&doc.text, &text_words, prev.outer.end, q.outer.start.max(prev.outer.end));
                     let attribution_only = gap_words.len() <= 10
-                        && gap_words.iter().any(|&(a, b)| crate::quotes::is_speech_verb(&gap[a..b]));
+                        && gap_words.iter().any(|&(a, b)| crate::quotes::is_speech_verb(&doc.text[a..b]));
                     let long = long && attribution_only;
                     if same && near && adjacent && long {
                         g.last = qi;
                         g.last_sentence = si_end.unwrap_or(g.last_sentence);
                         g.text.push(' ');
                         g.text.push_str(&text);
+                        g.words.extend(q_words);
                         continue;
                     }
                 }
             }
             let s = si.unwrap_or(usize::MAX);
-            groups.push(Group { first: qi, last: qi, sentence: s, last_sentence: si_end.unwrap_or(s), text });
+            groups.push(Group {
+                first: qi,
+                last: qi,
+                sentence: s,
+                last_sentence: si_end.unwrap_or(s),
+                text,
+                words: q_words,
+            });
         }
         for g in groups {
             let first = &doc.quotes[g.first];
@@ -172,8 +188,9 @@ impl ClaimStage {
                 _ => crate::quotes::sentence_at(doc, first.outer.start),
             };
             tokens_seq.clear();
-            let nwords = key::content_tokens_into(&g.text, &[], true, &mut bufs, &mut tokens_seq);
-            let tokens = key::token_set(&tokens_seq);
+            let gw = g.words.iter().copied();
+            let nwords = key::content_tokens_of_words(&doc.text, gw, &[], true, &mut bufs, &mut tokens_seq);
+            let tokens = key::token_set_sorting(&mut tokens_seq);
             let clustered = nwords >= self.opts.min_quote_words && tokens.len() >= self.opts.min_content_words;
             let speaker = first.speaker.as_ref();
             let unit = ClaimUnit {
@@ -212,9 +229,17 @@ impl ClaimStage {
                 .map(|q| (q.span.start.saturating_sub(s.span.start), q.span.end.min(s.span.end) - s.span.start))
                 .collect();
             tokens_seq.clear();
-            let sw = words_in(&text_words, s.span).iter().map(|&(a, b)| (a - s.span.start, b - s.span.start));
-            let nwords = key::content_tokens_of_words(text, sw, &skip, true, &mut bufs, &mut tokens_seq);
-            let tokens = key::token_set(&tokens_seq);
+            let range = word_range(&text_words, s.span);
+            // Words before this sentence's not hashed yet (headings, text between sentences).
+            let in_order = range.start >= lowered.len();
+            if in_order {
+                let gap = &text_words[lowered.len()..range.start];
+                lowered.extend(gap.iter().map(|&(a, b)| key::lower_hash(&doc.text[a..b], &mut lower)));
+            }
+            let sw = text_words[range].iter().map(|&(a, b)| (a - s.span.start, b - s.span.start));
+            let hashes = if in_order { Some(&mut lowered) } else { None };
+            let nwords = key::content_tokens_hashing(text, sw, &skip, true, &mut bufs, &mut tokens_seq, hashes);
+            let tokens = key::token_set_sorting(&mut tokens_seq);
             let clustered = nwords >= self.opts.min_claim_words && tokens.len() >= self.opts.min_content_words;
             let src = doc.source_span(s.span);
             let unit = ClaimUnit { span: s.span, kind: UnitKind::Claim, sentence: si, quote: None };
@@ -236,16 +261,16 @@ impl ClaimStage {
         units.sort_by_key(|(u, _)| (u.span.start, u.kind, u.span.end));
 
         // Article signature for copy detection: shingles of consecutive words.
-        let mut lower = String::new();
-        let lowered: Vec<u64> = text_words.iter().map(|&(s, e)| key::lower_hash(&doc.text[s..e], &mut lower)).collect();
+        let rest = &text_words[lowered.len()..];
+        lowered.extend(rest.iter().map(|&(s, e)| key::lower_hash(&doc.text[s..e], &mut lower)));
+        debug_assert_eq!(lowered.len(), text_words.len());
         let k = self.opts.copy_shingle_size.max(1);
-        let mut sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
+        let sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
             vec![lowered.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))]
         } else {
             lowered.windows(k).map(|w| w.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))).collect()
         };
-        sh.sort_unstable();
-        sh.dedup();
+        // No sort and dedup: each bin keeps a minimum, which repeated shingles leave as it is.
         let signature = key::one_permutation_minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY);
 
         let (units, records): (Vec<ClaimUnit>, Vec<UnitRecord>) = units.into_iter().unzip();
@@ -264,6 +289,26 @@ impl DocStage for ClaimStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_quote_tokens_from_the_article_words_are_those_of_the_joined_text() {
+        let text = "“It's 2.5,” he said. “Don’t go it'” she added, ‘rock’n’roll 1,000’ end";
+        let all = key::words(text);
+        let parts = [Span::new(3, 11), Span::new(27, 40), Span::new(55, 72), Span::new(60, 62)];
+        for a in parts {
+            for b in parts {
+                let joined = format!("{} {}", a.slice(text), b.slice(text));
+                let mut ws = key::words_between(text, &all, a.start, a.end);
+                ws.extend(key::words_between(text, &all, b.start, b.end));
+                let mut bufs = key::TokenBuffers::default();
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                let n = key::content_tokens_of_words(text, ws.iter().copied(), &[], true, &mut bufs, &mut x);
+                assert_eq!(n, key::content_tokens_into(&joined, &[], true, &mut bufs, &mut y), "{joined:?}");
+                assert_eq!(n, key::word_count(&joined));
+                assert_eq!(x, y, "{joined:?}");
+            }
+        }
+    }
 
     #[test]
     fn sentence_tokens_from_the_article_words_are_the_sentence_tokens() {
