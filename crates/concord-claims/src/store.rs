@@ -302,18 +302,24 @@ pub(crate) struct Texts {
 impl Texts {
     /// A reader of units' texts (one per thread).
     pub fn reader(&self) -> TextReader<'_> {
-        TextReader { texts: self, window: Vec::new(), at: 0 }
+        TextReader { texts: self, window: Vec::new(), at: 0, last: usize::MAX }
     }
 }
 
-/// Reads units' texts through a window of the file: units read near one another (one
-/// article's, in order) cost one read of the file together.
+/// Reads units' texts through a window of the file: units read in order a few apart (one
+/// article's) cost one read of the file together; a unit far from the last one read is
+/// read alone (cluster members are scattered over the file).
 pub(crate) struct TextReader<'a> {
     texts: &'a Texts,
     window: Vec<u8>,
     /// File offset of `window[0]`.
     at: u64,
+    /// The unit read last.
+    last: usize,
 }
+
+/// Units ahead of the last one read that count as reading in order.
+const NEAR: usize = 64;
 
 /// Bytes read at once when a unit is outside the window.
 const WINDOW: u64 = 1 << 15;
@@ -324,8 +330,10 @@ impl TextReader<'_> {
         let Some(file) = &self.texts.file else { return Ok(UnitTexts::default()) };
         let offsets = &self.texts.offsets;
         let (a, b) = (offsets[u], offsets[u + 1]);
+        let in_order = u > self.last && u - self.last <= NEAR;
+        self.last = u;
         if a < self.at || b > self.at + self.window.len() as u64 {
-            let end = offsets[offsets.len() - 1].min(a + WINDOW.max(b - a));
+            let end = if in_order { offsets[offsets.len() - 1].min(a + WINDOW.max(b - a)) } else { b };
             self.window.resize((end - a) as usize, 0);
             read_exact_at(file, &mut self.window, a)?;
             self.at = a;
