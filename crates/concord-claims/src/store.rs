@@ -6,7 +6,8 @@
 //! report reads (the unit's text, its sentence, its speaker's name) is written to a
 //! temporary file as it arrives and read back unit by unit at the end. Document
 //! frequencies are counted per id as units arrive (an associative merge), so IDF weights
-//! need no second pass over the tokens.
+//! need no second pass over the tokens. Units with the same packed tokens (syndicated
+//! copies of a sentence) share one run of the arena.
 
 use std::collections::HashMap;
 use std::fs::File;

@@ -337,3 +337,19 @@ fn spooled_clusters_are_written_ranked_and_linked_like_clusters_in_memory() {
     let quotes = String::from_utf8(got[2].clone()).unwrap();
     assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
 }
+
+#[test]
+fn report_json_as_written_is_the_models_pretty_json() {
+    for hostile in [false, true] {
+        let corpus = common::corpus(hostile);
+        let dir = tempfile::tempdir().unwrap();
+        let opts = OutputOptions { formats: vec![Format::Json], max_single_source: 0, ..Default::default() };
+        write_reports(&corpus, &opts, dir.path()).unwrap();
+        let written = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+        assert_eq!(written, concord_report::report_json(&corpus), "hostile: {hostile}");
+    }
+    let empty = concord_core::Corpus::default();
+    let dir = tempfile::tempdir().unwrap();
+    write_reports(&empty, &OutputOptions { formats: vec![Format::Json], ..Default::default() }, dir.path()).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.path().join("report.json")).unwrap(), concord_report::report_json(&empty));
+}
