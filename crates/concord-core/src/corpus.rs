@@ -216,6 +216,21 @@ pub struct Corpus {
     pub stats: Stats,
 }
 
+/// Calls `f` with the items in memory, then the spooled ones.
+fn for_each<T: Clone>(
+    in_memory: &[T],
+    rest: Option<&dyn Spooled<T>>,
+    mut f: impl FnMut(std::borrow::Cow<'_, T>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    for x in in_memory {
+        f(std::borrow::Cow::Borrowed(x))?;
+    }
+    match rest {
+        Some(rest) => rest.replay(&mut |x| f(std::borrow::Cow::Owned(x))),
+        None => Ok(()),
+    }
+}
+
 /// Items a corpus stage keeps out of memory (e.g. in a temporary file) and replays in
 /// their order on demand.
 pub trait Spooled<T>: Send + Sync + std::fmt::Debug {
@@ -245,15 +260,9 @@ impl Corpus {
     /// ones; stops at the first error.
     pub fn for_each_cluster(
         &self,
-        mut f: impl FnMut(std::borrow::Cow<'_, Cluster>) -> std::io::Result<()>,
+        f: impl FnMut(std::borrow::Cow<'_, Cluster>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        for c in &self.clusters {
-            f(std::borrow::Cow::Borrowed(c))?;
-        }
-        match &self.clusters_rest {
-            Some(rest) => rest.replay(&mut |c| f(std::borrow::Cow::Owned(c))),
-            None => Ok(()),
-        }
+        for_each(&self.clusters, self.clusters_rest.as_deref(), f)
     }
 
     /// Number of single-source items, in memory and spooled.
@@ -265,15 +274,9 @@ impl Corpus {
     /// spooled ones; stops at the first error.
     pub fn for_each_single_source(
         &self,
-        mut f: impl FnMut(std::borrow::Cow<'_, SingleSource>) -> std::io::Result<()>,
+        f: impl FnMut(std::borrow::Cow<'_, SingleSource>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        for s in &self.single_source {
-            f(std::borrow::Cow::Borrowed(s))?;
-        }
-        match &self.single_source_rest {
-            Some(rest) => rest.replay(&mut |s| f(std::borrow::Cow::Owned(s))),
-            None => Ok(()),
-        }
+        for_each(&self.single_source, self.single_source_rest.as_deref(), f)
     }
 
     /// The record of article `id`, if any.

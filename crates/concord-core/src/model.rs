@@ -282,6 +282,32 @@ pub struct Document {
 }
 
 impl Document {
+    /// Replaces the sentences with naive ones: pieces of a line ending in `. `, `? ` or
+    /// `! `, and the rest of each line, one paragraph a line. A stand-in for the normalize
+    /// stage in tests and benchmarks of the stages after it, not a sentence splitter.
+    pub fn split_naively(&mut self) {
+        let mut sentences = Vec::new();
+        let mut pos = 0;
+        for (para, line) in self.text.split('\n').enumerate() {
+            let start = pos;
+            pos += line.len() + 1;
+            let b = line.as_bytes();
+            let mut s = start;
+            for i in 0..b.len() {
+                if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1) == Some(&b' ') {
+                    let span = Span::new(s, start + i + 1);
+                    sentences.push(Sentence { span, paragraph: para as u32, ..Default::default() });
+                    s = start + i + 2;
+                }
+            }
+            if s < start + line.len() {
+                let span = Span::new(s, start + line.len());
+                sentences.push(Sentence { span, paragraph: para as u32, ..Default::default() });
+            }
+        }
+        self.sentences = sentences;
+    }
+
     /// A document whose text is the article body, aligned one to one with the source.
     pub fn new(article: Article) -> Document {
         let offsets = OffsetMap::identity(article.source.body_offset, article.body.len());

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use concord_core::text::mix64;
-use concord_core::{Article, DocStage, Document, EntityKind, Sentence, Span};
+use concord_core::{Article, DocStage, Document, EntityKind};
 use concord_entities::{EntityOptions, GazEntry, Gazetteer, Tagger};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -18,35 +18,10 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")))
 }
 
-/// Naive sentences: one per line piece ending in `. `, `? `, `! ` (the normalize stage's job).
+/// Naive sentences (the normalize stage's job), see [`Document::split_naively`].
 fn document(id: String, body: String) -> Document {
     let mut doc = Document::new(Article { id, body, ..Default::default() });
-    let mut sentences = Vec::new();
-    let mut pos = 0;
-    for (para, line) in doc.text.split('\n').enumerate() {
-        let start = pos;
-        pos += line.len() + 1;
-        let b = line.as_bytes();
-        let mut s = start;
-        for i in 0..b.len() {
-            if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1) == Some(&b' ') {
-                sentences.push(Sentence {
-                    span: Span::new(s, start + i + 1),
-                    paragraph: para as u32,
-                    ..Default::default()
-                });
-                s = start + i + 2;
-            }
-        }
-        if s < start + line.len() {
-            sentences.push(Sentence {
-                span: Span::new(s, start + line.len()),
-                paragraph: para as u32,
-                ..Default::default()
-            });
-        }
-    }
-    doc.sentences = sentences;
+    doc.split_naively();
     doc
 }
 

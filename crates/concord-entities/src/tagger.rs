@@ -709,36 +709,10 @@ impl DocStage for Tagger {
 mod tests {
     use super::*;
 
-    /// Naive sentences (pieces of a line ending in `. `, `? `, `! `) and paragraphs.
+    /// Naive sentences and paragraphs ([`Document::split_naively`]).
     fn document(body: &str) -> Document {
-        use concord_core::{Article, Sentence};
-        let mut doc = Document::new(Article { id: "t".into(), body: body.into(), ..Default::default() });
-        let mut sentences = Vec::new();
-        let mut pos = 0;
-        for (para, line) in doc.text.split('\n').enumerate() {
-            let start = pos;
-            pos += line.len() + 1;
-            let b = line.as_bytes();
-            let mut s = start;
-            for i in 0..b.len() {
-                if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1) == Some(&b' ') {
-                    sentences.push(Sentence {
-                        span: Span::new(s, start + i + 1),
-                        paragraph: para as u32,
-                        ..Default::default()
-                    });
-                    s = start + i + 2;
-                }
-            }
-            if s < start + line.len() {
-                sentences.push(Sentence {
-                    span: Span::new(s, start + line.len()),
-                    paragraph: para as u32,
-                    ..Default::default()
-                });
-            }
-        }
-        doc.sentences = sentences;
+        let mut doc = Document::new(concord_core::Article { id: "t".into(), body: body.into(), ..Default::default() });
+        doc.split_naively();
         doc
     }
 

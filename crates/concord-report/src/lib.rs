@@ -307,20 +307,12 @@ pub fn write_reports_with(
                     w.push(&row)?;
                 }
                 if let Some(rest) = &corpus.clusters_rest {
-                    let (mut rank, mut line, mut failed) = (report.clusters.len(), Vec::new(), None);
-                    let r = rest.replay(&mut |c| {
-                        line.clear();
-                        serde_json::to_writer(&mut line, &rows::cluster_row(&model::cluster_out(rank, &c)))?;
+                    let mut rank = report.clusters.len();
+                    let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
+                    push_replayed(&mut w, "clusters", replay, |c: &concord_core::Cluster, line| {
                         rank += 1;
-                        w.push_line(&line).map_err(|e| {
-                            failed = Some(e);
-                            std::io::Error::other("write failed")
-                        })
-                    });
-                    if let Some(e) = failed {
-                        return Err(e);
-                    }
-                    r.map_err(|e| spool_error("clusters", e))?;
+                        serde_json::to_writer(line, &rows::cluster_row(&model::cluster_out(rank - 1, c)))
+                    })?;
                 }
                 w.finish().map(drop)
             }),
@@ -331,19 +323,15 @@ pub fn write_reports_with(
             Box::new(|path| {
                 // Items in memory, then the spooled ones as they are read back.
                 let mut w = JsonlWriter::<SingleSourceOut<'_>>::create(path)?;
-                let (mut line, mut failed) = (Vec::new(), None);
-                let r = corpus.for_each_single_source(|s| {
-                    line.clear();
-                    serde_json::to_writer(&mut line, &model::single_source_out(&s))?;
-                    w.push_line(&line).map_err(|e| {
-                        failed = Some(e);
-                        std::io::Error::other("write failed")
-                    })
-                });
-                if let Some(e) = failed {
-                    return Err(e);
+                for s in &corpus.single_source {
+                    w.push(&model::single_source_out(s))?;
                 }
-                r.map_err(|e| spool_error("single-source items", e))?;
+                if let Some(rest) = &corpus.single_source_rest {
+                    let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
+                    push_replayed(&mut w, "single-source items", replay, |s: &concord_core::SingleSource, line| {
+                        serde_json::to_writer(line, &model::single_source_out(s))
+                    })?;
+                }
                 w.finish().map(drop)
             }),
         );
@@ -373,6 +361,29 @@ pub fn write_reports_with(
     jobs.sort_by_key(|(weight, _, _)| std::cmp::Reverse(*weight));
     run_jobs(jobs.into_iter().map(|(_, path, job)| (path, job)).collect())?;
     Ok(written)
+}
+
+/// Appends to `w` a row for each item `replay` reads back (spooled items, as the corpus
+/// holds them), serialised by `to_line`; a failed write wins over the read error it causes.
+fn push_replayed<T: Serialize, I>(
+    w: &mut JsonlWriter<T>,
+    what: &str,
+    replay: impl FnOnce(&mut dyn FnMut(I) -> std::io::Result<()>) -> std::io::Result<()>,
+    mut to_line: impl FnMut(&I, &mut Vec<u8>) -> serde_json::Result<()>,
+) -> Result<(), ReportError> {
+    let (mut line, mut failed) = (Vec::new(), None);
+    let r = replay(&mut |item| {
+        line.clear();
+        to_line(&item, &mut line)?;
+        w.push_line(&line).map_err(|e| {
+            failed = Some(e);
+            std::io::Error::other("write failed")
+        })
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    r.map_err(|e| ReportError::Io { path: PathBuf::from(format!("(spooled {what})")), source: e })
 }
 
 /// Runs `jobs` on the current rayon pool's threads, or in turn outside any pool; the first
