@@ -314,48 +314,33 @@ fn process_with(
     let mut ingest_time = Duration::ZERO;
     let chunk_size = config.runtime.chunk_size.max(1);
 
-    let mut pending: Vec<Item> = Vec::with_capacity(chunk_size);
-    let mut files_iter = files.iter();
-    let mut current: Option<(u64, concord_ingest::Articles)> = None;
-    let mut done_bytes = 0u64;
+    let mut input = InputStream { files: files.iter(), current: None, done_bytes: 0, config: &config.input };
     // The outcomes of the previous chunk: consumed (corpus stages observe them, in input
-    // order) on a second thread while the workers process the next chunk.
+    // order) on a second thread while the workers process the next chunk, and the chunk
+    // after that is read on a third.
     let mut previous: Option<(Vec<Outcome>, u64)> = None;
+    let t = Instant::now();
+    let mut next = input.chunk(chunk_size);
+    ingest_time += t.elapsed();
     loop {
-        // Fill a chunk from the input stream.
-        let t = Instant::now();
-        while pending.len() < chunk_size {
-            if current.is_none() {
-                match files_iter.next() {
-                    Some(f) => {
-                        let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
-                        current = Some((size, concord_ingest::read_file(f, &config.input)));
-                    }
-                    None => break,
-                }
-            }
-            let (size, reader) = current.as_mut().expect("a reader is open");
-            match reader.next() {
-                Some(Ok(a)) => pending.push(Item::Article(Box::new(a))),
-                Some(Err(r)) => pending.push(Item::Rejected(r)),
-                None => {
-                    done_bytes += *size;
-                    current = None;
-                }
-            }
-        }
-        ingest_time += t.elapsed();
-        if pending.is_empty() {
+        if next.is_empty() {
             if let Some((outcomes, floor)) = previous.take() {
                 collector.consume(outcomes, floor)?;
             }
             break;
         }
-        let chunk = std::mem::take(&mut pending);
-        let (outcomes, consumed) = std::thread::scope(|scope| {
+        let chunk = std::mem::take(&mut next);
+        let floor = input.done_bytes;
+        let (outcomes, consumed, read) = std::thread::scope(|scope| {
             let consumer = previous.take().map(|(outcomes, floor)| {
                 let collector = &mut collector;
                 scope.spawn(move || collector.consume(outcomes, floor))
+            });
+            let input = &mut input;
+            let reader = scope.spawn(move || {
+                let t = Instant::now();
+                let items = input.chunk(chunk_size);
+                (items, t.elapsed())
             });
             let outcomes: Vec<Outcome> = pool.install(|| {
                 chunk
@@ -369,10 +354,16 @@ fn process_with(
                 }),
                 None => Ok(()),
             };
-            (outcomes, consumed)
+            (outcomes, consumed, reader.join())
         });
         consumed?;
-        previous = Some((outcomes, done_bytes));
+        let (items, took) = read.map_err(|p| RunError::Stage {
+            kind: "runner".into(),
+            message: format!("reading inputs panicked: {}", panic_text(&p)),
+        })?;
+        next = items;
+        ingest_time += took;
+        previous = Some((outcomes, floor));
     }
     let Collector {
         mut corpus, mut corpus_stages, mut corpus_nanos, stage_stats, outlets, bytes, mut progress, ..
@@ -430,6 +421,43 @@ fn process_with(
         ..RunTimings::default()
     };
     Ok((corpus, timings))
+}
+
+/// The inputs as a stream of items, a chunk at a time.
+struct InputStream<'a> {
+    files: std::slice::Iter<'a, InputFile>,
+    current: Option<(u64, concord_ingest::Articles)>,
+    /// Bytes of the input files read to their end.
+    done_bytes: u64,
+    config: &'a concord_ingest::InputOptions,
+}
+
+impl InputStream<'_> {
+    /// The next `size` items (fewer at the end of the inputs, none after it).
+    fn chunk(&mut self, size: usize) -> Vec<Item> {
+        let mut items = Vec::with_capacity(size);
+        while items.len() < size {
+            if self.current.is_none() {
+                match self.files.next() {
+                    Some(f) => {
+                        let len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+                        self.current = Some((len, concord_ingest::read_file(f, self.config)));
+                    }
+                    None => break,
+                }
+            }
+            let (len, reader) = self.current.as_mut().expect("a reader is open");
+            match reader.next() {
+                Some(Ok(a)) => items.push(Item::Article(Box::new(a))),
+                Some(Err(r)) => items.push(Item::Rejected(r)),
+                None => {
+                    self.done_bytes += *len;
+                    self.current = None;
+                }
+            }
+        }
+        items
+    }
 }
 
 /// The sequential side of a run: takes each chunk's outcomes in input order, feeds the
