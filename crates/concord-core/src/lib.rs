@@ -7,7 +7,8 @@
 //!   (the article as stages enrich it: text with an [`OffsetMap`] back to source bytes,
 //!   [`Sentence`]s, [`Mention`]s, [`Quote`]s, [`ClaimUnit`]s);
 //! - the corpus model: [`Corpus`] with [`Entity`], [`Cluster`], [`CopyGroup`] and the
-//!   per-input [`ArticleRecord`]s that reports are made of;
+//!   per-input [`ArticleRecord`]s that reports are made of; long lists a stage keeps out of
+//!   memory are [`Spooled`] (replayed in order on demand);
 //! - the two stage traits, [`DocStage`] (per article, run in parallel) and [`CorpusStage`]
 //!   (observe compact records, then finish once), and the [`Registry`] through which stage
 //!   crates plug in without depending on the runner;

@@ -1,8 +1,8 @@
 //! # concord-entities: who and what each article is about
 //!
-//! The `entities` stage of concord. Per article, [`Tagger`] (a [`DocStage`]) finds entity
+//! The `entities` stage of concord. Per article, [`Tagger`] (a [`DocStage`](concord_core::DocStage)) finds entity
 //! mentions and resolves them within the article; over the corpus, [`Resolver`] (a
-//! [`CorpusStage`]) merges them across articles. Mentions come from three sources, longest
+//! [`CorpusStage`](concord_core::CorpusStage)) merges them across articles. Mentions come from three sources, longest
 //! first and, at equal length, in this order of trust:
 //!
 //! 1. **Gazetteers** ([`Gazetteer`], compiled to one Aho-Corasick automaton by
