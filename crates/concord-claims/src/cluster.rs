@@ -238,7 +238,7 @@ pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec
         fill[j as usize] += 1;
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&a, &b| {
+    order.par_sort_unstable_by(|&a, &b| {
         deg[b as usize]
             .cmp(&deg[a as usize])
             .then(strength[b as usize].total_cmp(&strength[a as usize]))
@@ -533,7 +533,7 @@ impl Clusterer {
     /// Sorts the articles by id (units keep pointing at theirs).
     fn sort_articles(&mut self) {
         let mut perm: Vec<u32> = (0..self.entries.len() as u32).collect();
-        perm.sort_by(|&a, &b| self.entries[a as usize].id.cmp(&self.entries[b as usize].id));
+        perm.par_sort_by(|&a, &b| self.entries[a as usize].id.cmp(&self.entries[b as usize].id));
         let mut rank = vec![0u32; perm.len()];
         for (new, &old) in perm.iter().enumerate() {
             rank[old as usize] = new as u32;

@@ -372,7 +372,9 @@ fn process_with(
     let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
     let observe_nanos = corpus_nanos.clone();
 
-    corpus.articles.sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)));
+    pool.install(|| {
+        corpus.articles.par_sort_by(|a, b| a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line)))
+    });
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
         // In the run's pool: a corpus part that uses rayon gets the configured threads.
