@@ -292,18 +292,7 @@ pub fn word_facts(w: &str) -> WordFacts {
     }
     // most words have no capital: lower-casing changes nothing
     let lower = if up { lower_hash(w) } else { exact };
-    let case = match w.as_bytes().first() {
-        Some(f) if f.is_ascii_lowercase() => Case::Lower,
-        Some(f) if f.is_ascii_uppercase() => {
-            if low {
-                Case::Title
-            } else {
-                Case::Upper
-            }
-        }
-        _ => Case::Other,
-    };
-    WordFacts { case, lower, exact }
+    WordFacts { case: ascii_case(w.as_bytes().first(), low), lower, exact }
 }
 
 /// [`word_facts`] of an ASCII word, in one pass over its bytes.
@@ -322,18 +311,18 @@ pub(crate) fn word_facts_ascii(w: &[u8]) -> WordFacts {
     } else {
         exact
     };
-    let case = match w.first() {
+    WordFacts { case: ascii_case(w.first(), low), lower, exact }
+}
+
+/// The case of an ASCII word from its first byte and whether it has a lower-case letter.
+#[inline(always)]
+fn ascii_case(first: Option<&u8>, low: bool) -> Case {
+    match first {
         Some(f) if f.is_ascii_lowercase() => Case::Lower,
-        Some(f) if f.is_ascii_uppercase() => {
-            if low {
-                Case::Title
-            } else {
-                Case::Upper
-            }
-        }
+        Some(f) if f.is_ascii_uppercase() && low => Case::Title,
+        Some(f) if f.is_ascii_uppercase() => Case::Upper,
         _ => Case::Other,
-    };
-    WordFacts { case, lower, exact }
+    }
 }
 
 /// True for a word that starts with an upper-case letter.
