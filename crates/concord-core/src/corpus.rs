@@ -59,14 +59,15 @@ pub struct Entity {
     pub kind: EntityKind,
     /// Every other surface form merged into it, sorted.
     pub aliases: Vec<String>,
-    /// Ids of the articles that mention it, sorted.
-    pub articles: Vec<String>,
+    /// Ids of the articles that mention it, sorted. Shared strings: an article's id is one
+    /// allocation however many entities it mentions.
+    pub articles: Vec<Arc<str>>,
     /// Total number of mentions.
     pub mentions: usize,
     /// Mentions per article id.
-    pub mention_counts: BTreeMap<String, usize>,
+    pub mention_counts: BTreeMap<Arc<str>, usize>,
     /// Roles seen with it, per article id ("Senator", "US Secretary of State").
-    pub roles: BTreeMap<String, Vec<String>>,
+    pub roles: BTreeMap<Arc<str>, Vec<String>>,
     /// Gazetteer id, if it came from a gazetteer.
     pub gazetteer_id: Option<String>,
 }

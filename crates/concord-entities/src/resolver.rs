@@ -244,7 +244,8 @@ impl CorpusStage for Resolver {
             .enumerate()
             .flat_map(|(k, (_, r))| locals[r.clone()].iter().enumerate().map(move |(i, l)| (k as u32, i, l)))
             .collect();
-        let art = |k: u32| s(articles[k as usize].0);
+        // Each article's id once, shared by the entities that list it.
+        let art: Vec<std::sync::Arc<str>> = articles.par_iter().map(|(id, _)| std::sync::Arc::from(s(*id))).collect();
         let multi_person = |l: &Local| l.kind == EntityKind::Person && nw(l.name) > 1;
         // Merge keys, computed once per distinct string (in parallel): of names and merge
         // aliases, and of the last word of multi-word person names. Key ids only meet in
@@ -409,7 +410,7 @@ fn build_entity<'a>(
     s: &(impl Fn(u32) -> &'a str + Sync),
     nw: &(impl Fn(u32) -> usize + Sync),
     list: &(impl Fn(&Range<u32>) -> &'a [u32] + Sync),
-    art: &(impl Fn(u32) -> &'a str + Sync),
+    art: &[std::sync::Arc<str>],
 ) -> Entity {
     // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
     let mut counts: BTreeMap<(bool, usize, &str), usize> = BTreeMap::new();
@@ -429,12 +430,13 @@ fn build_entity<'a>(
     let mut aliases: Vec<&str> = Vec::new();
     // Members come in node order, so by article id: per article, runs of members (one entry
     // per distinct id, in id order, as a map keyed by id would hold them).
-    let mut mention_counts: Vec<(&str, usize)> = Vec::new();
-    let mut roles: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut mention_counts: Vec<(u32, usize)> = Vec::new();
+    let mut roles: Vec<(u32, Vec<&str>)> = Vec::new();
     let mut gazetteer_id = None;
     for &n in members {
         let (k, _, l) = nodes[n];
-        let a_id = art(k);
+        // article positions are in id order
+        let a_id = k;
         for a in std::iter::once(&l.name).chain(list(&l.aliases)).map(|&a| s(a)) {
             if !a.eq_ignore_ascii_case(&name) {
                 aliases.push(a);
@@ -467,10 +469,13 @@ fn build_entity<'a>(
         name,
         kind,
         aliases: aliases.into_iter().map(str::to_string).collect(),
-        articles: mention_counts.iter().map(|(a, _)| a.to_string()).collect(),
+        articles: mention_counts.iter().map(|&(a, _)| art[a as usize].clone()).collect(),
         mentions: mention_counts.iter().map(|(_, c)| c).sum(),
-        mention_counts: mention_counts.into_iter().map(|(a, c)| (a.to_string(), c)).collect(),
-        roles: roles.into_iter().map(|(a, r)| (a.to_string(), r.into_iter().map(str::to_string).collect())).collect(),
+        mention_counts: mention_counts.into_iter().map(|(a, c)| (art[a as usize].clone(), c)).collect(),
+        roles: roles
+            .into_iter()
+            .map(|(a, r)| (art[a as usize].clone(), r.into_iter().map(str::to_string).collect()))
+            .collect(),
         gazetteer_id,
     }
 }

@@ -137,14 +137,14 @@ fn merges_across_articles_deterministically() {
     let c = resolve(docs);
     let ivan: Vec<_> = c.entities.iter().filter(|e| e.name.starts_with("Ivan")).collect();
     assert_eq!(ivan.len(), 1, "{:?}", c.entities);
-    assert_eq!(ivan[0].articles, vec!["a", "b"]);
+    assert_eq!(article_ids(ivan[0]), vec!["a", "b"]);
     assert_eq!(ivan[0].roles.get("b").unwrap(), &vec!["Senator".to_string()]);
     assert!(ivan[0].aliases.contains(&"Ivan Sobolevskiy".to_string()), "{:?}", ivan[0]);
     // "Sobolevskyy" alone is ambiguous (Ivan and Olga): it stays on its own
-    assert!(c.entities.iter().any(|e| e.name == "Sobolevskyy" && e.articles == ["c"]), "{:?}", c.entities);
+    assert!(c.entities.iter().any(|e| e.name == "Sobolevskyy" && article_ids(e) == ["c"]), "{:?}", c.entities);
     let tallinn = c.entities.iter().find(|e| e.name == "Tallinn").unwrap();
     assert_eq!(tallinn.mention_counts.get("a"), Some(&2));
-    assert_eq!(tallinn.articles, vec!["a", "b"]);
+    assert_eq!(article_ids(tallinn), vec!["a", "b"]);
     for (art, ids) in &c.entity_links {
         assert!(ids.iter().all(|&i| (i as usize) < c.entities.len()), "{art}");
     }
@@ -276,4 +276,9 @@ fn finish_is_the_same_on_any_thread_count() {
         assert_eq!(one.entities, many.entities);
         assert_eq!(one.entity_links, many.entity_links);
     }
+}
+
+/// The ids of the articles that mention `e`.
+fn article_ids(e: &concord_core::Entity) -> Vec<&str> {
+    e.articles.iter().map(|a| a.as_ref()).collect()
 }

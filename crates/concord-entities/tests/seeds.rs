@@ -127,7 +127,7 @@ fn acceptance_on_the_seeds() {
         if e.kind != *kind {
             failures.push(format!("{name}: kind {:?}, want {kind:?}", e.kind));
         }
-        let got: BTreeSet<&str> = e.articles.iter().map(String::as_str).collect();
+        let got: BTreeSet<&str> = e.articles.iter().map(|a| a.as_ref()).collect();
         if got != want {
             failures.push(format!("{name}: articles {got:?}, want {want:?}"));
         }

@@ -64,7 +64,8 @@ fn synthetic(articles: usize, clusters: usize, entities: usize) -> Corpus {
     cl.sort_by(|a, b| b.outlets.len().cmp(&a.outlets.len()).then(a.id.cmp(&b.id)));
     let ents = (0..entities)
         .map(|e| {
-            let arts: Vec<String> = (0..5).map(|j| recs[(e * 7 + j) % recs.len()].id.clone()).collect();
+            let arts: Vec<std::sync::Arc<str>> =
+                (0..5).map(|j| recs[(e * 7 + j) % recs.len()].id.as_str().into()).collect();
             Entity {
                 id: stable_id("e", &[&e.to_string()]),
                 name: format!("Entity {e}"),

@@ -155,11 +155,14 @@ fn label(corpus: &Corpus, id: &str) -> String {
 /// The records of `ids` (as [`Corpus::article`] finds them). For sorted ids, as entities
 /// list them, the search walks forward through the sorted articles, galloping, so a long
 /// list costs little more than its length; an id out of order starts the walk over.
-fn records<'a>(corpus: &'a Corpus, ids: &'a [String]) -> impl Iterator<Item = (&'a str, Option<&'a ArticleRecord>)> {
+fn records<'a, S: AsRef<str>>(
+    corpus: &'a Corpus,
+    ids: &'a [S],
+) -> impl Iterator<Item = (&'a str, Option<&'a ArticleRecord>)> {
     let all = &corpus.articles;
     let mut from = 0;
     ids.iter().map(move |id| {
-        let id = id.as_str();
+        let id = id.as_ref();
         if from > 0 && all[from - 1].id.as_str() >= id {
             from = 0;
         }
@@ -176,7 +179,7 @@ fn records<'a>(corpus: &'a Corpus, ids: &'a [String]) -> impl Iterator<Item = (&
 }
 
 /// The labels of `ids`, joined with "; ".
-fn joined_labels(corpus: &Corpus, ids: &[String]) -> String {
+fn joined_labels<S: AsRef<str>>(corpus: &Corpus, ids: &[S]) -> String {
     let mut out = String::new();
     for (k, (id, record)) in records(corpus, ids).enumerate() {
         if k > 0 {
