@@ -694,6 +694,18 @@ impl Clusterer {
         // their first member as a single-source item. Clusters are ranked from their packed
         // units alone, then built (members read back from the texts file) in rank order, so
         // that only the first ones need be in memory at once.
+        // The distinct outlets of some units, sorted (a copy counts as its original's outlet).
+        let outlets_of = |idx: &[u32]| -> Vec<&str> {
+            let mut o: Vec<&str> = idx
+                .iter()
+                .map(|&u| {
+                    self.outlets[self.entries[roots[units[u as usize].article as usize]].outlet as usize].as_str()
+                })
+                .collect();
+            o.sort_unstable();
+            o.dedup();
+            o
+        };
         let planned: Vec<Plan> = groups
             .into_par_iter()
             .with_max_len(64)
@@ -703,14 +715,7 @@ impl Clusterer {
                 }
                 let mut idx: Vec<u32> = g;
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
-                let mut outlets: Vec<&str> = idx
-                    .iter()
-                    .map(|&u| {
-                        self.outlets[self.entries[roots[units[u as usize].article as usize]].outlet as usize].as_str()
-                    })
-                    .collect();
-                outlets.sort_unstable();
-                outlets.dedup();
+                let outlets = outlets_of(&idx);
                 let kind = units[idx[0] as usize].kind;
                 let keys: Vec<String> = idx
                     .iter()
@@ -761,12 +766,7 @@ impl Clusterer {
                 members.push(member(u, t));
             }
             let kind = units[idx[0]].kind;
-            let mut outlets: Vec<&str> = idx
-                .iter()
-                .map(|&u| self.outlets[self.entries[roots[units[u].article as usize]].outlet as usize].as_str())
-                .collect();
-            outlets.sort_unstable();
-            outlets.dedup();
+            let outlets = outlets_of(&p.idx);
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
             let mut entities: Vec<&str> = idx

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use concord_core::{Cluster, Member, SingleSource, Spooled, UnitKind};
 
-use crate::store::{Reader, Record};
+use crate::store::{At, Reader, Record};
 
 /// A value kept as a temporary-file record.
 pub(crate) trait Recorded: Sized {
@@ -156,23 +156,6 @@ pub struct Spool<T> {
 impl<T> std::fmt::Debug for Spool<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Spool({} records)", self.count)
-    }
-}
-
-/// Reads a file from a position without moving its shared cursor, so replays can overlap.
-struct At<'a> {
-    file: &'a File,
-    pos: u64,
-}
-
-impl Read for At<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
-        #[cfg(windows)]
-        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
-        self.pos += n as u64;
-        Ok(n)
     }
 }
 

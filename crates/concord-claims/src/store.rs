@@ -344,24 +344,27 @@ impl TextReader<'_> {
     }
 }
 
-#[cfg(unix)]
+/// Reads `buf.len()` bytes of `file` from offset `at`.
 fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+    io::Read::read_exact(&mut At { file, pos: at }, buf)
 }
 
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, at)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                at += n as u64;
-            }
-        }
+/// Reads a file from a position without moving its shared cursor, so that several threads
+/// (and replays) can read one temporary file at once.
+pub(crate) struct At<'a> {
+    pub file: &'a File,
+    pub pos: u64,
+}
+
+impl io::Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
     }
-    Ok(())
 }
 
 const NONE: u32 = u32::MAX;

@@ -534,29 +534,25 @@ struct SentFeats<'a> {
     consts: &'a ConstFeats,
 }
 
+/// A field of word `j` of the sentence, or the boundary markers outside it.
+#[inline(always)]
+fn word_at(info: &[WordInfo], j: isize, field: impl Fn(&WordInfo) -> u64) -> u64 {
+    if j < 0 {
+        BOS
+    } else if j as usize >= info.len() {
+        EOS
+    } else {
+        field(&info[j as usize])
+    }
+}
+
 /// Static features of word `i` (independent of earlier labels), appended to `out`.
 #[inline(always)]
 fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl FeatSink) {
     let SentFeats { gaz, first, caps, doc, consts: c } = *s;
     let n = info.len();
-    let lower = |j: isize| -> u64 {
-        if j < 0 {
-            BOS
-        } else if j as usize >= n {
-            EOS
-        } else {
-            info[j as usize].lower
-        }
-    };
-    let shape = |j: isize| -> u64 {
-        if j < 0 {
-            BOS
-        } else if j as usize >= n {
-            EOS
-        } else {
-            info[j as usize].shape
-        }
-    };
+    let lower = |j: isize| word_at(info, j, |w| w.lower);
+    let shape = |j: isize| word_at(info, j, |w| w.shape);
     let gz = |j: isize| -> u64 {
         if j < 0 || j as usize >= n {
             99
