@@ -203,7 +203,7 @@ fn run(registry: &Registry, args: RunArgs) -> ExitCode {
                     s.rejected,
                     s.outlets,
                     summary.corpus.entities.len(),
-                    summary.corpus.clusters.len(),
+                    summary.corpus.cluster_count(),
                     dir.unwrap_or_default()
                 );
             }

@@ -663,9 +663,9 @@ impl Clusterer {
             self.entries
                 .iter()
                 .map(|e| {
-                    while it.next_if(|(k, _)| k.as_str() < e.id.as_str()).is_some() {}
+                    while it.next_if(|(k, _)| &***k < e.id.as_str()).is_some() {}
                     match it.peek() {
-                        Some((k, v)) if **k == e.id => v.as_slice(),
+                        Some((k, v)) if ***k == *e.id => v.as_slice(),
                         _ => &[],
                     }
                 })

@@ -49,7 +49,12 @@ pub struct ArticleRecord {
 }
 
 /// An entity resolved across the corpus.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its JSON (the `entities[]` row) has `mention_counts` as an object keyed by article id;
+/// in memory the counts are a list beside `articles` (4 bytes per article instead of a map
+/// entry).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "EntityRow")]
 pub struct Entity {
     /// Stable id (derived from kind and canonical name).
     pub id: String,
@@ -64,12 +69,80 @@ pub struct Entity {
     pub articles: Vec<Arc<str>>,
     /// Total number of mentions.
     pub mentions: usize,
-    /// Mentions per article id.
-    pub mention_counts: BTreeMap<Arc<str>, usize>,
+    /// Mentions in each article of `articles`, in the same order ([`Entity::mention_count`]
+    /// looks one up by article id).
+    pub mention_counts: Vec<u32>,
     /// Roles seen with it, per article id ("Senator", "US Secretary of State").
     pub roles: BTreeMap<Arc<str>, Vec<String>>,
     /// Gazetteer id, if it came from a gazetteer.
     pub gazetteer_id: Option<String>,
+}
+
+impl Entity {
+    /// Its mentions in article `article`, if it is mentioned there.
+    pub fn mention_count(&self, article: &str) -> Option<usize> {
+        let i = self.articles.binary_search_by(|a| (**a).cmp(article)).ok()?;
+        self.mention_counts.get(i).map(|&n| n as usize)
+    }
+}
+
+impl Serialize for Entity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeStruct};
+        /// `mention_counts` as the row's object keyed by article id.
+        struct Counts<'a>(&'a Entity);
+        impl Serialize for Counts<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.articles.len()))?;
+                for (a, n) in self.0.articles.iter().zip(&self.0.mention_counts) {
+                    m.serialize_entry(&**a, n)?;
+                }
+                m.end()
+            }
+        }
+        let mut st = s.serialize_struct("Entity", 9)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("aliases", &self.aliases)?;
+        st.serialize_field("articles", &self.articles)?;
+        st.serialize_field("mentions", &self.mentions)?;
+        st.serialize_field("mention_counts", &Counts(self))?;
+        st.serialize_field("roles", &self.roles)?;
+        st.serialize_field("gazetteer_id", &self.gazetteer_id)?;
+        st.end()
+    }
+}
+
+/// An `entities[]` row as JSON has it (what [`Entity`] is read from).
+#[derive(Deserialize)]
+struct EntityRow {
+    id: String,
+    name: String,
+    kind: EntityKind,
+    aliases: Vec<String>,
+    articles: Vec<Arc<str>>,
+    mentions: usize,
+    mention_counts: BTreeMap<Arc<str>, u32>,
+    roles: BTreeMap<Arc<str>, Vec<String>>,
+    gazetteer_id: Option<String>,
+}
+
+impl From<EntityRow> for Entity {
+    fn from(r: EntityRow) -> Entity {
+        let mention_counts = r.articles.iter().map(|a| r.mention_counts.get(a).copied().unwrap_or(0)).collect();
+        Entity {
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+            aliases: r.aliases,
+            articles: r.articles,
+            mentions: r.mentions,
+            mention_counts,
+            roles: r.roles,
+            gazetteer_id: r.gazetteer_id,
+        }
+    }
 }
 
 /// One occurrence of a claim or quote in an article.
@@ -184,7 +257,7 @@ pub struct Corpus {
     /// (position = `Document::entities` index; `u32::MAX` when unlinked). Filled by the
     /// entity corpus stage; read it through [`Corpus::entity_id`]. Indices, not ids: one
     /// `u32` a local entity instead of an id string, for every article of the corpus.
-    pub entity_links: BTreeMap<String, Vec<u32>>,
+    pub entity_links: BTreeMap<Arc<str>, Vec<u32>>,
     /// Claim and quote clusters, ranked: all of them, or the first ones when the rest are
     /// in [`Corpus::clusters_rest`]. Read the whole list with [`Corpus::for_each_cluster`].
     pub clusters: Vec<Cluster>,
@@ -283,5 +356,41 @@ impl Corpus {
     /// The record of article `id`, if any.
     pub fn article(&self, id: &str) -> Option<&ArticleRecord> {
         self.articles.binary_search_by(|a| a.id.as_str().cmp(id)).ok().map(|i| &self.articles[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity() -> Entity {
+        Entity {
+            id: "ent-1".into(),
+            name: "Tallinn".into(),
+            kind: EntityKind::Loc,
+            aliases: vec![],
+            articles: vec!["a".into(), "b".into()],
+            mentions: 5,
+            mention_counts: vec![2, 3],
+            roles: BTreeMap::from([("b".into(), vec!["capital".to_string()])]),
+            gazetteer_id: None,
+        }
+    }
+
+    #[test]
+    fn mention_counts_are_an_object_keyed_by_article_in_json() {
+        let e = entity();
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(r#""articles":["a","b"],"mentions":5,"mention_counts":{"a":2,"b":3},"roles""#), "{json}");
+        let back: Entity = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn mention_count_finds_an_article() {
+        let e = entity();
+        assert_eq!(e.mention_count("a"), Some(2));
+        assert_eq!(e.mention_count("b"), Some(3));
+        assert_eq!(e.mention_count("c"), None);
     }
 }

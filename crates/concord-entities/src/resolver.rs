@@ -93,18 +93,37 @@ impl Interner {
     }
 }
 
-/// What the resolver keeps of one local entity (compact: interned strings, ranges into
-/// shared lists).
+/// What the resolver keeps of one local entity (24 bytes: interned strings, and its aliases
+/// then its roles as one run of [`Resolver::lists`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Local {
     name: u32,
-    kind: EntityKind,
-    /// Into [`Resolver::lists`]: the aliases, then the roles.
-    aliases: Range<u32>,
-    roles: Range<u32>,
-    gazetteer_id: Option<u32>,
-    from_gazetteer: bool,
+    /// Start of its run in [`Resolver::lists`]: `aliases` alias ids, then `roles` role ids.
+    start: u32,
+    aliases: u16,
+    roles: u16,
+    /// Interned gazetteer id, or [`NONE`].
+    gazetteer_id: u32,
     mentions: u32,
+    kind: EntityKind,
+    from_gazetteer: bool,
+}
+
+/// No string (an absent gazetteer id).
+const NONE: u32 = u32::MAX;
+
+impl Local {
+    /// Its alias ids.
+    fn aliases<'a>(&self, lists: &'a [u32]) -> &'a [u32] {
+        let s = self.start as usize;
+        &lists[s..s + self.aliases as usize]
+    }
+
+    /// Its role ids, in first-seen order.
+    fn roles<'a>(&self, lists: &'a [u32]) -> &'a [u32] {
+        let s = self.start as usize + self.aliases as usize;
+        &lists[s..s + self.roles as usize]
+    }
 }
 
 /// The corpus part of the `entities` stage (a [`CorpusStage`]): merges entities across
@@ -120,7 +139,7 @@ pub struct Resolver {
     lists: Vec<u32>,
     locals: Vec<Local>,
     /// Per article: its id and its locals' range in `locals`.
-    articles: Vec<(u32, Range<usize>)>,
+    articles: Vec<(u32, Range<u32>)>,
 }
 
 impl Resolver {
@@ -160,53 +179,35 @@ pub fn translit_key(word: &str) -> String {
     out
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
     }
     x
 }
 
-fn union(parent: &mut [usize], a: usize, b: usize) {
+fn union(parent: &mut [u32], a: u32, b: u32) {
     let (ra, rb) = (find(parent, a), find(parent, b));
     // the smaller index is the root: results do not depend on union order
     if ra < rb {
-        parent[rb] = ra;
+        parent[rb as usize] = ra;
     } else if rb < ra {
-        parent[ra] = rb;
+        parent[ra as usize] = rb;
     }
 }
 
 impl CorpusStage for Resolver {
     fn observe(&mut self, doc: &Document) -> Result<(), StageError> {
         let gaz = doc.ext.get::<TaggerRecord>();
-        let first = self.locals.len();
-        for (i, e) in doc.entities.iter().enumerate() {
-            let start = self.lists.len() as u32;
-            for a in &e.aliases {
-                let id = self.strings.id(a);
-                self.lists.push(id);
-            }
-            let end = self.lists.len() as u32;
-            self.locals.push(Local {
-                name: self.strings.id(&e.name),
-                kind: e.kind,
-                aliases: start..end,
-                roles: end..end,
-                gazetteer_id: e.gazetteer_id.as_deref().map(|g| self.strings.id(g)),
-                from_gazetteer: gaz.and_then(|g| g.from_gazetteer.get(i)).copied().unwrap_or(false),
-                mentions: 0,
-            });
-        }
-        let locals = &mut self.locals[first..];
-        // roles of each local in first-seen order, appended after all the aliases
-        let mut roles: Vec<Vec<u32>> = vec![Vec::new(); locals.len()];
+        // roles of each local in first-seen order
+        let mut roles: Vec<Vec<u32>> = vec![Vec::new(); doc.entities.len()];
+        let mut mentions = vec![0u32; doc.entities.len()];
         for m in &doc.mentions {
-            let Some(l) = locals.get_mut(m.entity) else {
+            let Some(n) = mentions.get_mut(m.entity) else {
                 return Err(StageError::new(format!("mention {:?} points to missing entity {}", m.surface, m.entity)));
             };
-            l.mentions += 1;
+            *n += 1;
             if let Some(r) = &m.role {
                 let r = self.strings.id(r);
                 if !roles[m.entity].contains(&r) {
@@ -214,13 +215,30 @@ impl CorpusStage for Resolver {
                 }
             }
         }
-        for (l, rs) in locals.iter_mut().zip(roles) {
+        let first = self.locals.len() as u32;
+        for (i, (e, rs)) in doc.entities.iter().zip(roles).enumerate() {
             let start = self.lists.len() as u32;
-            self.lists.extend(rs);
-            l.roles = start..self.lists.len() as u32;
+            // an entity with more than 65,535 aliases or roles keeps the first 65,535
+            let aliases = e.aliases.len().min(u16::MAX as usize);
+            for a in &e.aliases[..aliases] {
+                let id = self.strings.id(a);
+                self.lists.push(id);
+            }
+            let nroles = rs.len().min(u16::MAX as usize);
+            self.lists.extend(&rs[..nroles]);
+            self.locals.push(Local {
+                name: self.strings.id(&e.name),
+                start,
+                aliases: aliases as u16,
+                roles: nroles as u16,
+                gazetteer_id: e.gazetteer_id.as_deref().map_or(NONE, |g| self.strings.id(g)),
+                mentions: mentions[i],
+                kind: e.kind,
+                from_gazetteer: gaz.and_then(|g| g.from_gazetteer.get(i)).copied().unwrap_or(false),
+            });
         }
         let id = self.strings.id(&doc.article.id);
-        self.articles.push((id, first..self.locals.len()));
+        self.articles.push((id, first..self.locals.len() as u32));
         Ok(())
     }
 
@@ -233,17 +251,14 @@ impl CorpusStage for Resolver {
         let strings = std::mem::take(&mut self.strings);
         let translit = self.transliteration;
         let s = |i: u32| strings.get(i);
-        let list = |r: &Range<u32>| &lists[r.start as usize..r.end as usize];
         articles.par_sort_by(|a, b| s(a.0).cmp(s(b.0)));
         // the number of words of each string, counted once
         let nwords: Vec<u32> = strings.strs.par_iter().map(|x| words(x) as u32).collect();
         let nw = |i: u32| nwords[i as usize] as usize;
-        // (article position, index in the article, local)
-        let nodes: Vec<(u32, usize, &Local)> = articles
-            .iter()
-            .enumerate()
-            .flat_map(|(k, (_, r))| locals[r.clone()].iter().enumerate().map(move |(i, l)| (k as u32, i, l)))
-            .collect();
+        // (article position, local): 8 bytes per local
+        let nodes: Vec<(u32, u32)> =
+            articles.iter().enumerate().flat_map(|(k, (_, r))| r.clone().map(move |l| (k as u32, l))).collect();
+        let local = |n: usize| &locals[nodes[n].1 as usize];
         // Each article's id once, shared by the entities that list it.
         let art: Vec<std::sync::Arc<str>> = articles.par_iter().map(|(id, _)| std::sync::Arc::from(s(*id))).collect();
         let multi_person = |l: &Local| l.kind == EntityKind::Person && nw(l.name) > 1;
@@ -251,7 +266,7 @@ impl CorpusStage for Resolver {
         // aliases, and of the last word of multi-word person names. Key ids only meet in
         // equality tests, so the order they are given in does not matter.
         let (mut need_key, mut need_last) = (vec![false; strings.strs.len()], vec![false; strings.strs.len()]);
-        for (_, _, l) in &nodes {
+        for l in nodes.iter().map(|&(_, l)| &locals[l as usize]) {
             need_key[l.name as usize] = true;
             for a in merge_aliases(l, &lists, &nwords) {
                 need_key[a as usize] = true;
@@ -281,13 +296,15 @@ impl CorpusStage for Resolver {
                 of[i as usize] = *key_ids.entry(k.as_str()).or_insert(next);
             }
         }
-        let mut parent: Vec<usize> = (0..nodes.len()).collect();
-        let mut by_id: FxMap<u32, usize> = FxMap::default();
-        let mut by_key: FxMap<(EntityKind, u32), usize> =
-            FxMap::with_capacity_and_hasher(nodes.len(), Default::default());
-        for (n, (_, _, l)) in nodes.iter().enumerate() {
-            if let Some(g) = l.gazetteer_id {
-                match by_id.entry(g) {
+        let mut parent: Vec<u32> = (0..nodes.len() as u32).collect();
+        let mut by_id: FxMap<u32, u32> = FxMap::default();
+        let mut by_key: FxMap<(EntityKind, u32), u32> =
+            FxMap::with_capacity_and_hasher(key_ids.len(), Default::default());
+        drop(key_ids);
+        for n in 0..nodes.len() as u32 {
+            let l = local(n as usize);
+            if l.gazetteer_id != NONE {
+                match by_id.entry(l.gazetteer_id) {
                     Entry::Occupied(m) => union(&mut parent, *m.get(), n),
                     Entry::Vacant(v) => {
                         v.insert(n);
@@ -304,8 +321,9 @@ impl CorpusStage for Resolver {
             }
         }
         // A person named by one word only merges into the one group whose full name ends with it.
-        let mut last_words: FxMap<u32, Vec<usize>> = FxMap::default();
-        for (n, (_, _, l)) in nodes.iter().enumerate() {
+        let mut last_words: FxMap<u32, Vec<u32>> = FxMap::default();
+        for n in 0..nodes.len() as u32 {
+            let l = local(n as usize);
             if multi_person(l) {
                 let k = last_key_of[l.name as usize];
                 let root = find(&mut parent, n);
@@ -315,10 +333,11 @@ impl CorpusStage for Resolver {
                 }
             }
         }
-        for (n, (_, _, l)) in nodes.iter().enumerate() {
+        for n in 0..nodes.len() as u32 {
+            let l = local(n as usize);
             if l.kind == EntityKind::Person && nw(l.name) == 1 {
                 if let Some(roots) = last_words.get(&key_of[l.name as usize]) {
-                    let mut distinct: Vec<usize> = roots.iter().map(|&x| find(&mut parent, x)).collect();
+                    let mut distinct: Vec<u32> = roots.iter().map(|&x| find(&mut parent, x)).collect();
                     distinct.sort_unstable();
                     distinct.dedup();
                     if distinct.len() == 1 {
@@ -331,13 +350,14 @@ impl CorpusStage for Resolver {
         // in node order: one array of members, grouped.
         let mut group_of = vec![0u32; nodes.len()];
         let mut sizes: Vec<u32> = Vec::new();
-        for n in 0..nodes.len() {
+        for n in 0..nodes.len() as u32 {
             let r = find(&mut parent, n);
-            if r == n {
+            let n = n as usize;
+            if r as usize == n {
                 group_of[n] = sizes.len() as u32;
                 sizes.push(0);
             } else {
-                group_of[n] = group_of[r];
+                group_of[n] = group_of[r as usize];
             }
             sizes[group_of[n] as usize] += 1;
         }
@@ -347,16 +367,16 @@ impl CorpusStage for Resolver {
             starts.push(starts.last().copied().unwrap_or(0) + z as usize);
         }
         let mut fill = starts.clone();
-        let mut members_all = vec![0usize; nodes.len()];
+        let mut members_all = vec![0u32; nodes.len()];
         for (n, &g) in group_of.iter().enumerate() {
             let g = g as usize;
-            members_all[fill[g]] = n;
+            members_all[fill[g]] = n as u32;
             fill[g] += 1;
         }
         drop((fill, group_of, sizes, parent));
         let entities: Vec<Entity> = (0..starts.len() - 1)
             .into_par_iter()
-            .map(|g| build_entity(&members_all[starts[g]..starts[g + 1]], &nodes, &s, &nw, &list, &art))
+            .map(|g| build_entity(&members_all[starts[g]..starts[g + 1]], &nodes, &locals, &lists, &s, &nw, &art))
             .collect();
         let mut links: Vec<Vec<u32>> = articles.iter().map(|(_, r)| vec![u32::MAX; r.len()]).collect();
         let mut order: Vec<u32> = (0..entities.len() as u32).collect();
@@ -370,13 +390,13 @@ impl CorpusStage for Resolver {
         }
         for g in 0..starts.len() - 1 {
             for &n in &members_all[starts[g]..starts[g + 1]] {
-                let (k, i, _) = nodes[n];
-                links[k as usize][i] = rank[g];
+                let (k, l) = nodes[n as usize];
+                links[k as usize][(l - articles[k as usize].1.start) as usize] = rank[g];
             }
         }
         let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
         corpus.entities = order.iter().map(|&i| slots[i as usize].take().expect("each entity once")).collect();
-        corpus.entity_links = articles.iter().zip(links).map(|((id, _), v)| (s(*id).to_string(), v)).collect();
+        corpus.entity_links = art.iter().cloned().zip(links).collect();
         Ok(())
     }
 }
@@ -384,10 +404,7 @@ impl CorpusStage for Resolver {
 /// The aliases of `l` to merge on: single-word aliases (surnames) are too ambiguous, unless curated.
 /// (`nwords`: the number of words of each string.)
 fn merge_aliases<'a>(l: &'a Local, lists: &'a [u32], nwords: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
-    lists[l.aliases.start as usize..l.aliases.end as usize]
-        .iter()
-        .copied()
-        .filter(move |&a| l.from_gazetteer || nwords[a as usize] > 1)
+    l.aliases(lists).iter().copied().filter(move |&a| l.from_gazetteer || nwords[a as usize] > 1)
 }
 
 /// The number of whitespace-separated words of `s`.
@@ -405,18 +422,19 @@ fn name_key_with(transliteration: bool, name: &str) -> String {
 
 /// The corpus entity of one group of nodes (members in node order).
 fn build_entity<'a>(
-    members: &[usize],
-    nodes: &[(u32, usize, &Local)],
+    members: &[u32],
+    nodes: &[(u32, u32)],
+    locals: &[Local],
+    lists: &[u32],
     s: &(impl Fn(u32) -> &'a str + Sync),
     nw: &(impl Fn(u32) -> usize + Sync),
-    list: &(impl Fn(&Range<u32>) -> &'a [u32] + Sync),
     art: &[std::sync::Arc<str>],
 ) -> Entity {
     // canonical name: a gazetteer's, else the fullest, most mentioned, smallest
     let mut counts: BTreeMap<(bool, usize, &str), usize> = BTreeMap::new();
     let mut kinds: BTreeMap<EntityKind, usize> = BTreeMap::new();
     for &n in members {
-        let l = nodes[n].2;
+        let l = &locals[nodes[n as usize].1 as usize];
         let name = s(l.name);
         *counts.entry((l.from_gazetteer, nw(l.name), name)).or_default() += l.mentions.max(1) as usize;
         *kinds.entry(l.kind).or_default() += l.mentions.max(1) as usize;
@@ -430,34 +448,35 @@ fn build_entity<'a>(
     let mut aliases: Vec<&str> = Vec::new();
     // Members come in node order, so by article id: per article, runs of members (one entry
     // per distinct id, in id order, as a map keyed by id would hold them).
-    let mut mention_counts: Vec<(u32, usize)> = Vec::new();
+    let mut mention_counts: Vec<(u32, u32)> = Vec::new();
     let mut roles: Vec<(u32, Vec<&str>)> = Vec::new();
     let mut gazetteer_id = None;
     for &n in members {
-        let (k, _, l) = nodes[n];
+        let (k, l) = nodes[n as usize];
+        let l = &locals[l as usize];
         // article positions are in id order
         let a_id = k;
-        for a in std::iter::once(&l.name).chain(list(&l.aliases)).map(|&a| s(a)) {
+        for a in std::iter::once(&l.name).chain(l.aliases(lists)).map(|&a| s(a)) {
             if !a.eq_ignore_ascii_case(&name) {
                 aliases.push(a);
             }
         }
         match mention_counts.last_mut() {
-            Some((a, c)) if *a == a_id => *c += l.mentions as usize,
-            _ => mention_counts.push((a_id, l.mentions as usize)),
+            Some((a, c)) if *a == a_id => *c += l.mentions,
+            _ => mention_counts.push((a_id, l.mentions)),
         }
-        if !l.roles.is_empty() {
+        if l.roles > 0 {
             if !matches!(roles.last(), Some((a, _)) if *a == a_id) {
                 roles.push((a_id, Vec::new()));
             }
             if let Some((_, r)) = roles.last_mut() {
-                r.extend(list(&l.roles).iter().map(|&x| s(x)));
+                r.extend(l.roles(lists).iter().map(|&x| s(x)));
                 r.sort_unstable();
                 r.dedup();
             }
         }
         if gazetteer_id.is_none() {
-            gazetteer_id = l.gazetteer_id.map(|g| s(g).to_string());
+            gazetteer_id = (l.gazetteer_id != NONE).then(|| s(l.gazetteer_id).to_string());
         }
     }
     debug_assert!(mention_counts.windows(2).all(|w| w[0].0 < w[1].0), "members in article order");
@@ -470,8 +489,8 @@ fn build_entity<'a>(
         kind,
         aliases: aliases.into_iter().map(str::to_string).collect(),
         articles: mention_counts.iter().map(|&(a, _)| art[a as usize].clone()).collect(),
-        mentions: mention_counts.iter().map(|(_, c)| c).sum(),
-        mention_counts: mention_counts.into_iter().map(|(a, c)| (art[a as usize].clone(), c)).collect(),
+        mentions: mention_counts.iter().map(|&(_, c)| c as usize).sum(),
+        mention_counts: mention_counts.iter().map(|&(_, c)| c).collect(),
         roles: roles
             .into_iter()
             .map(|(a, r)| (art[a as usize].clone(), r.into_iter().map(str::to_string).collect()))

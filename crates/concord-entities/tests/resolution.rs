@@ -143,7 +143,7 @@ fn merges_across_articles_deterministically() {
     // "Sobolevskyy" alone is ambiguous (Ivan and Olga): it stays on its own
     assert!(c.entities.iter().any(|e| e.name == "Sobolevskyy" && article_ids(e) == ["c"]), "{:?}", c.entities);
     let tallinn = c.entities.iter().find(|e| e.name == "Tallinn").unwrap();
-    assert_eq!(tallinn.mention_counts.get("a"), Some(&2));
+    assert_eq!(tallinn.mention_count("a"), Some(2));
     assert_eq!(article_ids(tallinn), vec!["a", "b"]);
     for (art, ids) in &c.entity_links {
         assert!(ids.iter().all(|&i| (i as usize) < c.entities.len()), "{art}");

@@ -71,7 +71,7 @@ fn synthetic(articles: usize, clusters: usize, entities: usize) -> Corpus {
                 name: format!("Entity {e}"),
                 kind: EntityKind::Person,
                 aliases: vec![format!("E{e}")],
-                mention_counts: arts.iter().map(|a| (a.clone(), 2)).collect::<BTreeMap<_, _>>(),
+                mention_counts: vec![2; arts.len()],
                 articles: arts,
                 mentions: 10,
                 roles: BTreeMap::new(),

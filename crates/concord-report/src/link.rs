@@ -155,7 +155,7 @@ impl<'a> MentionLinker<'a> {
                 let found = self.corpus.entity_links.get_key_value(article);
                 let links = found.map(|(_, v)| v.as_slice());
                 if let Some((a, _)) = found {
-                    self.last = Some((a.as_str(), links));
+                    self.last = Some((a, links));
                 }
                 links
             }
