@@ -14,7 +14,9 @@ mod bench;
 
 /// The binary allocates many small short-lived strings and vectors per article on several
 /// threads; mimalloc serves them at about half glibc malloc's cost (see the README's
-/// throughput figures). Libraries leave the allocator to their users.
+/// throughput figures). Libraries leave the allocator to their users. Without the default
+/// `mimalloc` feature the system allocator serves, for heap profilers.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
