@@ -181,7 +181,7 @@ fn run_keeping(inputs: &[(String, String, String)], reverse: bool, limit: Option
     }
     for (id, outlet, _) in inputs {
         corpus.articles.push(ArticleRecord { id: id.clone(), outlet: Some(outlet.clone()), ..Default::default() });
-        corpus.entity_links.insert(id.clone(), (0..PEOPLE.len() as u32).collect());
+        corpus.entity_links.insert(id.as_str().into(), (0..PEOPLE.len() as u32).collect());
     }
     for (e, (name, _)) in PEOPLE.iter().enumerate() {
         corpus.entities.push(Entity {
