@@ -260,7 +260,7 @@ impl CorpusStage for Resolver {
             articles.iter().enumerate().flat_map(|(k, (_, r))| r.clone().map(move |l| (k as u32, l))).collect();
         let local = |n: usize| &locals[nodes[n].1 as usize];
         // Each article's id once, shared by the entities that list it.
-        let art: Vec<std::sync::Arc<str>> = articles.par_iter().map(|(id, _)| std::sync::Arc::from(s(*id))).collect();
+        let art: Vec<Arc<str>> = articles.iter().map(|(id, _)| strings.strs[*id as usize].clone()).collect();
         let multi_person = |l: &Local| l.kind == EntityKind::Person && nw(l.name) > 1;
         // Merge keys, computed once per distinct string (in parallel): of names and merge
         // aliases, and of the last word of multi-word person names. Key ids only meet in
