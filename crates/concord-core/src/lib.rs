@@ -45,6 +45,7 @@
 //! reports (concord-report).
 #![deny(missing_docs)]
 
+pub mod chunks;
 pub mod corpus;
 pub mod error;
 pub mod model;

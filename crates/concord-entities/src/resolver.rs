@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use concord_core::chunks::Chunks;
 use concord_core::text::stable_id;
 use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError};
 
@@ -137,7 +138,8 @@ pub struct Resolver {
     strings: Interner,
     /// Interned alias and role ids of all locals.
     lists: Vec<u32>,
-    locals: Vec<Local>,
+    /// The local entities of every article (in chunks: growing never copies them).
+    locals: Chunks<Local>,
     /// Per article: its id and its locals' range in `locals`.
     articles: Vec<(u32, Range<u32>)>,
 }
@@ -424,7 +426,7 @@ fn name_key_with(transliteration: bool, name: &str) -> String {
 fn build_entity<'a>(
     members: &[u32],
     nodes: &[(u32, u32)],
-    locals: &[Local],
+    locals: &Chunks<Local>,
     lists: &[u32],
     s: &(impl Fn(u32) -> &'a str + Sync),
     nw: &(impl Fn(u32) -> usize + Sync),

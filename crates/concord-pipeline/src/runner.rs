@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use concord_core::chunks::Chunks;
 use concord_core::{Article, ArticleRecord, Corpus, CorpusStage, DocStage, Document, StageStats, Status};
 use concord_ingest::{InputFile, Rejected};
 use rayon::prelude::*;
@@ -525,12 +526,12 @@ impl Collector<'_> {
         let mut record = record_of(&doc.article);
         let h = concord_core::text::fnv1a64(id.as_bytes());
         let first = match self.seen.get(&h) {
-            Some(&i) if self.records.get(i as usize).id == id => Some(i),
+            Some(&i) if self.records[i as usize].id == id => Some(i),
             Some(_) => self.clashes.get(id).copied(),
             None => None,
         };
         if let Some(first) = first {
-            let f = self.records.get(first as usize);
+            let f = &self.records[first as usize];
             let at = where_of(&f.path, f.line);
             record.status = Status::Rejected;
             record.error = Some(format!("duplicate article id `{id}` (first used by {at})"));
@@ -580,49 +581,6 @@ impl Collector<'_> {
 
 /// Counts an article through the per-article stages: all of them, or up to `failed_at`
 /// (a config index) where it was rejected.
-/// An append-only list kept in chunks of 2^16 elements: growing it never copies what it
-/// holds, where a `Vec` doubling its capacity briefly holds every element twice (a quarter
-/// of a GB of article records at 1 GB of input).
-struct Chunks<T> {
-    chunks: Vec<Vec<T>>,
-    len: usize,
-}
-
-impl<T> Default for Chunks<T> {
-    fn default() -> Self {
-        Chunks { chunks: Vec::new(), len: 0 }
-    }
-}
-
-impl<T> Chunks<T> {
-    const BITS: u32 = 16;
-
-    fn push(&mut self, x: T) {
-        if self.len.trailing_zeros() >= Self::BITS {
-            self.chunks.push(Vec::new());
-        }
-        self.chunks.last_mut().expect("a chunk").push(x);
-        self.len += 1;
-    }
-
-    fn get(&self, i: usize) -> &T {
-        &self.chunks[i >> Self::BITS][i & ((1 << Self::BITS) - 1)]
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    /// One `Vec` of exactly its length, freeing each chunk once moved.
-    fn into_vec(self) -> Vec<T> {
-        let mut v = Vec::with_capacity(self.len);
-        for c in self.chunks {
-            v.extend(c);
-        }
-        v
-    }
-}
-
 /// Sorts `v` stably by `cmp`, in parallel, with 4 bytes of extra memory per element: it
 /// sorts the elements' indices (ties broken by index, which is what makes it stable), then
 /// moves each element into place by following the permutation's cycles. A stable sort of
@@ -829,21 +787,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_stable_moving_once, Chunks};
-
-    #[test]
-    fn chunks_keep_order_and_index() {
-        let mut c = Chunks::default();
-        let n = (1 << Chunks::<u32>::BITS) * 2 + 5;
-        for i in 0..n as u32 {
-            c.push(i);
-        }
-        assert_eq!(c.len(), n);
-        assert_eq!(*c.get(0), 0);
-        assert_eq!(*c.get(1 << Chunks::<u32>::BITS), 1 << Chunks::<u32>::BITS);
-        assert_eq!(*c.get(n - 1), n as u32 - 1);
-        assert_eq!(c.into_vec(), (0..n as u32).collect::<Vec<_>>());
-    }
+    use super::sort_stable_moving_once;
 
     #[test]
     fn sorting_by_permutation_is_the_stable_sort() {
