@@ -287,7 +287,7 @@ impl<'a> Verifier<'a> {
     pub fn new(store: &'a Store, opts: &ClaimOptions) -> Verifier<'a> {
         Verifier {
             store,
-            idf: store::idf_weights(&store.df, store.units.len()),
+            idf: store::idf_weights(&store.df(), store.units.len()),
             weights: opts.weights(),
             not_key: store.id_of(fnv1a64(b"not")).map_or(u64::MAX, u64::from),
             max_length_ratio: opts.max_length_ratio,
