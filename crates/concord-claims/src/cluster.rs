@@ -172,26 +172,36 @@ fn for_each_bucket(col: &[(u32, u32)], mut f: impl FnMut(&[(u32, u32)])) {
 }
 
 /// `(key, item)` pairs sorted by key then item, for pairs that come in item order (as
-/// LSH columns do): a stable radix sort on the key, four passes of a byte, linear in the
-/// column; small columns are sorted directly.
+/// LSH columns do): a stable radix sort on the key, three passes of 11, 11 and 10 bits
+/// (their counts taken in one read of the column), linear in the column; small columns
+/// are sorted directly.
 fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     if col.len() < 1 << 12 || !col.windows(2).all(|w| w[0].1 <= w[1].1) {
         col.sort_unstable();
         return col;
     }
+    const BITS: u32 = 11;
+    const DIGITS: usize = 1 << BITS;
+    let digit = |k: u32, pass: usize| ((k >> (pass as u32 * BITS)) as usize) & (DIGITS - 1);
+    // Per pass, the start of each digit's run in the output of that pass.
+    let mut start = vec![[0u32; DIGITS]; 3];
+    for &(k, _) in &col {
+        for (pass, counts) in start.iter_mut().enumerate() {
+            counts[digit(k, pass)] += 1;
+        }
+    }
+    for counts in &mut start {
+        let mut acc = 0;
+        for c in counts.iter_mut() {
+            (*c, acc) = (acc, acc + *c);
+        }
+    }
     let mut buf = vec![(0u32, 0u32); col.len()];
-    for shift in [0u32, 8, 16, 24] {
-        let mut count = [0usize; 257];
-        for &(k, _) in &col {
-            count[((k >> shift) & 0xff) as usize + 1] += 1;
-        }
-        for i in 1..257 {
-            count[i] += count[i - 1];
-        }
+    for (pass, next) in start.iter_mut().enumerate() {
         for &x in &col {
-            let d = ((x.0 >> shift) & 0xff) as usize;
-            buf[count[d]] = x;
-            count[d] += 1;
+            let d = digit(x.0, pass);
+            buf[next[d] as usize] = x;
+            next[d] += 1;
         }
         std::mem::swap(&mut col, &mut buf);
     }
@@ -1013,6 +1023,11 @@ mod tests {
     #[test]
     fn radix_sort_matches_a_plain_sort() {
         let col: Vec<(u32, u32)> = (0..10_000u32).map(|i| ((mix64(i as u64 % 3000) >> 40) as u32, i)).collect();
+        let mut plain = col.clone();
+        plain.sort_unstable();
+        assert_eq!(sort_by_key(col), plain);
+        // Keys of all 32 bits, with repeats.
+        let col: Vec<(u32, u32)> = (0..20_000u32).map(|i| ((mix64(i as u64 % 7000) >> 32) as u32, i)).collect();
         let mut plain = col.clone();
         plain.sort_unstable();
         assert_eq!(sort_by_key(col), plain);
