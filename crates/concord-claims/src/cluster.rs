@@ -384,21 +384,26 @@ pub(crate) struct Bands<'a> {
     store: &'a Store,
     hasher: MinHasher,
     rows: usize,
+    /// [`key::band_seed`] of every band, for claims and for quotes.
+    seeds: [Vec<u64>; 2],
 }
 
 impl<'a> Bands<'a> {
     pub fn new(store: &'a Store, opts: &ClaimOptions) -> Bands<'a> {
+        let seeds = |kind| (0..opts.bands).map(|b| key::band_seed(kind_salt(kind), b)).collect();
         Bands {
             store,
             hasher: MinHasher::new(opts.num_hashes, UNIT_FAMILY),
             rows: (opts.num_hashes / opts.bands.max(1)).max(1),
+            seeds: [seeds(UnitKind::Claim), seeds(UnitKind::Quote)],
         }
     }
 
     /// The keys of unit `u` in bands `first..first + out.len()`.
     pub fn keys(&self, u: usize, first: usize, out: &mut [u32]) {
         let mixed = self.store.tokens_of(u).iter().map(|&p| self.store.mixed[(p & ID_MASK) as usize]);
-        self.hasher.band_keys_into(mixed, first, self.rows, kind_salt(self.store.units[u].kind), out)
+        let seeds = &self.seeds[(self.store.units[u].kind == UnitKind::Quote) as usize];
+        self.hasher.band_keys_seeded(mixed, first, self.rows, &seeds[first..first + out.len()], out)
     }
 
     /// The keys of bands `first..first + count` of units `seq`, item-major (item `k` is
@@ -971,6 +976,32 @@ mod tests {
         }
         assert!(vetoed >= 10, "the sketch should rule out numbers, names, negation, length: {vetoed}");
         assert!(!v.surely_vetoed(&v.sketch(0), &v.sketch(8)), "a subset of the numbers is no veto");
+    }
+
+    #[test]
+    fn unit_band_keys_with_precomputed_seeds_are_the_salted_band_keys() {
+        let mut store = Store::without_texts();
+        let span = concord_core::Span::default();
+        for (k, text) in
+            ["Shares of Acme rose 4 percent on Monday.", "Paris and Berlin signed the treaty."].iter().enumerate()
+        {
+            let set = key::token_set(&key::content_tokens(text, &[], true));
+            let kind = if k == 1 { UnitKind::Quote } else { UnitKind::Claim };
+            store.push(k as u32, kind, &set, 7, span, span, None, &[], ("", None, None)).unwrap();
+        }
+        let opts = ClaimOptions::default();
+        let bands = Bands::new(&store, &opts);
+        let rows = opts.num_hashes / opts.bands;
+        for u in 0..2 {
+            let mixed = || store.tokens_of(u).iter().map(|&p| store.mixed[(p & ID_MASK) as usize]);
+            let salt = kind_salt(store.units[u].kind);
+            for first in [0, 7, opts.bands - 3] {
+                let (mut a, mut b) = ([0u32; 3], [0u32; 3]);
+                bands.keys(u, first, &mut a);
+                bands.hasher.band_keys_into(mixed(), first, rows, salt, &mut b);
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

@@ -820,6 +820,20 @@ impl MinHasher {
         salt: u64,
         out: &mut [u32],
     ) {
+        let seeds: Vec<u64> = (first..first + out.len()).map(|b| band_seed(salt, b)).collect();
+        self.band_keys_seeded(mixed, first, rows, &seeds, out)
+    }
+
+    /// [`MinHasher::band_keys_into`] given the bands' [`band_seed`]s (`seeds[i]` that of
+    /// band `first + i`), which a caller keying many sets computes once.
+    pub fn band_keys_seeded(
+        &self,
+        mixed: impl Iterator<Item = u64>,
+        first: usize,
+        rows: usize,
+        seeds: &[u64],
+        out: &mut [u32],
+    ) {
         let lo = (first * rows).min(self.mul.len());
         let hi = ((first + out.len()) * rows).min(self.mul.len());
         // Whole lanes: the padding functions' minima are computed and ignored.
@@ -842,7 +856,7 @@ impl MinHasher {
         for (i, key) in out.iter_mut().enumerate() {
             // The band's functions (fewer, or none, past the family's last).
             let start = (i * rows).min(slots.len());
-            let mut h = mix64(salt ^ (first + i) as u64);
+            let mut h = seeds[i];
             for &v in &slots[start..(start + rows).min(slots.len())] {
                 h = mix64(h ^ v as u64);
             }
@@ -935,6 +949,11 @@ fn avx2_available() -> bool {
     false
 }
 
+/// The start of the hash chain of band `band`'s key under `salt` (see [`band_keys`]).
+pub fn band_seed(salt: u64, band: usize) -> u64 {
+    mix64(salt ^ band as u64)
+}
+
 /// MinHash signature of a shingle set (`u32` per hash function; empty set gives all max).
 pub fn minhash(shingles: &[u64], num_hashes: usize, family: u64) -> Vec<u32> {
     MinHasher::new(num_hashes, family).signature(shingles)
@@ -978,7 +997,7 @@ pub fn band_keys(sig: &[u32], bands: usize, salt: u64) -> Vec<u32> {
     let rows = (sig.len() / bands).max(1);
     (0..bands)
         .map(|b| {
-            let mut h = mix64(salt ^ b as u64);
+            let mut h = band_seed(salt, b);
             for v in sig.iter().skip(b * rows).take(rows) {
                 h = mix64(h ^ *v as u64);
             }
