@@ -853,7 +853,17 @@ impl MinHasher {
             min_hashes(mixed, &self.mul[lo..hi], &self.add[lo..hi], &mut slots[..hi - lo]);
         }
         let slots = &slots[..hi - lo];
-        for (i, key) in out.iter_mut().enumerate() {
+        // Bands keyed four at a time with AVX2; the others (and all without it) below.
+        #[cfg(target_arch = "x86_64")]
+        let done = if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2 (`avx2_available`).
+            unsafe { band_keys_avx2(slots, rows, seeds, out) }
+        } else {
+            0
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = 0;
+        for (i, key) in out.iter_mut().enumerate().skip(done) {
             // The band's functions (fewer, or none, past the family's last).
             let start = (i * rows).min(slots.len());
             let mut h = seeds[i];
@@ -939,6 +949,56 @@ unsafe fn min_hashes_avx2(mixed: &[u64], halves: [&[u32]; 4], slots: &mut [u32])
         let out: &mut [u32; LANES] = (&mut slots[c..c + LANES]).try_into().expect("a lane");
         _mm256_storeu_si256(out.as_mut_ptr().cast(), m);
     }
+}
+
+/// The keys of [`MinHasher::band_keys_seeded`] from the band minima `slots`, four bands at
+/// a time (one [`mix64`] chain a 64-bit lane), for the first bands that have all their
+/// `rows` values and come in fours: their number.
+///
+/// # Safety
+/// The CPU must have AVX2 ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn band_keys_avx2(slots: &[u32], rows: usize, seeds: &[u64], out: &mut [u32]) -> usize {
+    use std::arch::x86_64::*;
+    let full = out.len().min(slots.len() / rows.max(1)) / 4 * 4;
+    for g in (0..full).step_by(4) {
+        let s: &[u64; 4] = seeds[g..g + 4].try_into().expect("four seeds");
+        let mut h = _mm256_loadu_si256(s.as_ptr().cast());
+        for r in 0..rows {
+            let v = |k: usize| slots[(g + k) * rows + r] as i64;
+            h = mix64_avx2(_mm256_xor_si256(h, _mm256_set_epi64x(v(3), v(2), v(1), v(0))));
+        }
+        let mut keys = [0u64; 4];
+        _mm256_storeu_si256(keys.as_mut_ptr().cast(), h);
+        for (key, h) in out[g..g + 4].iter_mut().zip(keys) {
+            *key = (h >> 32) as u32;
+        }
+    }
+    full
+}
+
+/// [`mix64`] of each 64-bit lane.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn mix64_avx2(x: std::arch::x86_64::__m256i) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    // The low 64 bits of `x * c`: `lo(x) lo(c) + (hi(x) lo(c) + lo(x) hi(c)) << 32`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn mul(x: __m256i, c: u64) -> __m256i {
+        let (lo, hi) = (_mm256_set1_epi64x(c as u32 as i64), _mm256_set1_epi64x((c >> 32) as i64));
+        let cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64::<32>(x), lo), _mm256_mul_epu32(x, hi));
+        _mm256_add_epi64(_mm256_mul_epu32(x, lo), _mm256_slli_epi64::<32>(cross))
+    }
+    let x = _mm256_add_epi64(x, _mm256_set1_epi64x(0x9e37_79b9_7f4a_7c15_u64 as i64));
+    let x = mul(_mm256_xor_si256(x, _mm256_srli_epi64::<30>(x)), 0xbf58_476d_1ce4_e5b9);
+    let x = mul(_mm256_xor_si256(x, _mm256_srli_epi64::<27>(x)), 0x94d0_49bb_1331_11eb);
+    _mm256_xor_si256(x, _mm256_srli_epi64::<31>(x))
 }
 
 /// Whether this CPU runs [`min_hashes_avx2`].
@@ -1426,6 +1486,24 @@ mod tests {
     }
 
     #[test]
+    fn avx2_mix64_is_mix64() {
+        #[cfg(target_arch = "x86_64")]
+        if avx2_available() {
+            use std::arch::x86_64::*;
+            for k in 0..1000u64 {
+                let xs = [mix64(k), k, u64::MAX - k, k << 60];
+                let mut got = [0u64; 4];
+                // SAFETY: the CPU has AVX2.
+                unsafe {
+                    let v = mix64_avx2(_mm256_loadu_si256(xs.as_ptr().cast()));
+                    _mm256_storeu_si256(got.as_mut_ptr().cast(), v);
+                }
+                assert_eq!(got, xs.map(mix64));
+            }
+        }
+    }
+
+    #[test]
     fn minhash_estimates_jaccard() {
         let hashes =
             |s: &str| -> Vec<u64> { token_set(&content_tokens(s, &[], true)).iter().map(|t| t.hash).collect() };
@@ -1467,7 +1545,7 @@ mod tests {
         // Band keys the same either way, for runs of functions that are not whole lanes.
         let plain = MinHasher { avx2: false, ..h.clone() };
         for take in [0, 3, 64, 100, xs.len()] {
-            for (first, count, rows) in [(0, 9, 5), (1, 4, 3), (2, 20, 2), (0, 45, 1)] {
+            for (first, count, rows) in [(0, 9, 5), (1, 4, 3), (2, 20, 2), (0, 45, 1), (0, 12, 4), (3, 20, 3)] {
                 let (mut a, mut b) = (vec![0u32; count], vec![0u32; count]);
                 h.band_keys_into(xs.iter().copied().take(take), first, rows, 3, &mut a);
                 plain.band_keys_into(xs.iter().copied().take(take), first, rows, 3, &mut b);
