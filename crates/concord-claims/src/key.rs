@@ -884,12 +884,12 @@ impl MinHasher {
         let h = |k: usize| &self.halves[k][lo..lo + slots.len()];
         let halves = [h(0), h(1), h(2), h(3)];
         // SAFETY: `avx2` is set only when the CPU has AVX2 (`avx2_available`).
-        let mut flush = |batch: &[u64]| unsafe { min_hashes_avx2(batch, halves, slots) };
+        let mut flush = |batch: &[[u32; 2]]| unsafe { min_hashes_avx2(batch, halves, slots) };
         // The set in batches on the stack, each read once per eight functions.
-        let mut batch = [0u64; 64];
+        let mut batch = [[0u32; 2]; 64];
         let mut len = 0;
         for x in mixed {
-            batch[len] = x;
+            batch[len] = [x as u32, (x >> 32) as u32];
             len += 1;
             if len == batch.len() {
                 flush(&batch);
@@ -914,13 +914,13 @@ fn min_hashes(mixed: impl Iterator<Item = u64>, mul: &[u64], add: &[u64], slots:
 /// `x = xh 2^32 + xl`, `a = ah 2^32 + al`, `b = bh 2^32 + bl` and `p = xl al + bl` (exact
 /// in 64 bits), the top half of `a x + b mod 2^64` is `(p >> 32) + xh al + xl ah + bh
 /// mod 2^32`. `halves` are `al`, `ah`, `bl`, `bh` of the functions, each as long as
-/// `slots`, a multiple of [`LANES`].
+/// `slots`, a multiple of [`LANES`]; each element of `mixed` is given as `[xl, xh]`.
 ///
 /// # Safety
 /// The CPU must have AVX2 ([`avx2_available`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn min_hashes_avx2(mixed: &[u64], halves: [&[u32]; 4], slots: &mut [u32]) {
+unsafe fn min_hashes_avx2(mixed: &[[u32; 2]], halves: [&[u32]; 4], slots: &mut [u32]) {
     use std::arch::x86_64::*;
     let n = slots.len() / LANES * LANES;
     let load = |v: &[u32], c: usize| {
@@ -937,8 +937,8 @@ unsafe fn min_hashes_avx2(mixed: &[u64], halves: [&[u32]; 4], slots: &mut [u32])
         let (b_even, b_odd) =
             (_mm256_and_si256(b_lo, _mm256_set1_epi64x(u32::MAX as i64)), _mm256_srli_epi64::<32>(b_lo));
         let mut m = load(slots, c);
-        for &x in mixed {
-            let (xl, xh) = (_mm256_set1_epi32(x as u32 as i32), _mm256_set1_epi32((x >> 32) as u32 as i32));
+        for &[xl, xh] in mixed {
+            let (xl, xh) = (_mm256_set1_epi32(xl as i32), _mm256_set1_epi32(xh as i32));
             let p_even = _mm256_add_epi64(_mm256_mul_epu32(xl, a_even), b_even);
             let p_odd = _mm256_add_epi64(_mm256_mul_epu32(xl, a_odd), b_odd);
             // `p >> 32` of every function, in function order.
@@ -1533,7 +1533,7 @@ mod tests {
             let mut plain = vec![u32::MAX; 45];
             min_hashes(mixed(), &h.mul, &h.add, &mut plain);
             let halves = |k: usize| &h.halves[k][..48];
-            let set: Vec<u64> = mixed().collect();
+            let set: Vec<[u32; 2]> = mixed().map(|x| [x as u32, (x >> 32) as u32]).collect();
             #[cfg(target_arch = "x86_64")]
             if avx2_available() {
                 let mut fast = vec![u32::MAX; 48];
