@@ -1001,6 +1001,48 @@ unsafe fn mix64_avx2(x: std::arch::x86_64::__m256i) -> std::arch::x86_64::__m256
     _mm256_xor_si256(x, _mm256_srli_epi64::<31>(x))
 }
 
+/// The hash of each window of `k >= 1` consecutive `words` (a [`mix64`] chain from 0 over
+/// the window), in order: `words.windows(k)` folded, four windows at a time with AVX2 when the
+/// CPU has it (consecutive windows are consecutive lanes of one load).
+pub fn window_hashes(words: &[u64], k: usize) -> Vec<u64> {
+    assert!(k > 0, "windows of at least one word");
+    let fold = |w: &[u64]| w.iter().fold(0, |h, &x| mix64(h ^ x));
+    if words.len() < k {
+        return Vec::new();
+    }
+    let n = words.len() + 1 - k;
+    let mut out = Vec::with_capacity(n);
+    #[cfg(target_arch = "x86_64")]
+    if avx2_available() {
+        // SAFETY: the CPU has AVX2.
+        unsafe { window_hashes_avx2(words, k, &mut out) };
+    }
+    let done = out.len();
+    out.extend(words[done..].windows(k).map(fold));
+    out
+}
+
+/// The first windows of [`window_hashes`], in fours, appended to `out` (empty).
+///
+/// # Safety
+/// The CPU must have AVX2 ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn window_hashes_avx2(words: &[u64], k: usize, out: &mut Vec<u64>) {
+    use std::arch::x86_64::*;
+    let n = words.len() + 1 - k;
+    for i in (0..n / 4 * 4).step_by(4) {
+        let mut h = _mm256_setzero_si256();
+        for j in 0..k {
+            let x: &[u64; 4] = words[i + j..i + j + 4].try_into().expect("four words");
+            h = mix64_avx2(_mm256_xor_si256(h, _mm256_loadu_si256(x.as_ptr().cast())));
+        }
+        let mut four = [0u64; 4];
+        _mm256_storeu_si256(four.as_mut_ptr().cast(), h);
+        out.extend_from_slice(&four);
+    }
+}
+
 /// Whether this CPU runs [`min_hashes_avx2`].
 fn avx2_available() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -1499,6 +1541,18 @@ mod tests {
                     _mm256_storeu_si256(got.as_mut_ptr().cast(), v);
                 }
                 assert_eq!(got, xs.map(mix64));
+            }
+        }
+    }
+
+    #[test]
+    fn window_hashes_are_the_folded_windows() {
+        let words: Vec<u64> = (0..23u64).map(|i| mix64(i * 31)).collect();
+        for len in [0, 1, 3, 4, 5, 8, 9, 23] {
+            for k in 1..7 {
+                let w = &words[..len];
+                let plain: Vec<u64> = w.windows(k).map(|w| w.iter().fold(0, |h, &x| mix64(h ^ x))).collect();
+                assert_eq!(window_hashes(w, k), plain, "{len} words, windows of {k}");
             }
         }
     }
