@@ -410,13 +410,15 @@ impl<'a> Bands<'a> {
     /// unit `seq[k]`; see [`lsh_candidates`]), computed in parallel: one pass over each
     /// unit's words for all of them.
     pub fn group(&self, seq: &[u32], first: usize, count: usize) -> Vec<u32> {
-        seq.par_iter()
-            .flat_map_iter(|&u| {
-                let mut out = [0u32; BAND_GROUP];
-                self.keys(u as usize, first, &mut out[..count]);
-                out.into_iter().take(count)
-            })
-            .collect()
+        // One allocation of the known size, each unit writing its own keys in place.
+        let mut keys = vec![0u32; seq.len() * count];
+        if count > 0 {
+            keys.par_chunks_mut(count)
+                .zip(seq.par_iter())
+                .with_min_len(64)
+                .for_each(|(out, &u)| self.keys(u as usize, first, out));
+        }
+        keys
     }
 }
 
