@@ -878,18 +878,24 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static, S>(
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
     for chunk in items[keep..].chunks(1 << 14) {
-        let records: Vec<Vec<u8>> = chunk
+        // Records encoded back to back, one buffer (and record count) per piece of the
+        // chunk a thread takes, pieces in order: no allocation per record.
+        let pieces: Vec<(Vec<u8>, usize)> = chunk
             .par_iter()
             .with_min_len(64)
-            .map_init(&init, |state, p| {
-                let mut buf = Vec::new();
-                spool::encode(&make(state, p)?, &mut buf)?;
-                Ok(buf)
-            })
+            .map_init(&init, |state, p| make(state, p))
+            .fold(
+                || Ok((Vec::new(), 0)),
+                |acc: io::Result<(Vec<u8>, usize)>, item| {
+                    let (mut buf, n) = acc?;
+                    spool::encode(&item?, &mut buf)?;
+                    Ok((buf, n + 1))
+                },
+            )
             .collect::<io::Result<_>>()
             .map_err(read_error)?;
-        for r in &records {
-            w.push_encoded(r).map_err(spill_error)?;
+        for (records, n) in &pieces {
+            w.push_encoded(records, *n).map_err(spill_error)?;
         }
     }
     let spool: Arc<dyn Spooled<T>> = Arc::new(w.finish().map_err(spill_error)?);
