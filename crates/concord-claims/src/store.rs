@@ -147,6 +147,7 @@ impl Store {
     ) -> io::Result<()> {
         let (src, sentence_src) = (Span32::of(src)?, Span32::of(sentence_src)?);
         let t0 = self.tokens.len() as u32;
+        self.vocab.touch(tokens.iter().map(|t| t.hash));
         for t in tokens {
             let (id, new) = self.vocab.count(t.hash);
             if new {
@@ -249,8 +250,7 @@ impl Vocab {
     #[inline]
     fn find(&self, hash: u64) -> usize {
         let mask = self.slots.len() - 1;
-        // Fibonacci hashing: the top bits of the product, spread over the table.
-        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+        let mut i = Self::home(hash) & mask;
         loop {
             let s = &self.slots[i];
             if s.id1 == 0 || s.hash == hash {
@@ -258,6 +258,23 @@ impl Vocab {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Reads the first slot of each of `hashes`: independent loads, whose cache misses
+    /// overlap, before the lookups that depend on them (the table outgrows the caches).
+    #[inline]
+    fn touch(&self, hashes: impl Iterator<Item = u64>) {
+        if let Some(mask) = self.slots.len().checked_sub(1) {
+            let seen = hashes.fold(0, |acc, h| acc | self.slots[Self::home(h) & mask].id1);
+            std::hint::black_box(seen);
+        }
+    }
+
+    /// Where the probe for `hash` starts (before masking to the table).
+    #[inline]
+    fn home(hash: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product, spread over the table.
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize
     }
 
     /// The id of `hash`, if it has one.
