@@ -172,26 +172,36 @@ fn for_each_bucket(col: &[(u32, u32)], mut f: impl FnMut(&[(u32, u32)])) {
 }
 
 /// `(key, item)` pairs sorted by key then item, for pairs that come in item order (as
-/// LSH columns do): a stable radix sort on the key, four passes of a byte, linear in the
-/// column; small columns are sorted directly.
+/// LSH columns do): a stable radix sort on the key, three passes of 11, 11 and 10 bits
+/// (their counts taken in one read of the column), linear in the column; small columns
+/// are sorted directly.
 fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     if col.len() < 1 << 12 || !col.windows(2).all(|w| w[0].1 <= w[1].1) {
         col.sort_unstable();
         return col;
     }
+    const BITS: u32 = 11;
+    const DIGITS: usize = 1 << BITS;
+    let digit = |k: u32, pass: usize| ((k >> (pass as u32 * BITS)) as usize) & (DIGITS - 1);
+    // Per pass, the start of each digit's run in the output of that pass.
+    let mut start = vec![[0u32; DIGITS]; 3];
+    for &(k, _) in &col {
+        for (pass, counts) in start.iter_mut().enumerate() {
+            counts[digit(k, pass)] += 1;
+        }
+    }
+    for counts in &mut start {
+        let mut acc = 0;
+        for c in counts.iter_mut() {
+            (*c, acc) = (acc, acc + *c);
+        }
+    }
     let mut buf = vec![(0u32, 0u32); col.len()];
-    for shift in [0u32, 8, 16, 24] {
-        let mut count = [0usize; 257];
-        for &(k, _) in &col {
-            count[((k >> shift) & 0xff) as usize + 1] += 1;
-        }
-        for i in 1..257 {
-            count[i] += count[i - 1];
-        }
+    for (pass, next) in start.iter_mut().enumerate() {
         for &x in &col {
-            let d = ((x.0 >> shift) & 0xff) as usize;
-            buf[count[d]] = x;
-            count[d] += 1;
+            let d = digit(x.0, pass);
+            buf[next[d] as usize] = x;
+            next[d] += 1;
         }
         std::mem::swap(&mut col, &mut buf);
     }
@@ -287,7 +297,7 @@ impl<'a> Verifier<'a> {
     pub fn new(store: &'a Store, opts: &ClaimOptions) -> Verifier<'a> {
         Verifier {
             store,
-            idf: store::idf_weights(&store.df, store.units.len()),
+            idf: store::idf_weights(&store.df(), store.units.len()),
             weights: opts.weights(),
             not_key: store.id_of(fnv1a64(b"not")).map_or(u64::MAX, u64::from),
             max_length_ratio: opts.max_length_ratio,
@@ -374,34 +384,41 @@ pub(crate) struct Bands<'a> {
     store: &'a Store,
     hasher: MinHasher,
     rows: usize,
+    /// [`key::band_seed`] of every band, for claims and for quotes.
+    seeds: [Vec<u64>; 2],
 }
 
 impl<'a> Bands<'a> {
     pub fn new(store: &'a Store, opts: &ClaimOptions) -> Bands<'a> {
+        let seeds = |kind| (0..opts.bands).map(|b| key::band_seed(kind_salt(kind), b)).collect();
         Bands {
             store,
             hasher: MinHasher::new(opts.num_hashes, UNIT_FAMILY),
             rows: (opts.num_hashes / opts.bands.max(1)).max(1),
+            seeds: [seeds(UnitKind::Claim), seeds(UnitKind::Quote)],
         }
     }
 
     /// The keys of unit `u` in bands `first..first + out.len()`.
     pub fn keys(&self, u: usize, first: usize, out: &mut [u32]) {
         let mixed = self.store.tokens_of(u).iter().map(|&p| self.store.mixed[(p & ID_MASK) as usize]);
-        self.hasher.band_keys_into(mixed, first, self.rows, kind_salt(self.store.units[u].kind), out)
+        let seeds = &self.seeds[(self.store.units[u].kind == UnitKind::Quote) as usize];
+        self.hasher.band_keys_seeded(mixed, first, self.rows, &seeds[first..first + out.len()], out)
     }
 
     /// The keys of bands `first..first + count` of units `seq`, item-major (item `k` is
     /// unit `seq[k]`; see [`lsh_candidates`]), computed in parallel: one pass over each
     /// unit's words for all of them.
     pub fn group(&self, seq: &[u32], first: usize, count: usize) -> Vec<u32> {
-        seq.par_iter()
-            .flat_map_iter(|&u| {
-                let mut out = [0u32; BAND_GROUP];
-                self.keys(u as usize, first, &mut out[..count]);
-                out.into_iter().take(count)
-            })
-            .collect()
+        // One allocation of the known size, each unit writing its own keys in place.
+        let mut keys = vec![0u32; seq.len() * count];
+        if count > 0 {
+            keys.par_chunks_mut(count)
+                .zip(seq.par_iter())
+                .with_min_len(64)
+                .for_each(|(out, &u)| self.keys(u as usize, first, out));
+        }
+        keys
     }
 }
 
@@ -861,18 +878,24 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static, S>(
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
     for chunk in items[keep..].chunks(1 << 14) {
-        let records: Vec<Vec<u8>> = chunk
+        // Records encoded back to back, one buffer (and record count) per piece of the
+        // chunk a thread takes, pieces in order: no allocation per record.
+        let pieces: Vec<(Vec<u8>, usize)> = chunk
             .par_iter()
             .with_min_len(64)
-            .map_init(&init, |state, p| {
-                let mut buf = Vec::new();
-                spool::encode(&make(state, p)?, &mut buf)?;
-                Ok(buf)
-            })
+            .map_init(&init, |state, p| make(state, p))
+            .fold(
+                || Ok((Vec::new(), 0)),
+                |acc: io::Result<(Vec<u8>, usize)>, item| {
+                    let (mut buf, n) = acc?;
+                    spool::encode(&item?, &mut buf)?;
+                    Ok((buf, n + 1))
+                },
+            )
             .collect::<io::Result<_>>()
             .map_err(read_error)?;
-        for r in &records {
-            w.push_encoded(r).map_err(spill_error)?;
+        for (records, n) in &pieces {
+            w.push_encoded(records, *n).map_err(spill_error)?;
         }
     }
     let spool: Arc<dyn Spooled<T>> = Arc::new(w.finish().map_err(spill_error)?);
@@ -964,6 +987,32 @@ mod tests {
     }
 
     #[test]
+    fn unit_band_keys_with_precomputed_seeds_are_the_salted_band_keys() {
+        let mut store = Store::without_texts();
+        let span = concord_core::Span::default();
+        for (k, text) in
+            ["Shares of Acme rose 4 percent on Monday.", "Paris and Berlin signed the treaty."].iter().enumerate()
+        {
+            let set = key::token_set(&key::content_tokens(text, &[], true));
+            let kind = if k == 1 { UnitKind::Quote } else { UnitKind::Claim };
+            store.push(k as u32, kind, &set, 7, span, span, None, &[], ("", None, None)).unwrap();
+        }
+        let opts = ClaimOptions::default();
+        let bands = Bands::new(&store, &opts);
+        let rows = opts.num_hashes / opts.bands;
+        for u in 0..2 {
+            let mixed = || store.tokens_of(u).iter().map(|&p| store.mixed[(p & ID_MASK) as usize]);
+            let salt = kind_salt(store.units[u].kind);
+            for first in [0, 7, opts.bands - 3] {
+                let (mut a, mut b) = ([0u32; 3], [0u32; 3]);
+                bands.keys(u, first, &mut a);
+                bands.hasher.band_keys_into(mixed(), first, rows, salt, &mut b);
+                assert_eq!(a, b);
+            }
+        }
+    }
+
+    #[test]
     fn star_clusters_do_not_chain() {
         // 0-1, 1-2, 2-3: a chain; 1 and 2 have degree 2. Core 1 takes 0 and 2; 3 stays alone.
         let edges = vec![(0, 1, 0.9), (1, 2, 0.6), (2, 3, 0.9)];
@@ -1013,6 +1062,11 @@ mod tests {
     #[test]
     fn radix_sort_matches_a_plain_sort() {
         let col: Vec<(u32, u32)> = (0..10_000u32).map(|i| ((mix64(i as u64 % 3000) >> 40) as u32, i)).collect();
+        let mut plain = col.clone();
+        plain.sort_unstable();
+        assert_eq!(sort_by_key(col), plain);
+        // Keys of all 32 bits, with repeats.
+        let col: Vec<(u32, u32)> = (0..20_000u32).map(|i| ((mix64(i as u64 % 7000) >> 32) as u32, i)).collect();
         let mut plain = col.clone();
         plain.sort_unstable();
         assert_eq!(sort_by_key(col), plain);

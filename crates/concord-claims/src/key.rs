@@ -750,15 +750,29 @@ fn seed(family: u64, i: usize) -> u64 {
 pub struct MinHasher {
     mul: Vec<u64>,
     add: Vec<u64>,
+    /// `mul` and `add` cut in 32-bit halves (see [`min_hashes_avx2`]), each padded
+    /// with [`LANES`] zeros so that any run of functions can be read in whole lanes.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    halves: Halves,
+    /// Whether [`MinHasher::band_keys_into`] may run its AVX2 loop (detected once).
+    avx2: bool,
 }
+
+/// Low and high halves of the multipliers, then of the addends.
+type Halves = [Vec<u32>; 4];
+
+/// Functions evaluated together by [`min_hashes_avx2`] (one 256-bit register of `u32`).
+const LANES: usize = 8;
 
 impl MinHasher {
     /// `num_hashes` functions of the family `family`.
     pub fn new(num_hashes: usize, family: u64) -> MinHasher {
-        MinHasher {
-            mul: (0..num_hashes).map(|i| seed(family, i) | 1).collect(),
-            add: (0..num_hashes).map(|i| seed(family ^ 0xadd, i)).collect(),
-        }
+        let mul: Vec<u64> = (0..num_hashes).map(|i| seed(family, i) | 1).collect();
+        let add: Vec<u64> = (0..num_hashes).map(|i| seed(family ^ 0xadd, i)).collect();
+        let cut =
+            |v: &[u64], shift: u32| -> Vec<u32> { v.iter().map(|&x| (x >> shift) as u32).chain([0; LANES]).collect() };
+        let halves = [cut(&mul, 0), cut(&mul, 32), cut(&add, 0), cut(&add, 32)];
+        MinHasher { mul, add, halves, avx2: avx2_available() }
     }
 
     /// Number of hash functions.
@@ -806,31 +820,240 @@ impl MinHasher {
         salt: u64,
         out: &mut [u32],
     ) {
+        let seeds: Vec<u64> = (first..first + out.len()).map(|b| band_seed(salt, b)).collect();
+        self.band_keys_seeded(mixed, first, rows, &seeds, out)
+    }
+
+    /// [`MinHasher::band_keys_into`] given the bands' [`band_seed`]s (`seeds[i]` that of
+    /// band `first + i`), which a caller keying many sets computes once.
+    pub fn band_keys_seeded(
+        &self,
+        mixed: impl Iterator<Item = u64>,
+        first: usize,
+        rows: usize,
+        seeds: &[u64],
+        out: &mut [u32],
+    ) {
         let lo = (first * rows).min(self.mul.len());
         let hi = ((first + out.len()) * rows).min(self.mul.len());
-        let (mul, add) = (&self.mul[lo..hi], &self.add[lo..hi]);
+        // Whole lanes: the padding functions' minima are computed and ignored.
+        let padded = (hi - lo).div_ceil(LANES) * LANES;
         let mut mins = [u32::MAX; 64];
         let mut extra: Vec<u32> = Vec::new();
-        let slots: &mut [u32] = if mul.len() <= mins.len() {
-            &mut mins[..mul.len()]
+        let slots: &mut [u32] = if padded <= mins.len() {
+            &mut mins[..padded]
         } else {
-            extra.resize(mul.len(), u32::MAX);
+            extra.resize(padded, u32::MAX);
             &mut extra
         };
-        for x in mixed {
-            for ((slot, &a), &b) in slots.iter_mut().zip(mul).zip(add) {
-                *slot = (*slot).min((x.wrapping_mul(a).wrapping_add(b) >> 32) as u32);
-            }
+        if self.avx2 {
+            #[cfg(target_arch = "x86_64")]
+            self.min_hashes_simd(mixed, lo, slots);
+        } else {
+            min_hashes(mixed, &self.mul[lo..hi], &self.add[lo..hi], &mut slots[..hi - lo]);
         }
-        for (i, key) in out.iter_mut().enumerate() {
-            let band = first + i;
-            let mut h = mix64(salt ^ band as u64);
-            for &v in slots.iter().skip(i * rows).take(rows) {
+        let slots = &slots[..hi - lo];
+        // Bands keyed four at a time with AVX2; the others (and all without it) below.
+        #[cfg(target_arch = "x86_64")]
+        let done = if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2 (`avx2_available`).
+            unsafe { band_keys_avx2(slots, rows, seeds, out) }
+        } else {
+            0
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = 0;
+        for (i, key) in out.iter_mut().enumerate().skip(done) {
+            // The band's functions (fewer, or none, past the family's last).
+            let start = (i * rows).min(slots.len());
+            let mut h = seeds[i];
+            for &v in &slots[start..(start + rows).min(slots.len())] {
                 h = mix64(h ^ v as u64);
             }
             *key = (h >> 32) as u32;
         }
     }
+}
+
+impl MinHasher {
+    /// [`min_hashes`] of functions `lo..lo + slots.len()` with [`min_hashes_avx2`]
+    /// (`slots.len()` a multiple of [`LANES`]); only when `self.avx2`.
+    #[cfg(target_arch = "x86_64")]
+    fn min_hashes_simd(&self, mixed: impl Iterator<Item = u64>, lo: usize, slots: &mut [u32]) {
+        assert!(self.avx2);
+        let h = |k: usize| &self.halves[k][lo..lo + slots.len()];
+        let halves = [h(0), h(1), h(2), h(3)];
+        // SAFETY: `avx2` is set only when the CPU has AVX2 (`avx2_available`).
+        let mut flush = |batch: &[[u32; 2]]| unsafe { min_hashes_avx2(batch, halves, slots) };
+        // The set in batches on the stack, each read once per eight functions.
+        let mut batch = [[0u32; 2]; 64];
+        let mut len = 0;
+        for x in mixed {
+            batch[len] = [x as u32, (x >> 32) as u32];
+            len += 1;
+            if len == batch.len() {
+                flush(&batch);
+                len = 0;
+            }
+        }
+        flush(&batch[..len]);
+    }
+}
+
+/// Lowers each `slots[i]` to the minimum over `mixed` of `(mul[i] * x + add[i]) >> 32`
+/// (mod 2^64): the MinHash values of functions `mul`, `add`.
+fn min_hashes(mixed: impl Iterator<Item = u64>, mul: &[u64], add: &[u64], slots: &mut [u32]) {
+    for x in mixed {
+        for ((slot, &a), &b) in slots.iter_mut().zip(mul).zip(add) {
+            *slot = (*slot).min((x.wrapping_mul(a).wrapping_add(b) >> 32) as u32);
+        }
+    }
+}
+
+/// [`min_hashes`] with AVX2, eight functions a register, in 32-bit arithmetic: with
+/// `x = xh 2^32 + xl`, `a = ah 2^32 + al`, `b = bh 2^32 + bl` and `p = xl al + bl` (exact
+/// in 64 bits), the top half of `a x + b mod 2^64` is `(p >> 32) + xh al + xl ah + bh
+/// mod 2^32`. `halves` are `al`, `ah`, `bl`, `bh` of the functions, each as long as
+/// `slots`, a multiple of [`LANES`]; each element of `mixed` is given as `[xl, xh]`.
+///
+/// # Safety
+/// The CPU must have AVX2 ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn min_hashes_avx2(mixed: &[[u32; 2]], halves: [&[u32]; 4], slots: &mut [u32]) {
+    use std::arch::x86_64::*;
+    let n = slots.len() / LANES * LANES;
+    let load = |v: &[u32], c: usize| {
+        let lane: &[u32; LANES] = v[c..c + LANES].try_into().expect("a lane");
+        _mm256_loadu_si256(lane.as_ptr().cast())
+    };
+    let [al, ah, bl, bh] = halves;
+    // Eight functions at a time over the whole set: their minima stay in one register.
+    for c in (0..n).step_by(LANES) {
+        let (a_lo, a_hi, b_lo, b_hi) = (load(al, c), load(ah, c), load(bl, c), load(bh, c));
+        // 32x32-bit products read the even 32-bit lanes: functions 0, 2, 4, 6 as they are,
+        // 1, 3, 5, 7 shifted down.
+        let (a_even, a_odd) = (a_lo, _mm256_srli_epi64::<32>(a_lo));
+        let (b_even, b_odd) =
+            (_mm256_and_si256(b_lo, _mm256_set1_epi64x(u32::MAX as i64)), _mm256_srli_epi64::<32>(b_lo));
+        let mut m = load(slots, c);
+        for &[xl, xh] in mixed {
+            let (xl, xh) = (_mm256_set1_epi32(xl as i32), _mm256_set1_epi32(xh as i32));
+            let p_even = _mm256_add_epi64(_mm256_mul_epu32(xl, a_even), b_even);
+            let p_odd = _mm256_add_epi64(_mm256_mul_epu32(xl, a_odd), b_odd);
+            // `p >> 32` of every function, in function order.
+            let top = _mm256_blend_epi32::<0b1010_1010>(_mm256_srli_epi64::<32>(p_even), p_odd);
+            let cross = _mm256_add_epi32(_mm256_mullo_epi32(xh, a_lo), _mm256_mullo_epi32(xl, a_hi));
+            m = _mm256_min_epu32(m, _mm256_add_epi32(top, _mm256_add_epi32(cross, b_hi)));
+        }
+        let out: &mut [u32; LANES] = (&mut slots[c..c + LANES]).try_into().expect("a lane");
+        _mm256_storeu_si256(out.as_mut_ptr().cast(), m);
+    }
+}
+
+/// The keys of [`MinHasher::band_keys_seeded`] from the band minima `slots`, four bands at
+/// a time (one [`mix64`] chain a 64-bit lane), for the first bands that have all their
+/// `rows` values and come in fours: their number.
+///
+/// # Safety
+/// The CPU must have AVX2 ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn band_keys_avx2(slots: &[u32], rows: usize, seeds: &[u64], out: &mut [u32]) -> usize {
+    use std::arch::x86_64::*;
+    let full = out.len().min(slots.len() / rows.max(1)) / 4 * 4;
+    for g in (0..full).step_by(4) {
+        let s: &[u64; 4] = seeds[g..g + 4].try_into().expect("four seeds");
+        let mut h = _mm256_loadu_si256(s.as_ptr().cast());
+        for r in 0..rows {
+            let v = |k: usize| slots[(g + k) * rows + r] as i64;
+            h = mix64_avx2(_mm256_xor_si256(h, _mm256_set_epi64x(v(3), v(2), v(1), v(0))));
+        }
+        let mut keys = [0u64; 4];
+        _mm256_storeu_si256(keys.as_mut_ptr().cast(), h);
+        for (key, h) in out[g..g + 4].iter_mut().zip(keys) {
+            *key = (h >> 32) as u32;
+        }
+    }
+    full
+}
+
+/// [`mix64`] of each 64-bit lane.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn mix64_avx2(x: std::arch::x86_64::__m256i) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    // The low 64 bits of `x * c`: `lo(x) lo(c) + (hi(x) lo(c) + lo(x) hi(c)) << 32`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn mul(x: __m256i, c: u64) -> __m256i {
+        let (lo, hi) = (_mm256_set1_epi64x(c as u32 as i64), _mm256_set1_epi64x((c >> 32) as i64));
+        let cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64::<32>(x), lo), _mm256_mul_epu32(x, hi));
+        _mm256_add_epi64(_mm256_mul_epu32(x, lo), _mm256_slli_epi64::<32>(cross))
+    }
+    let x = _mm256_add_epi64(x, _mm256_set1_epi64x(0x9e37_79b9_7f4a_7c15_u64 as i64));
+    let x = mul(_mm256_xor_si256(x, _mm256_srli_epi64::<30>(x)), 0xbf58_476d_1ce4_e5b9);
+    let x = mul(_mm256_xor_si256(x, _mm256_srli_epi64::<27>(x)), 0x94d0_49bb_1331_11eb);
+    _mm256_xor_si256(x, _mm256_srli_epi64::<31>(x))
+}
+
+/// The hash of each window of `k >= 1` consecutive `words` (a [`mix64`] chain from 0 over
+/// the window), in order: `words.windows(k)` folded, four windows at a time with AVX2 when the
+/// CPU has it (consecutive windows are consecutive lanes of one load).
+pub fn window_hashes(words: &[u64], k: usize) -> Vec<u64> {
+    assert!(k > 0, "windows of at least one word");
+    let fold = |w: &[u64]| w.iter().fold(0, |h, &x| mix64(h ^ x));
+    if words.len() < k {
+        return Vec::new();
+    }
+    let n = words.len() + 1 - k;
+    let mut out = Vec::with_capacity(n);
+    #[cfg(target_arch = "x86_64")]
+    if avx2_available() {
+        // SAFETY: the CPU has AVX2.
+        unsafe { window_hashes_avx2(words, k, &mut out) };
+    }
+    let done = out.len();
+    out.extend(words[done..].windows(k).map(fold));
+    out
+}
+
+/// The first windows of [`window_hashes`], in fours, appended to `out` (empty).
+///
+/// # Safety
+/// The CPU must have AVX2 ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn window_hashes_avx2(words: &[u64], k: usize, out: &mut Vec<u64>) {
+    use std::arch::x86_64::*;
+    let n = words.len() + 1 - k;
+    for i in (0..n / 4 * 4).step_by(4) {
+        let mut h = _mm256_setzero_si256();
+        for j in 0..k {
+            let x: &[u64; 4] = words[i + j..i + j + 4].try_into().expect("four words");
+            h = mix64_avx2(_mm256_xor_si256(h, _mm256_loadu_si256(x.as_ptr().cast())));
+        }
+        let mut four = [0u64; 4];
+        _mm256_storeu_si256(four.as_mut_ptr().cast(), h);
+        out.extend_from_slice(&four);
+    }
+}
+
+/// Whether this CPU runs [`min_hashes_avx2`].
+fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// The start of the hash chain of band `band`'s key under `salt` (see [`band_keys`]).
+pub fn band_seed(salt: u64, band: usize) -> u64 {
+    mix64(salt ^ band as u64)
 }
 
 /// MinHash signature of a shingle set (`u32` per hash function; empty set gives all max).
@@ -876,7 +1099,7 @@ pub fn band_keys(sig: &[u32], bands: usize, salt: u64) -> Vec<u32> {
     let rows = (sig.len() / bands).max(1);
     (0..bands)
         .map(|b| {
-            let mut h = mix64(salt ^ b as u64);
+            let mut h = band_seed(salt, b);
             for v in sig.iter().skip(b * rows).take(rows) {
                 h = mix64(h ^ *v as u64);
             }
@@ -1305,6 +1528,36 @@ mod tests {
     }
 
     #[test]
+    fn avx2_mix64_is_mix64() {
+        #[cfg(target_arch = "x86_64")]
+        if avx2_available() {
+            use std::arch::x86_64::*;
+            for k in 0..1000u64 {
+                let xs = [mix64(k), k, u64::MAX - k, k << 60];
+                let mut got = [0u64; 4];
+                // SAFETY: the CPU has AVX2.
+                unsafe {
+                    let v = mix64_avx2(_mm256_loadu_si256(xs.as_ptr().cast()));
+                    _mm256_storeu_si256(got.as_mut_ptr().cast(), v);
+                }
+                assert_eq!(got, xs.map(mix64));
+            }
+        }
+    }
+
+    #[test]
+    fn window_hashes_are_the_folded_windows() {
+        let words: Vec<u64> = (0..23u64).map(|i| mix64(i * 31)).collect();
+        for len in [0, 1, 3, 4, 5, 8, 9, 23] {
+            for k in 1..7 {
+                let w = &words[..len];
+                let plain: Vec<u64> = w.windows(k).map(|w| w.iter().fold(0, |h, &x| mix64(h ^ x))).collect();
+                assert_eq!(window_hashes(w, k), plain, "{len} words, windows of {k}");
+            }
+        }
+    }
+
+    #[test]
     fn minhash_estimates_jaccard() {
         let hashes =
             |s: &str| -> Vec<u64> { token_set(&content_tokens(s, &[], true)).iter().map(|t| t.hash).collect() };
@@ -1322,6 +1575,37 @@ mod tests {
             h.band_keys_into(mixed.iter().copied(), first, 8, 5, &mut keys[first..end]);
         }
         assert_eq!(keys, band_keys(&sa, 32, 5));
+    }
+
+    #[test]
+    fn avx2_min_hashes_are_the_min_hashes() {
+        let h = MinHasher::new(45, 7);
+        let xs: Vec<u64> =
+            (0..150u64).map(|i| mix64(i ^ 0xfeed)).chain([0, u64::MAX, 1 << 32, u32::MAX as u64]).collect();
+        for take in [0, 1, 5, 64, 65, 130, xs.len()] {
+            let mixed = || xs.iter().copied().take(take);
+            let mut plain = vec![u32::MAX; 45];
+            min_hashes(mixed(), &h.mul, &h.add, &mut plain);
+            let halves = |k: usize| &h.halves[k][..48];
+            let set: Vec<[u32; 2]> = mixed().map(|x| [x as u32, (x >> 32) as u32]).collect();
+            #[cfg(target_arch = "x86_64")]
+            if avx2_available() {
+                let mut fast = vec![u32::MAX; 48];
+                // SAFETY: the CPU has AVX2.
+                unsafe { min_hashes_avx2(&set, [halves(0), halves(1), halves(2), halves(3)], &mut fast) };
+                assert_eq!(fast[..45], plain[..], "{take} elements");
+            }
+        }
+        // Band keys the same either way, for runs of functions that are not whole lanes.
+        let plain = MinHasher { avx2: false, ..h.clone() };
+        for take in [0, 3, 64, 100, xs.len()] {
+            for (first, count, rows) in [(0, 9, 5), (1, 4, 3), (2, 20, 2), (0, 45, 1), (0, 12, 4), (3, 20, 3)] {
+                let (mut a, mut b) = (vec![0u32; count], vec![0u32; count]);
+                h.band_keys_into(xs.iter().copied().take(take), first, rows, 3, &mut a);
+                plain.band_keys_into(xs.iter().copied().take(take), first, rows, 3, &mut b);
+                assert_eq!(a, b, "bands {first}+{count} of {rows} rows, {take} elements");
+            }
+        }
     }
 
     /// The original `char_indices` tokenizer, as a reference for the fast one.

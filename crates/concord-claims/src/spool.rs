@@ -124,10 +124,10 @@ impl<T: Recorded> SpoolWriter<T> {
         Ok(SpoolWriter { file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?), count: 0, _item: PhantomData })
     }
 
-    /// Appends one value already encoded (see [`encode`]).
-    pub fn push_encoded(&mut self, record: &[u8]) -> io::Result<()> {
-        self.file.write_all(record)?;
-        self.count += 1;
+    /// Appends `count` values already encoded back to back (see [`encode`]).
+    pub fn push_encoded(&mut self, records: &[u8], count: usize) -> io::Result<()> {
+        self.file.write_all(records)?;
+        self.count += count;
         Ok(())
     }
 
@@ -136,7 +136,7 @@ impl<T: Recorded> SpoolWriter<T> {
     pub fn push(&mut self, x: &T) -> io::Result<()> {
         let mut buf = Vec::new();
         encode(x, &mut buf)?;
-        self.push_encoded(&buf)
+        self.push_encoded(&buf, 1)
     }
 
     /// The values written, ready to replay.

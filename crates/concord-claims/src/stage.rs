@@ -268,7 +268,7 @@ impl ClaimStage {
         let sh: Vec<u64> = if lowered.len() < k && !lowered.is_empty() {
             vec![lowered.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))]
         } else {
-            lowered.windows(k).map(|w| w.iter().fold(0, |h, &x| concord_core::text::mix64(h ^ x))).collect()
+            key::window_hashes(&lowered, k)
         };
         // No sort and dedup: each bin keeps a minimum, which repeated shingles leave as it is.
         let signature = key::one_permutation_minhash(&sh, self.opts.copy_num_hashes, ARTICLE_FAMILY);

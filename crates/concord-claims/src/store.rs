@@ -95,15 +95,13 @@ pub(crate) struct UnitTexts {
 /// Units, their tokens and entities, the vocabulary with document frequencies, and the
 /// spilled texts.
 pub(crate) struct Store {
-    vocab: HashMap<u64, u32, BuildHasherDefault<MixHasher>>,
+    vocab: Vocab,
     /// Token runs already stored, by a hash of the run: a unit whose packed tokens equal
     /// an earlier unit's shares its run (syndicated copies repeat sentences by the
     /// thousand). Values: `(start, end)` in `tokens`.
     runs: HashMap<u64, (u32, u32), BuildHasherDefault<MixHasher>>,
     /// Per vocabulary id: `mix64` of the token hash (what MinHash functions read).
     pub mixed: Vec<u64>,
-    /// Per vocabulary id: clustered units containing it.
-    pub df: Vec<u32>,
     /// The units, in arrival order.
     pub units: Vec<Unit>,
     /// Packed tokens of every unit.
@@ -117,10 +115,9 @@ impl Store {
     /// An empty store (the spill file is created on the first unit).
     pub fn new() -> Store {
         Store {
-            vocab: HashMap::default(),
+            vocab: Vocab::default(),
             runs: HashMap::default(),
             mixed: Vec::new(),
-            df: Vec::new(),
             units: Vec::new(),
             tokens: Vec::new(),
             entities: Vec::new(),
@@ -150,14 +147,12 @@ impl Store {
     ) -> io::Result<()> {
         let (src, sentence_src) = (Span32::of(src)?, Span32::of(sentence_src)?);
         let t0 = self.tokens.len() as u32;
+        self.vocab.touch(tokens.iter().map(|t| t.hash));
         for t in tokens {
-            let next = self.mixed.len() as u32;
-            let id = *self.vocab.entry(t.hash).or_insert(next);
-            if id == next {
+            let (id, new) = self.vocab.count(t.hash);
+            if new {
                 self.mixed.push(mix64(t.hash));
-                self.df.push(0);
             }
-            self.df[id as usize] += 1;
             let mut packed = id;
             if t.flags & key::NUMBER != 0 {
                 packed |= NUMBER_BIT;
@@ -213,7 +208,12 @@ impl Store {
 
     /// The vocabulary id of a token hash, if any unit has it.
     pub fn id_of(&self, hash: u64) -> Option<u32> {
-        self.vocab.get(&hash).copied()
+        self.vocab.get(hash)
+    }
+
+    /// Per vocabulary id: the clustered units containing it.
+    pub fn df(&self) -> Vec<u32> {
+        self.vocab.df()
     }
 
     /// The spilled texts, for reading back unit by unit; the store keeps no texts after
@@ -223,6 +223,103 @@ impl Store {
             Some(spill) => spill.finish(self.units.len()),
             None => Ok(Texts { file: None, offsets: Vec::new() }),
         }
+    }
+}
+
+/// The vocabulary: token hash to `(id, document frequency)`, ids in order of first
+/// arrival. Open addressing with linear probing over one array of 16-byte slots, so that
+/// finding a token and counting it touch one cache line (the vocabulary outgrows the
+/// caches, and every content word of every unit is counted).
+#[derive(Default)]
+struct Vocab {
+    /// A power of two long (or empty).
+    slots: Vec<VocabSlot>,
+    len: u32,
+}
+
+#[derive(Clone, Copy, Default)]
+struct VocabSlot {
+    hash: u64,
+    /// The id plus one; 0: an empty slot.
+    id1: u32,
+    df: u32,
+}
+
+impl Vocab {
+    /// The slot holding `hash`, or the empty one where it would go (`slots` not empty).
+    #[inline]
+    fn find(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(hash) & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.id1 == 0 || s.hash == hash {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Reads the first slot of each of `hashes`: independent loads, whose cache misses
+    /// overlap, before the lookups that depend on them (the table outgrows the caches).
+    #[inline]
+    fn touch(&self, hashes: impl Iterator<Item = u64>) {
+        if let Some(mask) = self.slots.len().checked_sub(1) {
+            let seen = hashes.fold(0, |acc, h| acc | self.slots[Self::home(h) & mask].id1);
+            std::hint::black_box(seen);
+        }
+    }
+
+    /// Where the probe for `hash` starts (before masking to the table).
+    #[inline]
+    fn home(hash: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product, spread over the table.
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize
+    }
+
+    /// The id of `hash`, if it has one.
+    fn get(&self, hash: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let s = &self.slots[self.find(hash)];
+        (s.id1 != 0).then(|| s.id1 - 1)
+    }
+
+    /// Counts one more unit with `hash`: its id, and whether it is new (the next id).
+    #[inline]
+    fn count(&mut self, hash: u64) -> (u32, bool) {
+        // At most 3/4 full, so that probe runs stay short.
+        if (self.len as usize + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let i = self.find(hash);
+        let s = &mut self.slots[i];
+        let new = s.id1 == 0;
+        if new {
+            self.len += 1;
+            *s = VocabSlot { hash, id1: self.len, df: 0 };
+        }
+        s.df += 1;
+        (s.id1 - 1, new)
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1 << 10);
+        let old = std::mem::replace(&mut self.slots, vec![VocabSlot::default(); size]);
+        for s in old.into_iter().filter(|s| s.id1 != 0) {
+            let i = self.find(s.hash);
+            self.slots[i] = s;
+        }
+    }
+
+    /// Per id: its document frequency.
+    fn df(&self) -> Vec<u32> {
+        let mut df = vec![0; self.len as usize];
+        for s in self.slots.iter().filter(|s| s.id1 != 0) {
+            df[s.id1 as usize - 1] = s.df;
+        }
+        df
     }
 }
 
@@ -438,7 +535,7 @@ mod tests {
         s.push(1, UnitKind::Quote, &[t(3, key::NUMBER)], 4, a, b, Some(1), &[], ("", Some("ctx"), Some("Ann")))
             .unwrap();
         assert_eq!(s.mixed.len(), 2);
-        assert_eq!(s.df, vec![1, 2]);
+        assert_eq!(s.df(), vec![1, 2]);
         // Sorted by id: hash 9 got id 0, hash 3 id 1; flags survive packing.
         assert_eq!(s.tokens_of(0), &[NAME_BIT, 1]);
         assert_eq!(s.tokens_of(1), &[1 | NUMBER_BIT]);
@@ -453,6 +550,26 @@ mod tests {
             texts.get(1).unwrap(),
             UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
         );
+    }
+
+    #[test]
+    fn vocabulary_ids_come_in_arrival_order_with_their_counts() {
+        let mut v = Vocab::default();
+        assert_eq!(v.get(5), None);
+        // Enough words to grow the table several times; hashes that share low and high bits.
+        let hash = |k: u64| if k % 3 == 0 { k << 40 } else { mix64(k) };
+        for round in 0..3u64 {
+            for k in 0..5000u64 {
+                if k % (round + 1) == 0 {
+                    assert_eq!(v.count(hash(k)), (k as u32, round == 0));
+                }
+            }
+        }
+        assert_eq!(v.get(hash(4999)), Some(4999));
+        assert_eq!(v.get(hash(5000)), None);
+        let df = v.df();
+        assert_eq!(df.len(), 5000);
+        assert_eq!((df[0], df[1], df[2], df[3], df[5]), (3, 1, 2, 2, 1));
     }
 
     #[test]
@@ -472,7 +589,7 @@ mod tests {
         assert_eq!(s.tokens_of(0), s.tokens_of(3));
         assert_eq!(s.tokens_of(1), s.tokens_of(0), "the same set in another order is the same run");
         assert_eq!(s.tokens_of(2).len(), 1);
-        assert_eq!(s.df, vec![4, 3], "document frequencies still count every unit");
+        assert_eq!(s.df(), vec![4, 3], "document frequencies still count every unit");
     }
 
     #[test]
