@@ -64,6 +64,7 @@ struct HashSet64 {
 
 impl HashSet64 {
     /// An empty set with room for `n` hashes before it grows.
+    #[cfg(test)]
     fn with_room(n: usize) -> HashSet64 {
         HashSet64 { slots: vec![0; Self::room(n)], len: 0, zero: false, filled: Vec::new() }
     }
@@ -144,11 +145,6 @@ impl HashSet64 {
 }
 
 impl DocWords {
-    /// Room for the words of a document of `words` words (avoids growing the sets).
-    pub(crate) fn with_room(words: usize) -> DocWords {
-        DocWords { lower: HashSet64::with_room(words), cap_mid: HashSet64::with_room(words / 4) }
-    }
-
     /// Empties the sets for a document of `words` words, keeping their tables.
     pub(crate) fn reset(&mut self, words: usize) {
         self.lower.clear(words);
@@ -265,13 +261,12 @@ pub struct SentenceInput<'a> {
     pub gaz: Vec<u8>,
 }
 
-/// A sentence to tag, borrowed: words, gazetteer tags, per-word "capitalised" flags and
-/// whether the sentence is [`mostly_upper`].
+/// A sentence to tag, borrowed: words, their facts, gazetteer tags and whether the sentence
+/// is [`mostly_upper`].
 pub(crate) struct Window<'a, 'w> {
     pub words: &'a [&'w str],
     pub facts: &'a [WordFacts],
     pub gaz: &'a [u8],
-    pub cap: &'a [bool],
     pub caps: bool,
 }
 
@@ -689,9 +684,8 @@ impl Model {
     /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
         let facts: Vec<WordFacts> = s.words.iter().map(|w| word_facts(w)).collect();
-        let cap: Vec<bool> = facts.iter().map(|f| matches!(f.case, Case::Title | Case::Upper)).collect();
         let mut labels = Vec::with_capacity(s.words.len());
-        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
+        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, caps: mostly_upper(&s.words) };
         self.predict_into(&input, doc, &mut Scratch::default(), &mut labels);
         labels
     }
@@ -715,7 +709,7 @@ impl Model {
         let mut feats = Feats { v: [0; MAX_FEATS], n: 0 };
         let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
         for i in 0..n {
-            let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
+            let best = if s.facts[i].is_cap() || prev != 0 || s.gaz[i] != 0 {
                 if done[i] < 2 {
                     info[i] = word_info_with(s.words[i], s.facts[i].lower, s.facts[i].exact);
                     done[i] = 2;

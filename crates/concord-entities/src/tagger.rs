@@ -71,14 +71,33 @@ pub(crate) struct Tokenized<'t> {
     pub caps: Vec<bool>,
     /// Per token: its case and hashes.
     pub facts: Vec<WordFacts>,
-    /// Per token: its capitalisation class.
-    pub cases: Vec<Case>,
-    /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
-    pub cap: Vec<bool>,
     /// Per token: its [`crate::cues::cue_bits`], looked up on first use ([`NOT_YET`] until
     /// then): most words are never asked about.
     pub cues: Vec<Cell<u16>>,
     tables: &'static CueTables,
+    /// Scratch of the general tokenizer.
+    chars: Vec<(usize, char)>,
+}
+
+/// The buffers of a [`Tokenized`], kept between documents (see [`Tokenized::into_bufs`]) so
+/// that tokenizing reuses their allocations.
+#[derive(Default)]
+pub(crate) struct TokBufs {
+    toks: Vec<Token>,
+    /// Always empty here: it holds no word, only room for them.
+    words: Vec<&'static str>,
+    sents: Vec<(usize, usize, SentRange)>,
+    caps: Vec<bool>,
+    facts: Vec<WordFacts>,
+    cues: Vec<Cell<u16>>,
+    chars: Vec<(usize, char)>,
+}
+
+/// An empty vector of borrowed words with the allocation of `v` (emptied first; the
+/// element type is the same but for the lifetime, so the allocation is reused in place).
+fn relabel<'a, 'b>(mut v: Vec<&'a str>) -> Vec<&'b str> {
+    v.clear();
+    v.into_iter().map(|w| -> &'b str { unreachable!("emptied: {w}") }).collect()
 }
 
 /// A cue entry not looked up yet (no word has every bit).
@@ -95,18 +114,45 @@ impl Tokenized<'_> {
         c & bits != 0
     }
 
+    /// The capitalisation class of token `i`.
+    #[inline]
+    pub fn case(&self, i: usize) -> Case {
+        self.facts[i].case
+    }
+
+    /// True for a capitalised token ([`Case::Title`] or [`Case::Upper`]).
+    #[inline]
+    pub fn cap(&self, i: usize) -> bool {
+        self.facts[i].is_cap()
+    }
+
     /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
     fn capw(&self, i: usize) -> bool {
-        self.cap[i] && !self.is(i, bit::CAP_STOP)
+        self.cap(i) && !self.is(i, bit::CAP_STOP)
+    }
+
+    /// Gives the buffers back for the next document.
+    pub fn into_bufs(self) -> TokBufs {
+        let Tokenized { toks, words, sents, caps, facts, cues, chars, .. } = self;
+        TokBufs { toks, words: relabel(words), sents, caps, facts, cues, chars }
     }
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
-    let mut toks = Vec::with_capacity(text.len() / 4 + 16);
-    let mut facts: Vec<WordFacts> = Vec::with_capacity(text.len() / 4 + 16);
-    let mut sents = Vec::with_capacity(ranges.len());
-    let mut caps = Vec::with_capacity(ranges.len());
-    let mut buf = Vec::new();
+    tokenize_doc_in(text, ranges, TokBufs::default())
+}
+
+/// [`tokenize_doc`] into the buffers of an earlier document.
+pub(crate) fn tokenize_doc_in<'t>(text: &'t str, ranges: &[SentRange], bufs: TokBufs) -> Tokenized<'t> {
+    let TokBufs { mut toks, words, mut sents, mut caps, mut facts, mut cues, mut chars } = bufs;
+    let room = text.len() / 4 + 16;
+    toks.clear();
+    toks.reserve(room);
+    facts.clear();
+    facts.reserve(room);
+    cues.clear();
+    sents.clear();
+    caps.clear();
     for r in ranges {
         let a = toks.len();
         let s = text.get(r.span.start..r.span.end.min(text.len()));
@@ -115,32 +161,47 @@ pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized
             // ASCII sentences: tokens and their facts in one pass
             Some(s) if s.is_ascii() => tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f)),
             _ => {
-                tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
+                tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut chars);
                 facts.extend(toks[a..].iter().map(|t| word_facts(text.get(t.start..t.end).unwrap_or(""))));
             }
         }
         sents.push((a, toks.len(), *r));
     }
-    let n = toks.len();
-    let (mut words, mut cases, mut cap) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for (t, f) in toks.iter().zip(&facts) {
-        words.push(text.get(t.start..t.end).unwrap_or(""));
-        cases.push(f.case);
-        cap.push(matches!(f.case, Case::Title | Case::Upper));
-    }
-    let cues = vec![Cell::new(NOT_YET); n];
-    Tokenized { toks, words, sents, caps, facts, cases, cap, cues, tables: CueTables::get() }
+    let mut words = relabel(words);
+    words.reserve(toks.len());
+    words.extend(toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")));
+    cues.resize(toks.len(), Cell::new(NOT_YET));
+    Tokenized { toks, words, sents, caps, facts, cues, tables: CueTables::get(), chars }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
 pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(usize, usize, usize)>, Vec<u8>) {
-    let mut hits: Vec<GazMatch> = Vec::with_capacity(64);
+    let mut g = GazBufs::default();
+    gaz_spans_into(matcher, text, tk, &mut g);
+    (g.spans, g.tags)
+}
+
+/// Buffers of [`gaz_spans_into`].
+#[derive(Default)]
+pub(crate) struct GazBufs {
+    hits: Vec<GazMatch>,
+    /// (first token, end token, entry) per match.
+    spans: Vec<(usize, usize, usize)>,
+    /// Per token: 0, or `1 + label_of(kind, inside)` of the match holding it.
+    tags: Vec<u8>,
+}
+
+/// [`gaz_spans`] into reused buffers.
+fn gaz_spans_into(matcher: &Matcher, text: &str, tk: &Tokenized, g: &mut GazBufs) {
+    let GazBufs { hits, spans, tags } = g;
+    hits.clear();
     for (_, _, s) in &tk.sents {
-        matcher.find_in(text, s.span.start..s.span.end, &mut hits);
+        matcher.find_in(text, s.span.start..s.span.end, hits);
     }
-    let mut out = Vec::with_capacity(hits.len());
-    let mut tags = vec![0u8; tk.toks.len()];
-    for m in hits {
+    spans.clear();
+    tags.clear();
+    tags.resize(tk.toks.len(), 0);
+    for m in hits.iter() {
         let a = tk.toks.partition_point(|t| t.start < m.start);
         if a >= tk.toks.len() || tk.toks[a].start != m.start {
             continue;
@@ -153,9 +214,27 @@ pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(
         for (i, t) in tags[a..b].iter_mut().enumerate() {
             *t = 1 + label_of(kind, i > 0) as u8;
         }
-        out.push((a, b, m.entry));
+        spans.push((a, b, m.entry));
     }
-    (out, tags)
+}
+
+/// What [`Tagger::analyse`] keeps from document to document on a thread: buffers whose
+/// allocations are reused (their contents are rebuilt for every document).
+#[derive(Default)]
+struct TagScratch {
+    tok: TokBufs,
+    gaz: GazBufs,
+    /// The document's word sets.
+    words: DocWords,
+    model: Scratch,
+    labels: Vec<usize>,
+    cands: Vec<Cand>,
+    chosen: Vec<Cand>,
+    taken: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<TagScratch> = std::cell::RefCell::new(TagScratch::default());
 }
 
 pub(crate) fn sentence_ranges(doc: &Document) -> Vec<SentRange> {
@@ -206,18 +285,31 @@ impl Tagger {
     }
 
     fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
-        let tk = tokenize_doc(text, ranges);
-        let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
-        // the document's word sets, reused from article to article on this thread
-        thread_local! {
-            static DOC_WORDS: std::cell::RefCell<DocWords> = std::cell::RefCell::new(DocWords::with_room(0));
-        }
-        let mut dw = DOC_WORDS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        // taken for the document (a nested call would start from empty buffers)
+        let mut sc = SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        let out = self.analyse_with(text, ranges, &mut sc);
+        SCRATCH.with(|c| *c.borrow_mut() = sc);
+        out
+    }
+
+    /// [`Tagger::analyse`] with the buffers of `sc`.
+    fn analyse_with(
+        &self,
+        text: &str,
+        ranges: &[SentRange],
+        sc: &mut TagScratch,
+    ) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
+        let tk = tokenize_doc_in(text, ranges, std::mem::take(&mut sc.tok));
+        gaz_spans_into(&self.matcher, text, &tk, &mut sc.gaz);
+        let (gaz, gaz_tags) = (&sc.gaz.spans, &sc.gaz.tags[..]);
+        let dw = &mut sc.words;
         dw.reset(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
             dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
-        let mut cands: Vec<Cand> = Vec::with_capacity(gaz.len() + tk.toks.len() / 4);
+        let dw = &sc.words;
+        let cands = &mut sc.cands;
+        cands.clear();
         cands.extend(gaz.iter().map(|&(a, b, e)| Cand {
             a,
             b,
@@ -226,25 +318,19 @@ impl Tagger {
             entry: Some(e),
         }));
         if let Some(model) = &self.model {
-            let mut scratch = Scratch::default();
-            let mut labels = Vec::new();
+            let (scratch, labels) = (&mut sc.model, &mut sc.labels);
             for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
                 // nothing capitalised and no gazetteer hit: every word is `O` without scoring
-                if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
+                if a == b || !(a..b).any(|i| tk.cap(i) || gaz_tags[i] != 0) {
                     continue;
                 }
-                if self.skip_plain && plain_sentence(&tk, a, b, tk.caps[k], &gaz_tags, &dw) {
+                if self.skip_plain && plain_sentence(&tk, a, b, tk.caps[k], gaz_tags, dw) {
                     continue;
                 }
-                let input = Window {
-                    words: &tk.words[a..b],
-                    facts: &tk.facts[a..b],
-                    gaz: &gaz_tags[a..b],
-                    cap: &tk.cap[a..b],
-                    caps: tk.caps[k],
-                };
+                let input =
+                    Window { words: &tk.words[a..b], facts: &tk.facts[a..b], gaz: &gaz_tags[a..b], caps: tk.caps[k] };
                 labels.clear();
-                model.predict_into(&input, &dw, &mut scratch, &mut labels);
+                model.predict_into(&input, dw, scratch, labels);
                 let mut i = 0;
                 while i < labels.len() {
                     let Some(kind) = kind_of(labels[i]) else {
@@ -263,17 +349,19 @@ impl Tagger {
         if self.discovery {
             for (k, &(a, b, s)) in tk.sents.iter().enumerate() {
                 if !tk.caps[k] {
-                    discover(&tk, a, b, s.para_start, &gaz_tags, &mut cands);
+                    discover(&tk, a, b, s.para_start, gaz_tags, cands);
                 }
             }
         }
-        cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
-        DOC_WORDS.with(|c| *c.borrow_mut() = dw);
+        cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, dw, gaz_tags));
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
-        let mut taken = vec![false; tk.toks.len()];
-        let mut chosen: Vec<Cand> = Vec::with_capacity(cands.len());
-        for c in cands {
+        let taken = &mut sc.taken;
+        taken.clear();
+        taken.resize(tk.toks.len(), false);
+        let chosen = &mut sc.chosen;
+        chosen.clear();
+        for c in cands.drain(..) {
             if taken[c.a..c.b].iter().any(|&t| t) {
                 continue;
             }
@@ -287,16 +375,16 @@ impl Tagger {
         // only sentences holding a candidate are looked at
         let mut headingish = vec![false; tk.sents.len()];
         let mut seen = vec![false; tk.sents.len()];
-        for c in &chosen {
+        for c in chosen.iter() {
             let k = sent_of(c.a);
             if let (Some(false), Some(&(a, b, s))) = (seen.get(k).copied(), tk.sents.get(k)) {
                 seen[k] = true;
-                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.cases[a..b]);
+                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b]);
             }
         }
         let in_heading = |c: &Cand| headingish.get(sent_of(c.a)).copied().unwrap_or(false);
         let mut confirmed: BTreeSet<&str> = BTreeSet::new();
-        for c in &chosen {
+        for c in chosen.iter() {
             if !in_heading(c) {
                 confirmed.insert(surface(c));
                 if c.kind == EntityKind::Person {
@@ -307,24 +395,29 @@ impl Tagger {
         chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains(surface(c)));
         // Surnames of people named in full are mentions wherever they appear capitalised.
         let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
-        for c in &chosen {
+        for c in chosen.iter() {
             if c.kind == EntityKind::Person && c.b - c.a >= 2 {
                 surnames.insert(tk.words[c.b - 1], EntityKind::Person);
             }
         }
-        let mut taken = vec![false; tk.toks.len()];
-        for c in &chosen {
-            taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
-        }
-        for (i, w) in tk.words.iter().enumerate() {
-            if !surnames.is_empty() && !taken[i] && tk.cases[i] == Case::Title && surnames.contains_key(w) {
-                chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+        if !surnames.is_empty() {
+            taken.fill(false);
+            for c in chosen.iter() {
+                taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
+            }
+            for (i, w) in tk.words.iter().enumerate() {
+                if !taken[i] && tk.case(i) == Case::Title && surnames.contains_key(w) {
+                    chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+                }
             }
         }
         chosen.sort_by_key(|c| c.a);
-        self.resolve(text, &tk, &chosen)
+        let out = self.resolve(text, &tk, chosen);
+        sc.tok = tk.into_bufs();
+        out
     }
 
+    #[inline(never)]
     fn resolve(&self, text: &str, tk: &Tokenized, chosen: &[Cand]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         // names and surfaces borrow from the text and the gazetteer until the output is built
         struct Ent<'a> {
@@ -470,9 +563,9 @@ impl Tagger {
 
 /// True for a sentence written in Title Case (a headline or a link line), where
 /// capitalisation says nothing about names.
-fn title_case(words: &[&str], cases: &[Case]) -> bool {
+fn title_case(words: &[&str], facts: &[WordFacts]) -> bool {
     let mut title = 0usize;
-    for (w, &case) in words.iter().zip(cases) {
+    for (w, case) in words.iter().zip(facts.iter().map(|f| f.case)) {
         if w.bytes().any(|c| c.is_ascii_digit()) {
             return false; // results tables, scores, dates
         }
@@ -496,10 +589,10 @@ fn plain_sentence(tk: &Tokenized, a: usize, b: usize, caps: bool, gaz: &[u8], dw
         return false;
     }
     let first = (a..b).find(|&i| !is_opening(tk.words[i])).unwrap_or(a);
-    if (a..b).any(|i| tk.cap[i] && i != first) {
+    if (a..b).any(|i| tk.cap(i) && i != first) {
         return false;
     }
-    !tk.cap[first] || dw.has_lower_hash(tk.facts[first].lower)
+    !tk.cap(first) || dw.has_lower_hash(tk.facts[first].lower)
 }
 
 /// Trims titles, determiners and sentence-initial common words from a discovered or
@@ -542,7 +635,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
             break;
         }
     }
-    while c.b > c.a && !tk.cap[c.b - 1] {
+    while c.b > c.a && !tk.cap(c.b - 1) {
         c.b -= 1;
     }
     c.a < c.b && !(c.a..c.b).all(|i| tk.is(i, bit::ROLE_WORD))
@@ -597,7 +690,7 @@ fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
         return None;
     }
     let limit = sb.min(b + 6);
-    let end = (b + 2..limit).find(|&i| tk.cases[i] != Case::Lower).unwrap_or(limit);
+    let end = (b + 2..limit).find(|&i| tk.case(i) != Case::Lower).unwrap_or(limit);
     if end > b + 2 && tk.is(end - 1, bit::ROLE_HEAD) {
         Some(tk.words[b + 2..end].join(" "))
     } else {
@@ -632,7 +725,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         i = e;
         let seq = &words[s..e];
-        let all_title = tk.cases[s..e].iter().all(|&c| c == Case::Title);
+        let all_title = tk.facts[s..e].iter().all(|f| f.case == Case::Title);
         let mut push = |a: usize, b: usize, kind: EntityKind, src: Src| out.push(Cand { a, b, kind, src, entry: None });
         // 1. titles inside the sequence: "Foreign Minister Sergey Lavrov"
         let mut k = s;
@@ -647,7 +740,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             let rest = h.min(e)..e;
             if h < e
                 && rest.len() <= 4
-                && rest.clone().all(|i| tk.cap[i])
+                && rest.clone().all(|i| tk.cap(i))
                 && !rest.clone().any(|i| tk.is(i, bit::ORG_HEAD | bit::LOC_WORD | bit::ROLE_WORD))
             {
                 push(h, e, EntityKind::Person, Src::Rule);
@@ -664,7 +757,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
-        if name_like && s > a && tk.cases[s - 1] == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
+        if name_like && s > a && tk.case(s - 1) == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
             continue;
         }
@@ -684,7 +777,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         // 4. datelines: "MOSCOW (Reuters) -", "KYIV, Ukraine —"
         if s == first
             && para_start
-            && (s..e).all(|i| tk.cases[i] == Case::Upper && words[i].len() > 2)
+            && (s..e).all(|i| tk.case(i) == Case::Upper && words[i].len() > 2)
             && e < b
             && matches!(words[e], "(" | "," | "-" | "–" | "—")
         {
@@ -741,6 +834,23 @@ mod tests {
             assert_eq!(a.mentions, b.mentions, "{t}");
             assert_eq!(a.entities, b.entities, "{t}");
         }
+    }
+
+    #[test]
+    fn reused_buffers_give_what_fresh_ones_do() {
+        let tagger = Tagger::new(&crate::EntityOptions::default()).unwrap();
+        let big = "Foreign Minister Sergey Lavrov met NATO envoy Steve Witkoff in Kyiv. Lavrov said so.\n\n".repeat(40);
+        let texts = ["President Joe Biden spoke in Paris.", &big, "Ms Ann Lee, a doctor, left. Lee said.", ""];
+        let mut sc = TagScratch::default();
+        for t in texts.iter().chain(texts.iter().rev()) {
+            let doc = document(t);
+            let ranges = sentence_ranges(&doc);
+            let reused = tagger.analyse_with(&doc.text, &ranges, &mut sc);
+            let fresh = tagger.analyse_with(&doc.text, &ranges, &mut TagScratch::default());
+            assert_eq!(reused, fresh, "{t}");
+        }
+        let v = relabel(vec!["a", "b"]);
+        assert!(v.is_empty() && v.capacity() >= 2);
     }
 
     #[test]
