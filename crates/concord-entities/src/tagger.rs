@@ -422,6 +422,8 @@ impl Tagger {
         // names and surfaces borrow from the text and the gazetteer until the output is built
         struct Ent<'a> {
             name: &'a str,
+            /// [`last_word`] of the name.
+            last: &'a str,
             tokens: usize,
             /// Mentions per kind, in [`KINDS`] order.
             kinds: [usize; 4],
@@ -465,13 +467,10 @@ impl Tagger {
                 // whose name ends with it (people), or whose initials it spells (organisations)
                 let fits = |e: &Ent| {
                     e.tokens >= 2
-                        && ((e.first_kind == EntityKind::Person && last_word(e.name) == surface)
+                        && ((e.first_kind == EntityKind::Person && e.last == surface)
                             || (e.first_kind == EntityKind::Org && surface.len() >= 2 && e.initials == surface))
                 };
-                let before = (0..ents.len())
-                    .filter(|&i| fits(&ents[i]) && ents[i].first_pos < c.a)
-                    .max_by_key(|&i| ents[i].first_pos);
-                idx = before.or_else(|| (0..ents.len()).filter(|&i| fits(&ents[i])).min_by_key(|&i| ents[i].first_pos));
+                idx = nearest_before_else_first(ents.iter().map(|e| fits(e).then_some(e.first_pos)), c.a);
             }
             let i = match idx {
                 Some(i) => i,
@@ -484,6 +483,7 @@ impl Tagger {
                         tokens: name.split_whitespace().count(),
                         initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
                         name,
+                        last: last_word(name),
                         kinds: [0; 4],
                         first_kind: c.kind,
                         surfaces: Vec::new(),
@@ -511,6 +511,7 @@ impl Tagger {
             }
             if e.gaz.is_none() && n > e.tokens {
                 e.name = surface;
+                e.last = last_word(surface);
                 if e.first_kind == EntityKind::Org {
                     e.initials = initials(e.name);
                 }
@@ -649,6 +650,24 @@ fn is_opening(w: &str) -> bool {
         _ => false,
     };
     quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+}
+
+/// Of the items given as `Some(position)`: the index of the one nearest before `a` (on a tie
+/// the last), else that of the first of the smallest position.
+fn nearest_before_else_first(items: impl Iterator<Item = Option<usize>>, a: usize) -> Option<usize> {
+    // (index, position) of the best so far
+    let mut before: Option<(usize, usize)> = None;
+    let mut first: Option<(usize, usize)> = None;
+    for (i, p) in items.enumerate() {
+        let Some(p) = p else { continue };
+        if p < a && before.map_or(true, |(_, q)| p >= q) {
+            before = Some((i, p));
+        }
+        if first.map_or(true, |(_, q)| p < q) {
+            first = Some((i, p));
+        }
+    }
+    before.or(first).map(|(i, _)| i)
 }
 
 fn last_word(name: &str) -> &str {
@@ -866,6 +885,26 @@ mod tests {
             }
         }
         assert!(tk.is(0, bit::ROLE_WORD) && tk.is(4, bit::SPEECH_VERB));
+    }
+
+    #[test]
+    fn nearest_before_else_first_is_the_two_searches() {
+        let lists: [&[Option<usize>]; 5] = [
+            &[],
+            &[None, Some(4), Some(9), None, Some(2), Some(9), Some(4)],
+            &[Some(7), Some(8), Some(7)],
+            &[None, None],
+            &[Some(1), Some(1), Some(0), Some(0)],
+        ];
+        for l in lists {
+            for a in 0..11 {
+                let fits = |i: usize| l[i].is_some();
+                let pos = |i: usize| l[i].unwrap_or(0);
+                let before = (0..l.len()).filter(|&i| fits(i) && pos(i) < a).max_by_key(|&i| pos(i));
+                let want = before.or_else(|| (0..l.len()).filter(|&i| fits(i)).min_by_key(|&i| pos(i)));
+                assert_eq!(nearest_before_else_first(l.iter().copied(), a), want, "{l:?} {a}");
+            }
+        }
     }
 
     #[test]
