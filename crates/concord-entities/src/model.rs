@@ -273,8 +273,59 @@ pub(crate) struct Window<'a, 'w> {
 /// Reusable buffers of [`Model::predict_into`].
 #[derive(Default)]
 pub(crate) struct Scratch {
-    info: Vec<WordInfo>,
-    done: Vec<u8>,
+    /// Per word: its shape hash, once `done`.
+    shapes: Vec<u64>,
+    done: Vec<bool>,
+    words: WordCache,
+}
+
+/// Longest word [`WordCache`] keeps.
+const CACHED_LEN: usize = 15;
+
+/// The [`WordInfo`] and [`own_features`] of a word, as [`WordCache`] keeps them.
+#[derive(Clone, Copy, Default)]
+struct Cached {
+    /// The word's length (0: an empty slot) and bytes.
+    len: u8,
+    bytes: [u8; CACHED_LEN],
+    info: WordInfo,
+    own: [u64; 7],
+}
+
+/// The words scored lately (direct-mapped by their hash, compared byte for byte): their
+/// info and own features cost a lookup instead of a dozen hashes when they come again, as
+/// names do from article to article.
+#[derive(Default)]
+struct WordCache {
+    slots: Vec<Cached>,
+}
+
+/// Slots of a [`WordCache`].
+const CACHE_SLOTS: usize = 2048;
+
+impl WordCache {
+    /// The info and own features of `w` (whose [`lower_hash`] and [`fnv1a64`] are given),
+    /// computed unless cached.
+    #[inline]
+    fn get(&mut self, w: &str, lower: u64, exact: u64, consts: &ConstFeats) -> (WordInfo, [u64; 7]) {
+        let b = w.as_bytes();
+        if b.len() > CACHED_LEN || b.is_empty() {
+            let info = word_info_with(w, lower, exact);
+            return (info, own_features(&info, consts));
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![Cached::default(); CACHE_SLOTS];
+        }
+        let slot = &mut self.slots[(exact >> 40) as usize & (CACHE_SLOTS - 1)];
+        if slot.len as usize != b.len() || slot.bytes[..b.len()] != *b {
+            let info = word_info_with(w, lower, exact);
+            slot.len = b.len() as u8;
+            slot.bytes[..b.len()].copy_from_slice(b);
+            slot.info = info;
+            slot.own = own_features(&info, consts);
+        }
+        (slot.info, slot.own)
+    }
 }
 
 /// Index of the word that starts the sentence proper (after opening punctuation).
@@ -529,25 +580,87 @@ struct SentFeats<'a> {
     consts: &'a ConstFeats,
 }
 
-/// A field of word `j` of the sentence, or the boundary markers outside it.
-#[inline(always)]
-fn word_at(info: &[WordInfo], j: isize, field: impl Fn(&WordInfo) -> u64) -> u64 {
-    if j < 0 {
-        BOS
-    } else if j as usize >= info.len() {
-        EOS
-    } else {
-        field(&info[j as usize])
+/// What [`token_features`] reads of the words around the one it describes.
+trait Context {
+    /// Number of words in the sentence.
+    fn count(&self) -> usize;
+    /// The [`lower_hash`] of word `j`.
+    fn lower(&self, j: usize) -> u64;
+    /// The shape hash of word `j` (only asked for the neighbours of the word described).
+    fn shape(&self, j: usize) -> u64;
+}
+
+impl Context for [WordInfo] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn lower(&self, j: usize) -> u64 {
+        self[j].lower
+    }
+    fn shape(&self, j: usize) -> u64 {
+        self[j].shape
     }
 }
 
-/// Static features of word `i` (independent of earlier labels), appended to `out`.
+/// The context when tagging: lower-case hashes from the word facts, shapes computed for the
+/// words that need them.
+struct Tagging<'a> {
+    facts: &'a [WordFacts],
+    shapes: &'a [u64],
+}
+
+impl Context for Tagging<'_> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.facts.len()
+    }
+    #[inline(always)]
+    fn lower(&self, j: usize) -> u64 {
+        self.facts[j].lower
+    }
+    #[inline(always)]
+    fn shape(&self, j: usize) -> u64 {
+        self.shapes[j]
+    }
+}
+
+/// A field of word `j` of the sentence, or the boundary markers outside it.
 #[inline(always)]
-fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl FeatSink) {
+fn word_at<C: Context + ?Sized>(cx: &C, j: isize, field: impl Fn(&C, usize) -> u64) -> u64 {
+    if j < 0 {
+        BOS
+    } else if j as usize >= cx.count() {
+        EOS
+    } else {
+        field(cx, j as usize)
+    }
+}
+
+/// The features of a word on its own: `f(2..=7, ...)` of its hashes and the length feature.
+#[inline(always)]
+fn own_features(w: &WordInfo, c: &ConstFeats) -> [u64; 7] {
+    let len = match w.len {
+        l @ 0..=12 => c.len[l as usize],
+        l => f(25, l),
+    };
+    [f(2, w.lower), f(3, w.exact), f(4, w.shape), f(5, w.suf3), f(6, w.suf2), f(7, w.pre3), len]
+}
+
+/// Static features of word `i` (independent of earlier labels), `w` being its info and `own`
+/// its [`own_features`], appended to `out`.
+#[inline(always)]
+fn token_features<C: Context + ?Sized>(
+    s: &SentFeats,
+    cx: &C,
+    w: &WordInfo,
+    own: &[u64; 7],
+    i: usize,
+    out: &mut impl FeatSink,
+) {
     let SentFeats { gaz, first, caps, doc, consts: c } = *s;
-    let n = info.len();
-    let lower = |j: isize| word_at(info, j, |w| w.lower);
-    let shape = |j: isize| word_at(info, j, |w| w.shape);
+    let n = cx.count();
+    let lower = |j: isize| word_at(cx, j, C::lower);
+    let shape = |j: isize| word_at(cx, j, C::shape);
     let gz = |j: isize| -> u64 {
         if j < 0 || j as usize >= n {
             99
@@ -555,15 +668,11 @@ fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl Fea
             gaz[j as usize] as u64
         }
     };
-    let w = &info[i];
     let ii = i as isize;
     out.put(c.bias);
-    out.put(f(2, w.lower));
-    out.put(f(3, w.exact));
-    out.put(f(4, w.shape));
-    out.put(f(5, w.suf3));
-    out.put(f(6, w.suf2));
-    out.put(f(7, w.pre3));
+    for &x in &own[..6] {
+        out.put(x);
+    }
     let (prev, next) = (lower(ii - 1), lower(ii + 1));
     out.put(f(8, prev));
     out.put(f(9, next));
@@ -592,10 +701,7 @@ fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl Fea
         let seen_mid = doc.has_cap_mid_hash(w.exact);
         out.put(c.evidence[usize::from(seen_lower) | usize::from(seen_mid) << 1 | usize::from(i == first) << 2]);
     }
-    out.put(match w.len {
-        l @ 0..=12 => c.len[l as usize],
-        l => f(25, l),
-    });
+    out.put(own[6]);
 }
 
 /// Whether word `i` needs scoring: capitalised or numeric-free words after an `O` are `O`.
@@ -694,14 +800,13 @@ impl Model {
     /// `labels`.
     pub(crate) fn predict_into(&self, s: &Window, doc: &DocWords, scratch: &mut Scratch, labels: &mut Vec<usize>) {
         let n = s.words.len();
-        // the other hashes are computed only for the words that get scored and their next
-        // neighbours (two words away, features use the lower-case hash only)
-        // done[j]: 0 nothing yet, 1 the shape, 2 every hash
-        let Scratch { info, done } = scratch;
-        info.clear();
-        info.extend(s.facts.iter().map(|f| WordInfo { lower: f.lower, ..WordInfo::default() }));
+        // the lower-case hashes come with the facts; the other hashes are computed only for
+        // the words that get scored, and the shapes of their next neighbours
+        let Scratch { shapes, done, words: cache } = scratch;
+        shapes.clear();
+        shapes.resize(n, 0);
         done.clear();
-        done.resize(n, 0);
+        done.resize(n, false);
         let first = first_word(s.words);
         let (mut prev, mut prev2) = (0usize, 0usize);
         let mut scores = [0.0f32; NL];
@@ -710,19 +815,17 @@ impl Model {
         let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
         for i in 0..n {
             let best = if s.facts[i].is_cap() || prev != 0 || s.gaz[i] != 0 {
-                if done[i] < 2 {
-                    info[i] = word_info_with(s.words[i], s.facts[i].lower, s.facts[i].exact);
-                    done[i] = 2;
-                }
-                // the neighbours' features use their shape (and lower-case hash) only
+                let (w, own) = cache.get(s.words[i], s.facts[i].lower, s.facts[i].exact, sf.consts);
+                shapes[i] = w.shape;
+                done[i] = true;
                 for j in [i.wrapping_sub(1), i + 1] {
-                    if j < n && done[j] == 0 {
-                        info[j].shape = shape_hash(s.words[j]);
-                        done[j] = 1;
+                    if j < n && !done[j] {
+                        shapes[j] = shape_hash(s.words[j]);
+                        done[j] = true;
                     }
                 }
                 feats.n = 0;
-                token_features(&sf, info, i, &mut feats);
+                token_features(&sf, &Tagging { facts: s.facts, shapes }, &w, &own, i, &mut feats);
                 dyn_features(prev, prev2, feats.v[3], &mut d);
                 self.score(feats.as_slice(), &d, &mut scores);
                 best_allowed(&scores, prev)
@@ -830,7 +933,7 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
                 .map(|i| {
                     let mut v = Vec::with_capacity(32);
                     let sf = SentFeats { gaz: &s.gaz, first, caps, doc: &dw, consts: const_feats() };
-                    token_features(&sf, &info, i, &mut v);
+                    token_features(&sf, &info[..], &info[i], &own_features(&info[i], sf.consts), i, &mut v);
                     v
                 })
                 .collect();
@@ -936,6 +1039,37 @@ mod tests {
             assert_eq!(mostly_upper_text(s), mostly_upper(&words), "{s:?}");
         }
         assert!(mostly_upper_text(&long[0]) && !mostly_upper_text(short[1]));
+    }
+
+    #[test]
+    fn cached_words_are_what_is_computed() {
+        let c = const_feats();
+        let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
+        let mut words: Vec<String> = [
+            "Putin",
+            "putin",
+            "PUTIN",
+            "",
+            "a",
+            "Élysée",
+            "Elmendorf-Richardson",
+            "exactly15bytes!",
+            "exactly16bytes!!",
+        ]
+        .map(String::from)
+        .to_vec();
+        // enough words that many share a slot
+        words.extend((0..3 * CACHE_SLOTS).map(|i| format!("W{i}")));
+        let mut cache = WordCache::default();
+        for round in 0..2 {
+            for w in words.iter().chain(words.iter().rev()) {
+                let (lower, exact) = (lower_hash(w), fnv1a64(w.as_bytes()));
+                let (info, own) = cache.get(w, lower, exact, c);
+                let want = word_info(w);
+                assert_eq!(key(&info), key(&want), "{w:?} {round}");
+                assert_eq!(own, own_features(&want, c), "{w:?} {round}");
+            }
+        }
     }
 
     #[test]
