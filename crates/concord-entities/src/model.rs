@@ -771,8 +771,11 @@ impl Model {
     /// The label scores: per label, the weights of the features summed in order.
     fn score(&self, feats: &[u64], dynf: &[u64; 3], out: &mut [f32; NL]) {
         let mut sum = [0.0f32; 16];
+        // `row` as a mask of the table's length (a power of two): provably in bounds
+        let mask = self.rows.len() - 1;
+        debug_assert_eq!(mask, (1usize << self.bits) - 1);
         let mut add = |f: u64| {
-            let w = &self.rows[self.row(f)].0;
+            let w = &self.rows[(f >> 7) as usize & mask].0;
             for (o, w) in sum.iter_mut().zip(w) {
                 *o += *w;
             }
