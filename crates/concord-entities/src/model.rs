@@ -95,19 +95,14 @@ impl HashSet64 {
         (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
     }
 
+    #[inline]
     fn insert(&mut self, h: u64) {
         if h == 0 {
             self.zero = true;
             return;
         }
         if (self.len + 1) * 2 > self.slots.len() {
-            let size = (self.slots.len() * 2).max(256);
-            let old = std::mem::replace(&mut self.slots, vec![0; size]);
-            self.len = 0;
-            self.filled.clear();
-            for x in old.into_iter().filter(|&x| x != 0) {
-                self.insert(x);
-            }
+            self.grow();
         }
         let mask = self.slots.len() - 1;
         let mut i = Self::slot(h, mask);
@@ -125,6 +120,20 @@ impl HashSet64 {
         }
     }
 
+    /// Doubles the table (at least 256 slots), inserting what it held again.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(256);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        self.len = 0;
+        self.filled.clear();
+        for x in old.into_iter().filter(|&x| x != 0) {
+            self.insert(x);
+        }
+    }
+
+    #[inline]
     fn contains(&self, h: u64) -> bool {
         if h == 0 {
             return self.zero;

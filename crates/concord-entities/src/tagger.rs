@@ -105,6 +105,7 @@ const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
     /// True when token `i` is in the cue lists of `bits`.
+    #[inline]
     fn is(&self, i: usize, bits: u16) -> bool {
         let mut c = self.cues[i].get();
         if c == NOT_YET {
