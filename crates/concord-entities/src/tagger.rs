@@ -2,7 +2,7 @@
 //! in-article alias resolution and roles.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
@@ -383,17 +383,28 @@ impl Tagger {
                 headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b]);
             }
         }
-        let in_heading = |c: &Cand| headingish.get(sent_of(c.a)).copied().unwrap_or(false);
-        let mut confirmed: BTreeSet<&str> = BTreeSet::new();
-        for c in chosen.iter() {
-            if !in_heading(c) {
-                confirmed.insert(surface(c));
-                if c.kind == EntityKind::Person {
-                    confirmed.insert(tk.words[c.b - 1]);
-                }
-            }
+        let heading: Vec<bool> =
+            chosen.iter().map(|c| headingish.get(sent_of(c.a)).copied().unwrap_or(false)).collect();
+        // A name is confirmed by a candidate outside the headings with that surface, or by a
+        // person's whose last word it is. Few candidates are in headings: each is compared
+        // with the others.
+        if chosen.iter().zip(&heading).any(|(c, &h)| h && c.src != Src::Gaz) {
+            let confirms =
+                |d: &Cand, s: &str| surface(d) == s || (d.kind == EntityKind::Person && tk.words[d.b - 1] == s);
+            let keep: Vec<bool> = chosen
+                .iter()
+                .zip(&heading)
+                .map(|(c, &h)| {
+                    !h || c.src == Src::Gaz || {
+                        let s = surface(c);
+                        chosen.iter().zip(&heading).any(|(d, &hd)| !hd && confirms(d, s))
+                    }
+                })
+                .collect();
+            // retain visits the candidates once, in order
+            let mut keep = keep.into_iter();
+            chosen.retain(|_| keep.next().unwrap_or(true));
         }
-        chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains(surface(c)));
         // Surnames of people named in full are mentions wherever they appear capitalised.
         let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
         for c in chosen.iter() {
@@ -627,10 +638,7 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
             && !caps
             && (dw.seen_lower(w)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || {
-                        let lw = w.to_lowercase();
-                        lw.ends_with("ly") || lw.ends_with("ing") || lw.ends_with("ed")
-                    })));
+                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
         if stop || initial_common {
             c.a += 1;
         } else {
@@ -641,6 +649,29 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
         c.b -= 1;
     }
     c.a < c.b && !(c.a..c.b).all(|i| tk.is(i, bit::ROLE_WORD))
+}
+
+/// True when `w` lower-cased ends with one of the (lower-case ASCII) `suffixes`; an ASCII
+/// word is compared in place.
+fn lower_ends_with_any(w: &str, suffixes: &[&str]) -> bool {
+    if w.is_ascii() {
+        let b = w.as_bytes();
+        return suffixes
+            .iter()
+            .any(|x| b.len() >= x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes()));
+    }
+    let lw = w.to_lowercase();
+    suffixes.iter().any(|x| lw.ends_with(x))
+}
+
+/// True when `w` lower-cased is one of the (lower-case ASCII) `words`; an ASCII word is
+/// compared in place.
+fn lower_is_any(w: &str, words: &[&str]) -> bool {
+    if w.is_ascii() {
+        return words.iter().any(|x| w.eq_ignore_ascii_case(x));
+    }
+    let lw = w.to_lowercase();
+    words.iter().any(|x| lw == *x)
 }
 
 fn is_opening(w: &str) -> bool {
@@ -696,7 +727,7 @@ fn role_before(text: &str, tk: &Tokenized, a: usize) -> Option<String> {
         }
     }
     // never start on a connector
-    while s < a - 1 && matches!(tk.words[s].to_lowercase().as_str(), "of" | "the" | "and" | "for" | "-") {
+    while s < a - 1 && lower_is_any(tk.words[s], &["of", "the", "and", "for", "-"]) {
         s += 1;
     }
     text.get(tk.toks[s].start..tk.toks[a - 1].end).map(str::to_string)
@@ -905,6 +936,34 @@ mod tests {
                 let want = before.or_else(|| (0..l.len()).filter(|&i| fits(i)).min_by_key(|&i| pos(i)));
                 assert_eq!(nearest_before_else_first(l.iter().copied(), a), want, "{l:?} {a}");
             }
+        }
+    }
+
+    #[test]
+    fn lower_case_tests_are_those_of_the_lower_cased_word() {
+        let words = [
+            "Slowly",
+            "SLOWLY",
+            "ly",
+            "y",
+            "",
+            "Running",
+            "ed",
+            "Ed",
+            "Zoë",
+            "ÉMILY",
+            "\u{212a}ing",
+            "Of",
+            "THE",
+            "-",
+            "of-",
+        ];
+        for w in words {
+            let lw = w.to_lowercase();
+            let sfx = ["ly", "ing", "ed"];
+            assert_eq!(lower_ends_with_any(w, &sfx), sfx.iter().any(|x| lw.ends_with(x)), "{w:?}");
+            let cs = ["of", "the", "and", "for", "-"];
+            assert_eq!(lower_is_any(w, &cs), cs.contains(&lw.as_str()), "{w:?}");
         }
     }
 
