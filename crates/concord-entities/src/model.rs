@@ -239,24 +239,30 @@ pub fn mostly_upper(words: &[&str]) -> bool {
 /// [`mostly_upper`] of the words of a sentence, counted on its text: tokens hold every
 /// non-space character of it and spaces are neither upper- nor lower-case, so the counts agree.
 pub(crate) fn mostly_upper_text(s: &str) -> bool {
-    let (mut up, mut low) = (0usize, 0usize);
     if s.is_ascii() {
-        // two simple counting passes (vectorised) beat one branchy pass
-        for chunk in s.as_bytes().chunks(255) {
-            let (u, l) = chunk.iter().fold((0u8, 0u8), |(u, l), b| {
-                (u + u8::from(b.is_ascii_uppercase()), l + u8::from(b.is_ascii_lowercase()))
-            });
-            up += usize::from(u);
-            low += usize::from(l);
+        return mostly_upper_ascii(s.as_bytes());
+    }
+    let (mut up, mut low) = (0usize, 0usize);
+    for c in s.chars() {
+        if c.is_uppercase() {
+            up += 1;
+        } else if c.is_lowercase() {
+            low += 1;
         }
-    } else {
-        for c in s.chars() {
-            if c.is_uppercase() {
-                up += 1;
-            } else if c.is_lowercase() {
-                low += 1;
-            }
-        }
+    }
+    up > 3 && up > 2 * low
+}
+
+/// [`mostly_upper_text`] of an ASCII sentence.
+pub(crate) fn mostly_upper_ascii(s: &[u8]) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    // two simple counting passes (vectorised) beat one branchy pass
+    for chunk in s.chunks(255) {
+        let (u, l) = chunk
+            .iter()
+            .fold((0u8, 0u8), |(u, l), b| (u + u8::from(b.is_ascii_uppercase()), l + u8::from(b.is_ascii_lowercase())));
+        up += usize::from(u);
+        low += usize::from(l);
     }
     up > 3 && up > 2 * low
 }

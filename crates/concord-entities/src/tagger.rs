@@ -9,7 +9,7 @@ use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, Sentenc
 
 use crate::cues::{bit, CueTables};
 use crate::gazetteer::{GazMatch, Matcher};
-use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
+use crate::model::{kind_of, label_of, mostly_upper_ascii, mostly_upper_text, DocWords, Model, Scratch, Window};
 use crate::tokens::{tokenize_ascii, tokenize_with, word_facts, Case, Token, WordFacts};
 
 /// The entity kinds in their order (`kind as usize` indexes this).
@@ -157,11 +157,14 @@ pub(crate) fn tokenize_doc_in<'t>(text: &'t str, ranges: &[SentRange], bufs: Tok
     for r in ranges {
         let a = toks.len();
         let s = text.get(r.span.start..r.span.end.min(text.len()));
-        caps.push(s.is_some_and(mostly_upper_text));
         match s {
             // ASCII sentences: tokens and their facts in one pass
-            Some(s) if s.is_ascii() => tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f)),
+            Some(s) if s.is_ascii() => {
+                caps.push(mostly_upper_ascii(s.as_bytes()));
+                tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f));
+            }
             _ => {
+                caps.push(s.is_some_and(mostly_upper_text));
                 tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut chars);
                 facts.extend(toks[a..].iter().map(|t| word_facts(text.get(t.start..t.end).unwrap_or(""))));
             }
@@ -406,19 +409,20 @@ impl Tagger {
             chosen.retain(|_| keep.next().unwrap_or(true));
         }
         // Surnames of people named in full are mentions wherever they appear capitalised.
-        let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
-        for c in chosen.iter() {
-            if c.kind == EntityKind::Person && c.b - c.a >= 2 {
-                surnames.insert(tk.words[c.b - 1], EntityKind::Person);
-            }
-        }
+        let mut surnames: Vec<&str> = chosen
+            .iter()
+            .filter(|c| c.kind == EntityKind::Person && c.b - c.a >= 2)
+            .map(|c| tk.words[c.b - 1])
+            .collect();
+        surnames.sort_unstable();
+        surnames.dedup();
         if !surnames.is_empty() {
             taken.fill(false);
             for c in chosen.iter() {
                 taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
             }
             for (i, w) in tk.words.iter().enumerate() {
-                if !taken[i] && tk.case(i) == Case::Title && surnames.contains_key(w) {
+                if !taken[i] && tk.case(i) == Case::Title && surnames.binary_search(w).is_ok() {
                     chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
                 }
             }
