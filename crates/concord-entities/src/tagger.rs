@@ -470,7 +470,8 @@ impl Tagger {
                 None => {
                     lower.clear();
                     if surface.is_ascii() {
-                        lower.extend(surface.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                        lower.push_str(surface);
+                        lower.make_ascii_lowercase();
                     } else {
                         lower.push_str(&surface.to_lowercase());
                     }
@@ -496,7 +497,7 @@ impl Tagger {
                         None => surface,
                     };
                     ents.push(Ent {
-                        tokens: name.split_whitespace().count(),
+                        tokens: word_count(name),
                         initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
                         name,
                         last: last_word(name),
@@ -704,6 +705,23 @@ fn nearest_before_else_first(items: impl Iterator<Item = Option<usize>>, a: usiz
         }
     }
     before.or(first).map(|(i, _)| i)
+}
+
+/// `name.split_whitespace().count()`, byte by byte for an ASCII name.
+fn word_count(name: &str) -> usize {
+    if !name.is_ascii() {
+        return name.split_whitespace().count();
+    }
+    // the ASCII characters `char::is_whitespace` accepts: TAB to CR, and space
+    let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let mut prev_space = true;
+    let mut n = 0;
+    for &b in name.as_bytes() {
+        let sp = space(b);
+        n += usize::from(prev_space && !sp);
+        prev_space = sp;
+    }
+    n
 }
 
 fn last_word(name: &str) -> &str {
@@ -968,6 +986,15 @@ mod tests {
             assert_eq!(lower_ends_with_any(w, &sfx), sfx.iter().any(|x| lw.ends_with(x)), "{w:?}");
             let cs = ["of", "the", "and", "for", "-"];
             assert_eq!(lower_is_any(w, &cs), cs.contains(&lw.as_str()), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn word_count_is_that_of_split_whitespace() {
+        let names =
+            ["", " ", "Joe", "Joe Biden", "  Joe \t Biden\n", "a\x0bb", "a\x0cb\rc", "Zoë Ball", "x\u{a0}y", "-"];
+        for n in names {
+            assert_eq!(word_count(n), n.split_whitespace().count(), "{n:?}");
         }
     }
 
