@@ -206,8 +206,23 @@ impl Gazetteer {
                 starts[b.to_ascii_uppercase() as usize] = true;
             }
         }
+        let mut pairs = Box::new([0u64; 1024]);
+        for p in &patterns {
+            let b = p.as_bytes();
+            let Some(&p0) = b.first() else { continue };
+            let seconds: Vec<u8> = match b.get(1) {
+                Some(&p1) => fitting(p1).collect(),
+                None => (0..=255).collect(),
+            };
+            for t0 in fitting(p0) {
+                for &t1 in &seconds {
+                    let k = usize::from(t0) << 8 | usize::from(t1);
+                    pairs[k / 64] |= 1 << (k % 64);
+                }
+            }
+        }
         let upper: Vec<Box<[u8]>> = patterns.iter().map(|p| p.as_bytes().into()).collect();
-        Ok(Matcher { ac, targets, patterns: upper, starts, entries: self.entries.clone() })
+        Ok(Matcher { ac, targets, patterns: upper, starts, pairs, entries: self.entries.clone() })
     }
 }
 
@@ -231,6 +246,9 @@ pub struct Matcher {
     patterns: Vec<Box<[u8]>>,
     /// Per text byte: whether a match starting on it can pass the case check.
     starts: [bool; 256],
+    /// Per two text bytes (as bits of `first << 8 | second`): whether a match starting on
+    /// them can pass the case check (a one-byte name allows any second byte).
+    pairs: Box<[u64; 1024]>,
     entries: Vec<GazEntry>,
 }
 
@@ -253,7 +271,10 @@ impl Matcher {
         let end = range.end.min(bytes.len());
         let mut pos = range.start.min(end);
         while pos < end {
-            if !self.starts[bytes[pos] as usize] || (pos > 0 && is_word_byte_before(text, pos)) {
+            if !self.starts[bytes[pos] as usize]
+                || (pos > 0 && is_word_byte_before(text, pos))
+                || !self.may_start(bytes, pos, end)
+            {
                 pos += 1;
                 continue;
             }
@@ -278,12 +299,29 @@ impl Matcher {
         }
     }
 
+    /// False when no name can match with its case right at `pos` (before `end`), judged by
+    /// the first two bytes (the first one alone at the end).
+    #[inline(always)]
+    fn may_start(&self, bytes: &[u8], pos: usize, end: usize) -> bool {
+        if pos + 1 >= end {
+            return self.starts[bytes[pos] as usize];
+        }
+        let k = usize::from(bytes[pos]) << 8 | usize::from(bytes[pos + 1]);
+        self.pairs[k / 64] & (1 << (k % 64)) != 0
+    }
+
     /// Every match in the whole text.
     pub fn find(&self, text: &str) -> Vec<GazMatch> {
         let mut out = Vec::new();
         self.find_in(text, 0..text.len(), &mut out);
         out
     }
+}
+
+/// The text bytes that can stand for name byte `p` in a match kept: a lower-case ASCII letter
+/// matches either case, a capital only a capital (see [`case_fits`]), another byte itself.
+fn fitting(p: u8) -> impl Iterator<Item = u8> {
+    std::iter::once(p).chain(p.is_ascii_lowercase().then(|| p.to_ascii_uppercase()))
 }
 
 /// Case rule of a match: every capital of the name's pattern is a capital in the text.

@@ -64,6 +64,7 @@ struct HashSet64 {
 
 impl HashSet64 {
     /// An empty set with room for `n` hashes before it grows.
+    #[cfg(test)]
     fn with_room(n: usize) -> HashSet64 {
         HashSet64 { slots: vec![0; Self::room(n)], len: 0, zero: false, filled: Vec::new() }
     }
@@ -94,19 +95,14 @@ impl HashSet64 {
         (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
     }
 
+    #[inline]
     fn insert(&mut self, h: u64) {
         if h == 0 {
             self.zero = true;
             return;
         }
         if (self.len + 1) * 2 > self.slots.len() {
-            let size = (self.slots.len() * 2).max(256);
-            let old = std::mem::replace(&mut self.slots, vec![0; size]);
-            self.len = 0;
-            self.filled.clear();
-            for x in old.into_iter().filter(|&x| x != 0) {
-                self.insert(x);
-            }
+            self.grow();
         }
         let mask = self.slots.len() - 1;
         let mut i = Self::slot(h, mask);
@@ -124,6 +120,20 @@ impl HashSet64 {
         }
     }
 
+    /// Doubles the table (at least 256 slots), inserting what it held again.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(256);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        self.len = 0;
+        self.filled.clear();
+        for x in old.into_iter().filter(|&x| x != 0) {
+            self.insert(x);
+        }
+    }
+
+    #[inline]
     fn contains(&self, h: u64) -> bool {
         if h == 0 {
             return self.zero;
@@ -144,11 +154,6 @@ impl HashSet64 {
 }
 
 impl DocWords {
-    /// Room for the words of a document of `words` words (avoids growing the sets).
-    pub(crate) fn with_room(words: usize) -> DocWords {
-        DocWords { lower: HashSet64::with_room(words), cap_mid: HashSet64::with_room(words / 4) }
-    }
-
     /// Empties the sets for a document of `words` words, keeping their tables.
     pub(crate) fn reset(&mut self, words: usize) {
         self.lower.clear(words);
@@ -234,24 +239,30 @@ pub fn mostly_upper(words: &[&str]) -> bool {
 /// [`mostly_upper`] of the words of a sentence, counted on its text: tokens hold every
 /// non-space character of it and spaces are neither upper- nor lower-case, so the counts agree.
 pub(crate) fn mostly_upper_text(s: &str) -> bool {
-    let (mut up, mut low) = (0usize, 0usize);
     if s.is_ascii() {
-        // two simple counting passes (vectorised) beat one branchy pass
-        for chunk in s.as_bytes().chunks(255) {
-            let (u, l) = chunk.iter().fold((0u8, 0u8), |(u, l), b| {
-                (u + u8::from(b.is_ascii_uppercase()), l + u8::from(b.is_ascii_lowercase()))
-            });
-            up += usize::from(u);
-            low += usize::from(l);
+        return mostly_upper_ascii(s.as_bytes());
+    }
+    let (mut up, mut low) = (0usize, 0usize);
+    for c in s.chars() {
+        if c.is_uppercase() {
+            up += 1;
+        } else if c.is_lowercase() {
+            low += 1;
         }
-    } else {
-        for c in s.chars() {
-            if c.is_uppercase() {
-                up += 1;
-            } else if c.is_lowercase() {
-                low += 1;
-            }
-        }
+    }
+    up > 3 && up > 2 * low
+}
+
+/// [`mostly_upper_text`] of an ASCII sentence.
+pub(crate) fn mostly_upper_ascii(s: &[u8]) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    // two simple counting passes (vectorised) beat one branchy pass
+    for chunk in s.chunks(255) {
+        let (u, l) = chunk
+            .iter()
+            .fold((0u8, 0u8), |(u, l), b| (u + u8::from(b.is_ascii_uppercase()), l + u8::from(b.is_ascii_lowercase())));
+        up += usize::from(u);
+        low += usize::from(l);
     }
     up > 3 && up > 2 * low
 }
@@ -265,21 +276,71 @@ pub struct SentenceInput<'a> {
     pub gaz: Vec<u8>,
 }
 
-/// A sentence to tag, borrowed: words, gazetteer tags, per-word "capitalised" flags and
-/// whether the sentence is [`mostly_upper`].
+/// A sentence to tag, borrowed: words, their facts, gazetteer tags and whether the sentence
+/// is [`mostly_upper`].
 pub(crate) struct Window<'a, 'w> {
     pub words: &'a [&'w str],
     pub facts: &'a [WordFacts],
     pub gaz: &'a [u8],
-    pub cap: &'a [bool],
     pub caps: bool,
 }
 
 /// Reusable buffers of [`Model::predict_into`].
 #[derive(Default)]
 pub(crate) struct Scratch {
-    info: Vec<WordInfo>,
-    done: Vec<u8>,
+    /// Per word: its shape hash, once `done`.
+    shapes: Vec<u64>,
+    done: Vec<bool>,
+    words: WordCache,
+}
+
+/// Longest word [`WordCache`] keeps.
+const CACHED_LEN: usize = 15;
+
+/// The [`WordInfo`] and [`own_features`] of a word, as [`WordCache`] keeps them.
+#[derive(Clone, Copy, Default)]
+struct Cached {
+    /// The word's length (0: an empty slot) and bytes.
+    len: u8,
+    bytes: [u8; CACHED_LEN],
+    info: WordInfo,
+    own: [u64; 7],
+}
+
+/// The words scored lately (direct-mapped by their hash, compared byte for byte): their
+/// info and own features cost a lookup instead of a dozen hashes when they come again, as
+/// names do from article to article.
+#[derive(Default)]
+struct WordCache {
+    slots: Vec<Cached>,
+}
+
+/// Slots of a [`WordCache`].
+const CACHE_SLOTS: usize = 2048;
+
+impl WordCache {
+    /// The info and own features of `w` (whose [`lower_hash`] and [`fnv1a64`] are given),
+    /// computed unless cached.
+    #[inline]
+    fn get(&mut self, w: &str, lower: u64, exact: u64, consts: &ConstFeats) -> (WordInfo, [u64; 7]) {
+        let b = w.as_bytes();
+        if b.len() > CACHED_LEN || b.is_empty() {
+            let info = word_info_with(w, lower, exact);
+            return (info, own_features(&info, consts));
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![Cached::default(); CACHE_SLOTS];
+        }
+        let slot = &mut self.slots[(exact >> 40) as usize & (CACHE_SLOTS - 1)];
+        if slot.len as usize != b.len() || slot.bytes[..b.len()] != *b {
+            let info = word_info_with(w, lower, exact);
+            slot.len = b.len() as u8;
+            slot.bytes[..b.len()].copy_from_slice(b);
+            slot.info = info;
+            slot.own = own_features(&info, consts);
+        }
+        (slot.info, slot.own)
+    }
 }
 
 /// Index of the word that starts the sentence proper (after opening punctuation).
@@ -534,25 +595,87 @@ struct SentFeats<'a> {
     consts: &'a ConstFeats,
 }
 
-/// A field of word `j` of the sentence, or the boundary markers outside it.
-#[inline(always)]
-fn word_at(info: &[WordInfo], j: isize, field: impl Fn(&WordInfo) -> u64) -> u64 {
-    if j < 0 {
-        BOS
-    } else if j as usize >= info.len() {
-        EOS
-    } else {
-        field(&info[j as usize])
+/// What [`token_features`] reads of the words around the one it describes.
+trait Context {
+    /// Number of words in the sentence.
+    fn count(&self) -> usize;
+    /// The [`lower_hash`] of word `j`.
+    fn lower(&self, j: usize) -> u64;
+    /// The shape hash of word `j` (only asked for the neighbours of the word described).
+    fn shape(&self, j: usize) -> u64;
+}
+
+impl Context for [WordInfo] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn lower(&self, j: usize) -> u64 {
+        self[j].lower
+    }
+    fn shape(&self, j: usize) -> u64 {
+        self[j].shape
     }
 }
 
-/// Static features of word `i` (independent of earlier labels), appended to `out`.
+/// The context when tagging: lower-case hashes from the word facts, shapes computed for the
+/// words that need them.
+struct Tagging<'a> {
+    facts: &'a [WordFacts],
+    shapes: &'a [u64],
+}
+
+impl Context for Tagging<'_> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.facts.len()
+    }
+    #[inline(always)]
+    fn lower(&self, j: usize) -> u64 {
+        self.facts[j].lower
+    }
+    #[inline(always)]
+    fn shape(&self, j: usize) -> u64 {
+        self.shapes[j]
+    }
+}
+
+/// A field of word `j` of the sentence, or the boundary markers outside it.
 #[inline(always)]
-fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl FeatSink) {
+fn word_at<C: Context + ?Sized>(cx: &C, j: isize, field: impl Fn(&C, usize) -> u64) -> u64 {
+    if j < 0 {
+        BOS
+    } else if j as usize >= cx.count() {
+        EOS
+    } else {
+        field(cx, j as usize)
+    }
+}
+
+/// The features of a word on its own: `f(2..=7, ...)` of its hashes and the length feature.
+#[inline(always)]
+fn own_features(w: &WordInfo, c: &ConstFeats) -> [u64; 7] {
+    let len = match w.len {
+        l @ 0..=12 => c.len[l as usize],
+        l => f(25, l),
+    };
+    [f(2, w.lower), f(3, w.exact), f(4, w.shape), f(5, w.suf3), f(6, w.suf2), f(7, w.pre3), len]
+}
+
+/// Static features of word `i` (independent of earlier labels), `w` being its info and `own`
+/// its [`own_features`], appended to `out`.
+#[inline(always)]
+fn token_features<C: Context + ?Sized>(
+    s: &SentFeats,
+    cx: &C,
+    w: &WordInfo,
+    own: &[u64; 7],
+    i: usize,
+    out: &mut impl FeatSink,
+) {
     let SentFeats { gaz, first, caps, doc, consts: c } = *s;
-    let n = info.len();
-    let lower = |j: isize| word_at(info, j, |w| w.lower);
-    let shape = |j: isize| word_at(info, j, |w| w.shape);
+    let n = cx.count();
+    let lower = |j: isize| word_at(cx, j, C::lower);
+    let shape = |j: isize| word_at(cx, j, C::shape);
     let gz = |j: isize| -> u64 {
         if j < 0 || j as usize >= n {
             99
@@ -560,15 +683,11 @@ fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl Fea
             gaz[j as usize] as u64
         }
     };
-    let w = &info[i];
     let ii = i as isize;
     out.put(c.bias);
-    out.put(f(2, w.lower));
-    out.put(f(3, w.exact));
-    out.put(f(4, w.shape));
-    out.put(f(5, w.suf3));
-    out.put(f(6, w.suf2));
-    out.put(f(7, w.pre3));
+    for &x in &own[..6] {
+        out.put(x);
+    }
     let (prev, next) = (lower(ii - 1), lower(ii + 1));
     out.put(f(8, prev));
     out.put(f(9, next));
@@ -597,10 +716,7 @@ fn token_features(s: &SentFeats, info: &[WordInfo], i: usize, out: &mut impl Fea
         let seen_mid = doc.has_cap_mid_hash(w.exact);
         out.put(c.evidence[usize::from(seen_lower) | usize::from(seen_mid) << 1 | usize::from(i == first) << 2]);
     }
-    out.put(match w.len {
-        l @ 0..=12 => c.len[l as usize],
-        l => f(25, l),
-    });
+    out.put(own[6]);
 }
 
 /// Whether word `i` needs scoring: capitalised or numeric-free words after an `O` are `O`.
@@ -670,8 +786,11 @@ impl Model {
     /// The label scores: per label, the weights of the features summed in order.
     fn score(&self, feats: &[u64], dynf: &[u64; 3], out: &mut [f32; NL]) {
         let mut sum = [0.0f32; 16];
+        // `row` as a mask of the table's length (a power of two): provably in bounds
+        let mask = self.rows.len() - 1;
+        debug_assert_eq!(mask, (1usize << self.bits) - 1);
         let mut add = |f: u64| {
-            let w = &self.rows[self.row(f)].0;
+            let w = &self.rows[(f >> 7) as usize & mask].0;
             for (o, w) in sum.iter_mut().zip(w) {
                 *o += *w;
             }
@@ -689,9 +808,8 @@ impl Model {
     /// `O` are `O` without scoring (entities start with a capital in news English).
     pub fn predict(&self, s: &SentenceInput, doc: &DocWords) -> Vec<usize> {
         let facts: Vec<WordFacts> = s.words.iter().map(|w| word_facts(w)).collect();
-        let cap: Vec<bool> = facts.iter().map(|f| matches!(f.case, Case::Title | Case::Upper)).collect();
         let mut labels = Vec::with_capacity(s.words.len());
-        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, cap: &cap, caps: mostly_upper(&s.words) };
+        let input = Window { words: &s.words, facts: &facts, gaz: &s.gaz, caps: mostly_upper(&s.words) };
         self.predict_into(&input, doc, &mut Scratch::default(), &mut labels);
         labels
     }
@@ -700,14 +818,13 @@ impl Model {
     /// `labels`.
     pub(crate) fn predict_into(&self, s: &Window, doc: &DocWords, scratch: &mut Scratch, labels: &mut Vec<usize>) {
         let n = s.words.len();
-        // the other hashes are computed only for the words that get scored and their next
-        // neighbours (two words away, features use the lower-case hash only)
-        // done[j]: 0 nothing yet, 1 the shape, 2 every hash
-        let Scratch { info, done } = scratch;
-        info.clear();
-        info.extend(s.facts.iter().map(|f| WordInfo { lower: f.lower, ..WordInfo::default() }));
+        // the lower-case hashes come with the facts; the other hashes are computed only for
+        // the words that get scored, and the shapes of their next neighbours
+        let Scratch { shapes, done, words: cache } = scratch;
+        shapes.clear();
+        shapes.resize(n, 0);
         done.clear();
-        done.resize(n, 0);
+        done.resize(n, false);
         let first = first_word(s.words);
         let (mut prev, mut prev2) = (0usize, 0usize);
         let mut scores = [0.0f32; NL];
@@ -715,20 +832,18 @@ impl Model {
         let mut feats = Feats { v: [0; MAX_FEATS], n: 0 };
         let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
         for i in 0..n {
-            let best = if s.cap[i] || prev != 0 || s.gaz[i] != 0 {
-                if done[i] < 2 {
-                    info[i] = word_info_with(s.words[i], s.facts[i].lower, s.facts[i].exact);
-                    done[i] = 2;
-                }
-                // the neighbours' features use their shape (and lower-case hash) only
+            let best = if s.facts[i].is_cap() || prev != 0 || s.gaz[i] != 0 {
+                let (w, own) = cache.get(s.words[i], s.facts[i].lower, s.facts[i].exact, sf.consts);
+                shapes[i] = w.shape;
+                done[i] = true;
                 for j in [i.wrapping_sub(1), i + 1] {
-                    if j < n && done[j] == 0 {
-                        info[j].shape = shape_hash(s.words[j]);
-                        done[j] = 1;
+                    if j < n && !done[j] {
+                        shapes[j] = shape_hash(s.words[j]);
+                        done[j] = true;
                     }
                 }
                 feats.n = 0;
-                token_features(&sf, info, i, &mut feats);
+                token_features(&sf, &Tagging { facts: s.facts, shapes }, &w, &own, i, &mut feats);
                 dyn_features(prev, prev2, feats.v[3], &mut d);
                 self.score(feats.as_slice(), &d, &mut scores);
                 best_allowed(&scores, prev)
@@ -836,7 +951,7 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
                 .map(|i| {
                     let mut v = Vec::with_capacity(32);
                     let sf = SentFeats { gaz: &s.gaz, first, caps, doc: &dw, consts: const_feats() };
-                    token_features(&sf, &info, i, &mut v);
+                    token_features(&sf, &info[..], &info[i], &own_features(&info[i], sf.consts), i, &mut v);
                     v
                 })
                 .collect();
@@ -942,6 +1057,37 @@ mod tests {
             assert_eq!(mostly_upper_text(s), mostly_upper(&words), "{s:?}");
         }
         assert!(mostly_upper_text(&long[0]) && !mostly_upper_text(short[1]));
+    }
+
+    #[test]
+    fn cached_words_are_what_is_computed() {
+        let c = const_feats();
+        let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
+        let mut words: Vec<String> = [
+            "Putin",
+            "putin",
+            "PUTIN",
+            "",
+            "a",
+            "Élysée",
+            "Elmendorf-Richardson",
+            "exactly15bytes!",
+            "exactly16bytes!!",
+        ]
+        .map(String::from)
+        .to_vec();
+        // enough words that many share a slot
+        words.extend((0..3 * CACHE_SLOTS).map(|i| format!("W{i}")));
+        let mut cache = WordCache::default();
+        for round in 0..2 {
+            for w in words.iter().chain(words.iter().rev()) {
+                let (lower, exact) = (lower_hash(w), fnv1a64(w.as_bytes()));
+                let (info, own) = cache.get(w, lower, exact, c);
+                let want = word_info(w);
+                assert_eq!(key(&info), key(&want), "{w:?} {round}");
+                assert_eq!(own, own_features(&want, c), "{w:?} {round}");
+            }
+        }
     }
 
     #[test]

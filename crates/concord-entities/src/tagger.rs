@@ -2,14 +2,14 @@
 //! in-article alias resolution and roles.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
 use crate::cues::{bit, CueTables};
 use crate::gazetteer::{GazMatch, Matcher};
-use crate::model::{kind_of, label_of, mostly_upper_text, DocWords, Model, Scratch, Window};
+use crate::model::{kind_of, label_of, mostly_upper_ascii, mostly_upper_text, DocWords, Model, Scratch, Window};
 use crate::tokens::{tokenize_ascii, tokenize_with, word_facts, Case, Token, WordFacts};
 
 /// The entity kinds in their order (`kind as usize` indexes this).
@@ -71,14 +71,33 @@ pub(crate) struct Tokenized<'t> {
     pub caps: Vec<bool>,
     /// Per token: its case and hashes.
     pub facts: Vec<WordFacts>,
-    /// Per token: its capitalisation class.
-    pub cases: Vec<Case>,
-    /// Per token: capitalised ([`Case::Title`] or [`Case::Upper`]).
-    pub cap: Vec<bool>,
     /// Per token: its [`crate::cues::cue_bits`], looked up on first use ([`NOT_YET`] until
     /// then): most words are never asked about.
     pub cues: Vec<Cell<u16>>,
     tables: &'static CueTables,
+    /// Scratch of the general tokenizer.
+    chars: Vec<(usize, char)>,
+}
+
+/// The buffers of a [`Tokenized`], kept between documents (see [`Tokenized::into_bufs`]) so
+/// that tokenizing reuses their allocations.
+#[derive(Default)]
+pub(crate) struct TokBufs {
+    toks: Vec<Token>,
+    /// Always empty here: it holds no word, only room for them.
+    words: Vec<&'static str>,
+    sents: Vec<(usize, usize, SentRange)>,
+    caps: Vec<bool>,
+    facts: Vec<WordFacts>,
+    cues: Vec<Cell<u16>>,
+    chars: Vec<(usize, char)>,
+}
+
+/// An empty vector of borrowed words with the allocation of `v` (emptied first; the
+/// element type is the same but for the lifetime, so the allocation is reused in place).
+fn relabel<'a, 'b>(mut v: Vec<&'a str>) -> Vec<&'b str> {
+    v.clear();
+    v.into_iter().map(|w| -> &'b str { unreachable!("emptied: {w}") }).collect()
 }
 
 /// A cue entry not looked up yet (no word has every bit).
@@ -86,6 +105,7 @@ const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
     /// True when token `i` is in the cue lists of `bits`.
+    #[inline]
     fn is(&self, i: usize, bits: u16) -> bool {
         let mut c = self.cues[i].get();
         if c == NOT_YET {
@@ -95,52 +115,97 @@ impl Tokenized<'_> {
         c & bits != 0
     }
 
+    /// The capitalisation class of token `i`.
+    #[inline]
+    pub fn case(&self, i: usize) -> Case {
+        self.facts[i].case
+    }
+
+    /// True for a capitalised token ([`Case::Title`] or [`Case::Upper`]).
+    #[inline]
+    pub fn cap(&self, i: usize) -> bool {
+        self.facts[i].is_cap()
+    }
+
     /// True for a capitalised token that may be part of a name (not in [`crate::cues::CAP_STOP`]).
     fn capw(&self, i: usize) -> bool {
-        self.cap[i] && !self.is(i, bit::CAP_STOP)
+        self.cap(i) && !self.is(i, bit::CAP_STOP)
+    }
+
+    /// Gives the buffers back for the next document.
+    pub fn into_bufs(self) -> TokBufs {
+        let Tokenized { toks, words, sents, caps, facts, cues, chars, .. } = self;
+        TokBufs { toks, words: relabel(words), sents, caps, facts, cues, chars }
     }
 }
 
 pub(crate) fn tokenize_doc<'t>(text: &'t str, ranges: &[SentRange]) -> Tokenized<'t> {
-    let mut toks = Vec::with_capacity(text.len() / 4 + 16);
-    let mut facts: Vec<WordFacts> = Vec::with_capacity(text.len() / 4 + 16);
-    let mut sents = Vec::with_capacity(ranges.len());
-    let mut caps = Vec::with_capacity(ranges.len());
-    let mut buf = Vec::new();
+    tokenize_doc_in(text, ranges, TokBufs::default())
+}
+
+/// [`tokenize_doc`] into the buffers of an earlier document.
+pub(crate) fn tokenize_doc_in<'t>(text: &'t str, ranges: &[SentRange], bufs: TokBufs) -> Tokenized<'t> {
+    let TokBufs { mut toks, words, mut sents, mut caps, mut facts, mut cues, mut chars } = bufs;
+    let room = text.len() / 4 + 16;
+    toks.clear();
+    toks.reserve(room);
+    facts.clear();
+    facts.reserve(room);
+    cues.clear();
+    sents.clear();
+    caps.clear();
     for r in ranges {
         let a = toks.len();
         let s = text.get(r.span.start..r.span.end.min(text.len()));
-        caps.push(s.is_some_and(mostly_upper_text));
         match s {
             // ASCII sentences: tokens and their facts in one pass
-            Some(s) if s.is_ascii() => tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f)),
+            Some(s) if s.is_ascii() => {
+                caps.push(mostly_upper_ascii(s.as_bytes()));
+                tokenize_ascii(s.as_bytes(), r.span.start, &mut toks, |_, f| facts.push(f));
+            }
             _ => {
-                tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut buf);
+                caps.push(s.is_some_and(mostly_upper_text));
+                tokenize_with(text, r.span.start, r.span.end, &mut toks, &mut chars);
                 facts.extend(toks[a..].iter().map(|t| word_facts(text.get(t.start..t.end).unwrap_or(""))));
             }
         }
         sents.push((a, toks.len(), *r));
     }
-    let n = toks.len();
-    let (mut words, mut cases, mut cap) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for (t, f) in toks.iter().zip(&facts) {
-        words.push(text.get(t.start..t.end).unwrap_or(""));
-        cases.push(f.case);
-        cap.push(matches!(f.case, Case::Title | Case::Upper));
-    }
-    let cues = vec![Cell::new(NOT_YET); n];
-    Tokenized { toks, words, sents, caps, facts, cases, cap, cues, tables: CueTables::get() }
+    let mut words = relabel(words);
+    words.reserve(toks.len());
+    words.extend(toks.iter().map(|t| text.get(t.start..t.end).unwrap_or("")));
+    cues.resize(toks.len(), Cell::new(NOT_YET));
+    Tokenized { toks, words, sents, caps, facts, cues, tables: CueTables::get(), chars }
 }
 
 /// Gazetteer matches aligned to tokens, as (first token, end token, entry), and a per-token tag.
 pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(usize, usize, usize)>, Vec<u8>) {
-    let mut hits: Vec<GazMatch> = Vec::with_capacity(64);
+    let mut g = GazBufs::default();
+    gaz_spans_into(matcher, text, tk, &mut g);
+    (g.spans, g.tags)
+}
+
+/// Buffers of [`gaz_spans_into`].
+#[derive(Default)]
+pub(crate) struct GazBufs {
+    hits: Vec<GazMatch>,
+    /// (first token, end token, entry) per match.
+    spans: Vec<(usize, usize, usize)>,
+    /// Per token: 0, or `1 + label_of(kind, inside)` of the match holding it.
+    tags: Vec<u8>,
+}
+
+/// [`gaz_spans`] into reused buffers.
+fn gaz_spans_into(matcher: &Matcher, text: &str, tk: &Tokenized, g: &mut GazBufs) {
+    let GazBufs { hits, spans, tags } = g;
+    hits.clear();
     for (_, _, s) in &tk.sents {
-        matcher.find_in(text, s.span.start..s.span.end, &mut hits);
+        matcher.find_in(text, s.span.start..s.span.end, hits);
     }
-    let mut out = Vec::with_capacity(hits.len());
-    let mut tags = vec![0u8; tk.toks.len()];
-    for m in hits {
+    spans.clear();
+    tags.clear();
+    tags.resize(tk.toks.len(), 0);
+    for m in hits.iter() {
         let a = tk.toks.partition_point(|t| t.start < m.start);
         if a >= tk.toks.len() || tk.toks[a].start != m.start {
             continue;
@@ -153,9 +218,27 @@ pub(crate) fn gaz_spans(matcher: &Matcher, text: &str, tk: &Tokenized) -> (Vec<(
         for (i, t) in tags[a..b].iter_mut().enumerate() {
             *t = 1 + label_of(kind, i > 0) as u8;
         }
-        out.push((a, b, m.entry));
+        spans.push((a, b, m.entry));
     }
-    (out, tags)
+}
+
+/// What [`Tagger::analyse`] keeps from document to document on a thread: buffers whose
+/// allocations are reused (their contents are rebuilt for every document).
+#[derive(Default)]
+struct TagScratch {
+    tok: TokBufs,
+    gaz: GazBufs,
+    /// The document's word sets.
+    words: DocWords,
+    model: Scratch,
+    labels: Vec<usize>,
+    cands: Vec<Cand>,
+    chosen: Vec<Cand>,
+    taken: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<TagScratch> = std::cell::RefCell::new(TagScratch::default());
 }
 
 pub(crate) fn sentence_ranges(doc: &Document) -> Vec<SentRange> {
@@ -206,18 +289,31 @@ impl Tagger {
     }
 
     fn analyse(&self, text: &str, ranges: &[SentRange]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
-        let tk = tokenize_doc(text, ranges);
-        let (gaz, gaz_tags) = gaz_spans(&self.matcher, text, &tk);
-        // the document's word sets, reused from article to article on this thread
-        thread_local! {
-            static DOC_WORDS: std::cell::RefCell<DocWords> = std::cell::RefCell::new(DocWords::with_room(0));
-        }
-        let mut dw = DOC_WORDS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        // taken for the document (a nested call would start from empty buffers)
+        let mut sc = SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        let out = self.analyse_with(text, ranges, &mut sc);
+        SCRATCH.with(|c| *c.borrow_mut() = sc);
+        out
+    }
+
+    /// [`Tagger::analyse`] with the buffers of `sc`.
+    fn analyse_with(
+        &self,
+        text: &str,
+        ranges: &[SentRange],
+        sc: &mut TagScratch,
+    ) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
+        let tk = tokenize_doc_in(text, ranges, std::mem::take(&mut sc.tok));
+        gaz_spans_into(&self.matcher, text, &tk, &mut sc.gaz);
+        let (gaz, gaz_tags) = (&sc.gaz.spans, &sc.gaz.tags[..]);
+        let dw = &mut sc.words;
         dw.reset(tk.words.len());
         for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
             dw.add_words(&tk.words[a..b], &tk.facts[a..b], tk.caps[k]);
         }
-        let mut cands: Vec<Cand> = Vec::with_capacity(gaz.len() + tk.toks.len() / 4);
+        let dw = &sc.words;
+        let cands = &mut sc.cands;
+        cands.clear();
         cands.extend(gaz.iter().map(|&(a, b, e)| Cand {
             a,
             b,
@@ -226,25 +322,19 @@ impl Tagger {
             entry: Some(e),
         }));
         if let Some(model) = &self.model {
-            let mut scratch = Scratch::default();
-            let mut labels = Vec::new();
+            let (scratch, labels) = (&mut sc.model, &mut sc.labels);
             for (k, &(a, b, _)) in tk.sents.iter().enumerate() {
                 // nothing capitalised and no gazetteer hit: every word is `O` without scoring
-                if a == b || !(a..b).any(|i| tk.cap[i] || gaz_tags[i] != 0) {
+                if a == b || !(a..b).any(|i| tk.cap(i) || gaz_tags[i] != 0) {
                     continue;
                 }
-                if self.skip_plain && plain_sentence(&tk, a, b, tk.caps[k], &gaz_tags, &dw) {
+                if self.skip_plain && plain_sentence(&tk, a, b, tk.caps[k], gaz_tags, dw) {
                     continue;
                 }
-                let input = Window {
-                    words: &tk.words[a..b],
-                    facts: &tk.facts[a..b],
-                    gaz: &gaz_tags[a..b],
-                    cap: &tk.cap[a..b],
-                    caps: tk.caps[k],
-                };
+                let input =
+                    Window { words: &tk.words[a..b], facts: &tk.facts[a..b], gaz: &gaz_tags[a..b], caps: tk.caps[k] };
                 labels.clear();
-                model.predict_into(&input, &dw, &mut scratch, &mut labels);
+                model.predict_into(&input, dw, scratch, labels);
                 let mut i = 0;
                 while i < labels.len() {
                     let Some(kind) = kind_of(labels[i]) else {
@@ -263,17 +353,19 @@ impl Tagger {
         if self.discovery {
             for (k, &(a, b, s)) in tk.sents.iter().enumerate() {
                 if !tk.caps[k] {
-                    discover(&tk, a, b, s.para_start, &gaz_tags, &mut cands);
+                    discover(&tk, a, b, s.para_start, gaz_tags, cands);
                 }
             }
         }
-        cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, &dw, &gaz_tags));
-        DOC_WORDS.with(|c| *c.borrow_mut() = dw);
+        cands.retain_mut(|c| c.src == Src::Gaz || clean(c, &tk, dw, gaz_tags));
         // Longest first; on equal length the more trusted source wins.
         cands.sort_by_key(|c| (std::cmp::Reverse(c.b - c.a), c.src, c.a));
-        let mut taken = vec![false; tk.toks.len()];
-        let mut chosen: Vec<Cand> = Vec::with_capacity(cands.len());
-        for c in cands {
+        let taken = &mut sc.taken;
+        taken.clear();
+        taken.resize(tk.toks.len(), false);
+        let chosen = &mut sc.chosen;
+        chosen.clear();
+        for c in cands.drain(..) {
             if taken[c.a..c.b].iter().any(|&t| t) {
                 continue;
             }
@@ -287,48 +379,67 @@ impl Tagger {
         // only sentences holding a candidate are looked at
         let mut headingish = vec![false; tk.sents.len()];
         let mut seen = vec![false; tk.sents.len()];
-        for c in &chosen {
+        for c in chosen.iter() {
             let k = sent_of(c.a);
             if let (Some(false), Some(&(a, b, s))) = (seen.get(k).copied(), tk.sents.get(k)) {
                 seen[k] = true;
-                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.cases[a..b]);
+                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b]);
             }
         }
-        let in_heading = |c: &Cand| headingish.get(sent_of(c.a)).copied().unwrap_or(false);
-        let mut confirmed: BTreeSet<&str> = BTreeSet::new();
-        for c in &chosen {
-            if !in_heading(c) {
-                confirmed.insert(surface(c));
-                if c.kind == EntityKind::Person {
-                    confirmed.insert(tk.words[c.b - 1]);
+        let heading: Vec<bool> =
+            chosen.iter().map(|c| headingish.get(sent_of(c.a)).copied().unwrap_or(false)).collect();
+        // A name is confirmed by a candidate outside the headings with that surface, or by a
+        // person's whose last word it is. Few candidates are in headings: each is compared
+        // with the others.
+        if chosen.iter().zip(&heading).any(|(c, &h)| h && c.src != Src::Gaz) {
+            let confirms =
+                |d: &Cand, s: &str| surface(d) == s || (d.kind == EntityKind::Person && tk.words[d.b - 1] == s);
+            let keep: Vec<bool> = chosen
+                .iter()
+                .zip(&heading)
+                .map(|(c, &h)| {
+                    !h || c.src == Src::Gaz || {
+                        let s = surface(c);
+                        chosen.iter().zip(&heading).any(|(d, &hd)| !hd && confirms(d, s))
+                    }
+                })
+                .collect();
+            // retain visits the candidates once, in order
+            let mut keep = keep.into_iter();
+            chosen.retain(|_| keep.next().unwrap_or(true));
+        }
+        // Surnames of people named in full are mentions wherever they appear capitalised.
+        let mut surnames: Vec<&str> = chosen
+            .iter()
+            .filter(|c| c.kind == EntityKind::Person && c.b - c.a >= 2)
+            .map(|c| tk.words[c.b - 1])
+            .collect();
+        surnames.sort_unstable();
+        surnames.dedup();
+        if !surnames.is_empty() {
+            taken.fill(false);
+            for c in chosen.iter() {
+                taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
+            }
+            for (i, w) in tk.words.iter().enumerate() {
+                if !taken[i] && tk.case(i) == Case::Title && surnames.binary_search(w).is_ok() {
+                    chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
                 }
             }
         }
-        chosen.retain(|c| c.src == Src::Gaz || !in_heading(c) || confirmed.contains(surface(c)));
-        // Surnames of people named in full are mentions wherever they appear capitalised.
-        let mut surnames: BTreeMap<&str, EntityKind> = BTreeMap::new();
-        for c in &chosen {
-            if c.kind == EntityKind::Person && c.b - c.a >= 2 {
-                surnames.insert(tk.words[c.b - 1], EntityKind::Person);
-            }
-        }
-        let mut taken = vec![false; tk.toks.len()];
-        for c in &chosen {
-            taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
-        }
-        for (i, w) in tk.words.iter().enumerate() {
-            if !surnames.is_empty() && !taken[i] && tk.cases[i] == Case::Title && surnames.contains_key(w) {
-                chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
-            }
-        }
         chosen.sort_by_key(|c| c.a);
-        self.resolve(text, &tk, &chosen)
+        let out = self.resolve(text, &tk, chosen);
+        sc.tok = tk.into_bufs();
+        out
     }
 
+    #[inline(never)]
     fn resolve(&self, text: &str, tk: &Tokenized, chosen: &[Cand]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         // names and surfaces borrow from the text and the gazetteer until the output is built
         struct Ent<'a> {
             name: &'a str,
+            /// [`last_word`] of the name.
+            last: &'a str,
             tokens: usize,
             /// Mentions per kind, in [`KINDS`] order.
             kinds: [usize; 4],
@@ -359,7 +470,8 @@ impl Tagger {
                 None => {
                     lower.clear();
                     if surface.is_ascii() {
-                        lower.extend(surface.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                        lower.push_str(surface);
+                        lower.make_ascii_lowercase();
                     } else {
                         lower.push_str(&surface.to_lowercase());
                     }
@@ -372,13 +484,10 @@ impl Tagger {
                 // whose name ends with it (people), or whose initials it spells (organisations)
                 let fits = |e: &Ent| {
                     e.tokens >= 2
-                        && ((e.first_kind == EntityKind::Person && last_word(e.name) == surface)
+                        && ((e.first_kind == EntityKind::Person && e.last == surface)
                             || (e.first_kind == EntityKind::Org && surface.len() >= 2 && e.initials == surface))
                 };
-                let before = (0..ents.len())
-                    .filter(|&i| fits(&ents[i]) && ents[i].first_pos < c.a)
-                    .max_by_key(|&i| ents[i].first_pos);
-                idx = before.or_else(|| (0..ents.len()).filter(|&i| fits(&ents[i])).min_by_key(|&i| ents[i].first_pos));
+                idx = nearest_before_else_first(ents.iter().map(|e| fits(e).then_some(e.first_pos)), c.a);
             }
             let i = match idx {
                 Some(i) => i,
@@ -388,9 +497,10 @@ impl Tagger {
                         None => surface,
                     };
                     ents.push(Ent {
-                        tokens: name.split_whitespace().count(),
+                        tokens: word_count(name),
                         initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
                         name,
+                        last: last_word(name),
                         kinds: [0; 4],
                         first_kind: c.kind,
                         surfaces: Vec::new(),
@@ -418,6 +528,7 @@ impl Tagger {
             }
             if e.gaz.is_none() && n > e.tokens {
                 e.name = surface;
+                e.last = last_word(surface);
                 if e.first_kind == EntityKind::Org {
                     e.initials = initials(e.name);
                 }
@@ -470,9 +581,9 @@ impl Tagger {
 
 /// True for a sentence written in Title Case (a headline or a link line), where
 /// capitalisation says nothing about names.
-fn title_case(words: &[&str], cases: &[Case]) -> bool {
+fn title_case(words: &[&str], facts: &[WordFacts]) -> bool {
     let mut title = 0usize;
-    for (w, &case) in words.iter().zip(cases) {
+    for (w, case) in words.iter().zip(facts.iter().map(|f| f.case)) {
         if w.bytes().any(|c| c.is_ascii_digit()) {
             return false; // results tables, scores, dates
         }
@@ -496,10 +607,10 @@ fn plain_sentence(tk: &Tokenized, a: usize, b: usize, caps: bool, gaz: &[u8], dw
         return false;
     }
     let first = (a..b).find(|&i| !is_opening(tk.words[i])).unwrap_or(a);
-    if (a..b).any(|i| tk.cap[i] && i != first) {
+    if (a..b).any(|i| tk.cap(i) && i != first) {
         return false;
     }
-    !tk.cap[first] || dw.has_lower_hash(tk.facts[first].lower)
+    !tk.cap(first) || dw.has_lower_hash(tk.facts[first].lower)
 }
 
 /// Trims titles, determiners and sentence-initial common words from a discovered or
@@ -532,20 +643,40 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
             && !caps
             && (dw.seen_lower(w)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || {
-                        let lw = w.to_lowercase();
-                        lw.ends_with("ly") || lw.ends_with("ing") || lw.ends_with("ed")
-                    })));
+                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
         if stop || initial_common {
             c.a += 1;
         } else {
             break;
         }
     }
-    while c.b > c.a && !tk.cap[c.b - 1] {
+    while c.b > c.a && !tk.cap(c.b - 1) {
         c.b -= 1;
     }
     c.a < c.b && !(c.a..c.b).all(|i| tk.is(i, bit::ROLE_WORD))
+}
+
+/// True when `w` lower-cased ends with one of the (lower-case ASCII) `suffixes`; an ASCII
+/// word is compared in place.
+fn lower_ends_with_any(w: &str, suffixes: &[&str]) -> bool {
+    if w.is_ascii() {
+        let b = w.as_bytes();
+        return suffixes
+            .iter()
+            .any(|x| b.len() >= x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes()));
+    }
+    let lw = w.to_lowercase();
+    suffixes.iter().any(|x| lw.ends_with(x))
+}
+
+/// True when `w` lower-cased is one of the (lower-case ASCII) `words`; an ASCII word is
+/// compared in place.
+fn lower_is_any(w: &str, words: &[&str]) -> bool {
+    if w.is_ascii() {
+        return words.iter().any(|x| w.eq_ignore_ascii_case(x));
+    }
+    let lw = w.to_lowercase();
+    words.iter().any(|x| lw == *x)
 }
 
 fn is_opening(w: &str) -> bool {
@@ -556,6 +687,41 @@ fn is_opening(w: &str) -> bool {
         _ => false,
     };
     quick && matches!(w, "\"" | "“" | "'" | "‘" | "(" | "[" | "-" | "–" | "—" | ":" | "*" | "•")
+}
+
+/// Of the items given as `Some(position)`: the index of the one nearest before `a` (on a tie
+/// the last), else that of the first of the smallest position.
+fn nearest_before_else_first(items: impl Iterator<Item = Option<usize>>, a: usize) -> Option<usize> {
+    // (index, position) of the best so far
+    let mut before: Option<(usize, usize)> = None;
+    let mut first: Option<(usize, usize)> = None;
+    for (i, p) in items.enumerate() {
+        let Some(p) = p else { continue };
+        if p < a && before.map_or(true, |(_, q)| p >= q) {
+            before = Some((i, p));
+        }
+        if first.map_or(true, |(_, q)| p < q) {
+            first = Some((i, p));
+        }
+    }
+    before.or(first).map(|(i, _)| i)
+}
+
+/// `name.split_whitespace().count()`, byte by byte for an ASCII name.
+fn word_count(name: &str) -> usize {
+    if !name.is_ascii() {
+        return name.split_whitespace().count();
+    }
+    // the ASCII characters `char::is_whitespace` accepts: TAB to CR, and space
+    let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let mut prev_space = true;
+    let mut n = 0;
+    for &b in name.as_bytes() {
+        let sp = space(b);
+        n += usize::from(prev_space && !sp);
+        prev_space = sp;
+    }
+    n
 }
 
 fn last_word(name: &str) -> &str {
@@ -583,7 +749,7 @@ fn role_before(text: &str, tk: &Tokenized, a: usize) -> Option<String> {
         }
     }
     // never start on a connector
-    while s < a - 1 && matches!(tk.words[s].to_lowercase().as_str(), "of" | "the" | "and" | "for" | "-") {
+    while s < a - 1 && lower_is_any(tk.words[s], &["of", "the", "and", "for", "-"]) {
         s += 1;
     }
     text.get(tk.toks[s].start..tk.toks[a - 1].end).map(str::to_string)
@@ -597,7 +763,7 @@ fn role_after(tk: &Tokenized, b: usize) -> Option<String> {
         return None;
     }
     let limit = sb.min(b + 6);
-    let end = (b + 2..limit).find(|&i| tk.cases[i] != Case::Lower).unwrap_or(limit);
+    let end = (b + 2..limit).find(|&i| tk.case(i) != Case::Lower).unwrap_or(limit);
     if end > b + 2 && tk.is(end - 1, bit::ROLE_HEAD) {
         Some(tk.words[b + 2..end].join(" "))
     } else {
@@ -632,7 +798,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         i = e;
         let seq = &words[s..e];
-        let all_title = tk.cases[s..e].iter().all(|&c| c == Case::Title);
+        let all_title = tk.facts[s..e].iter().all(|f| f.case == Case::Title);
         let mut push = |a: usize, b: usize, kind: EntityKind, src: Src| out.push(Cand { a, b, kind, src, entry: None });
         // 1. titles inside the sequence: "Foreign Minister Sergey Lavrov"
         let mut k = s;
@@ -647,7 +813,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             let rest = h.min(e)..e;
             if h < e
                 && rest.len() <= 4
-                && rest.clone().all(|i| tk.cap[i])
+                && rest.clone().all(|i| tk.cap(i))
                 && !rest.clone().any(|i| tk.is(i, bit::ORG_HEAD | bit::LOC_WORD | bit::ROLE_WORD))
             {
                 push(h, e, EntityKind::Person, Src::Rule);
@@ -664,7 +830,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         }
         let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
-        if name_like && s > a && tk.cases[s - 1] == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
+        if name_like && s > a && tk.case(s - 1) == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
             continue;
         }
@@ -684,7 +850,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
         // 4. datelines: "MOSCOW (Reuters) -", "KYIV, Ukraine —"
         if s == first
             && para_start
-            && (s..e).all(|i| tk.cases[i] == Case::Upper && words[i].len() > 2)
+            && (s..e).all(|i| tk.case(i) == Case::Upper && words[i].len() > 2)
             && e < b
             && matches!(words[e], "(" | "," | "-" | "–" | "—")
         {
@@ -744,6 +910,23 @@ mod tests {
     }
 
     #[test]
+    fn reused_buffers_give_what_fresh_ones_do() {
+        let tagger = Tagger::new(&crate::EntityOptions::default()).unwrap();
+        let big = "Foreign Minister Sergey Lavrov met NATO envoy Steve Witkoff in Kyiv. Lavrov said so.\n\n".repeat(40);
+        let texts = ["President Joe Biden spoke in Paris.", &big, "Ms Ann Lee, a doctor, left. Lee said.", ""];
+        let mut sc = TagScratch::default();
+        for t in texts.iter().chain(texts.iter().rev()) {
+            let doc = document(t);
+            let ranges = sentence_ranges(&doc);
+            let reused = tagger.analyse_with(&doc.text, &ranges, &mut sc);
+            let fresh = tagger.analyse_with(&doc.text, &ranges, &mut TagScratch::default());
+            assert_eq!(reused, fresh, "{t}");
+        }
+        let v = relabel(vec!["a", "b"]);
+        assert!(v.is_empty() && v.capacity() >= 2);
+    }
+
+    #[test]
     fn cues_looked_up_late_are_the_cue_bits() {
         let text = "Foreign Minister Sergey Lavrov said, in Kyiv, that the envoy of NATO News met Dr. Ann's aide.";
         let ranges = [SentRange { span: Span::new(0, text.len()), kind: SentenceKind::Story, para_start: true }];
@@ -756,6 +939,63 @@ mod tests {
             }
         }
         assert!(tk.is(0, bit::ROLE_WORD) && tk.is(4, bit::SPEECH_VERB));
+    }
+
+    #[test]
+    fn nearest_before_else_first_is_the_two_searches() {
+        let lists: [&[Option<usize>]; 5] = [
+            &[],
+            &[None, Some(4), Some(9), None, Some(2), Some(9), Some(4)],
+            &[Some(7), Some(8), Some(7)],
+            &[None, None],
+            &[Some(1), Some(1), Some(0), Some(0)],
+        ];
+        for l in lists {
+            for a in 0..11 {
+                let fits = |i: usize| l[i].is_some();
+                let pos = |i: usize| l[i].unwrap_or(0);
+                let before = (0..l.len()).filter(|&i| fits(i) && pos(i) < a).max_by_key(|&i| pos(i));
+                let want = before.or_else(|| (0..l.len()).filter(|&i| fits(i)).min_by_key(|&i| pos(i)));
+                assert_eq!(nearest_before_else_first(l.iter().copied(), a), want, "{l:?} {a}");
+            }
+        }
+    }
+
+    #[test]
+    fn lower_case_tests_are_those_of_the_lower_cased_word() {
+        let words = [
+            "Slowly",
+            "SLOWLY",
+            "ly",
+            "y",
+            "",
+            "Running",
+            "ed",
+            "Ed",
+            "Zoë",
+            "ÉMILY",
+            "\u{212a}ing",
+            "Of",
+            "THE",
+            "-",
+            "of-",
+        ];
+        for w in words {
+            let lw = w.to_lowercase();
+            let sfx = ["ly", "ing", "ed"];
+            assert_eq!(lower_ends_with_any(w, &sfx), sfx.iter().any(|x| lw.ends_with(x)), "{w:?}");
+            let cs = ["of", "the", "and", "for", "-"];
+            assert_eq!(lower_is_any(w, &cs), cs.contains(&lw.as_str()), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn word_count_is_that_of_split_whitespace() {
+        let names =
+            ["", " ", "Joe", "Joe Biden", "  Joe \t Biden\n", "a\x0bb", "a\x0cb\rc", "Zoë Ball", "x\u{a0}y", "-"];
+        for n in names {
+            assert_eq!(word_count(n), n.split_whitespace().count(), "{n:?}");
+        }
     }
 
     #[test]

@@ -277,6 +277,14 @@ pub struct WordFacts {
     pub exact: u64,
 }
 
+impl WordFacts {
+    /// True for a capitalised word ([`Case::Title`] or [`Case::Upper`]).
+    #[inline(always)]
+    pub fn is_cap(&self) -> bool {
+        matches!(self.case, Case::Title | Case::Upper)
+    }
+}
+
 /// The [`WordFacts`] of `w`, in one pass over an ASCII word without capitals.
 pub fn word_facts(w: &str) -> WordFacts {
     let mut exact = FNV_OFFSET;
