@@ -282,3 +282,25 @@ fn finish_is_the_same_on_any_thread_count() {
 fn article_ids(e: &concord_core::Entity) -> Vec<&str> {
     e.articles.iter().map(|a| a.as_ref()).collect()
 }
+
+#[test]
+fn a_mention_of_a_missing_entity_fails_that_article_only() {
+    let tagger = rules_only();
+    let mut good = story("a", &["The Ministry of Coastal Affairs met in Tallinn."]);
+    tagger.process(&mut good).unwrap();
+    let mut bad = story("b", &["The Ministry of Coastal Affairs met in Tallinn."]);
+    tagger.process(&mut bad).unwrap();
+    let mut m = bad.mentions[0].clone();
+    m.entity = bad.entities.len();
+    bad.mentions.push(m);
+
+    let mut r = Resolver::new(true);
+    r.observe(&good).unwrap();
+    let err = r.observe(&bad).unwrap_err().to_string();
+    assert!(err.contains("points to missing entity"), "{err}");
+    // the failed article leaves nothing behind: the corpus is the good article's alone
+    let mut c = Corpus::default();
+    r.finish(&mut c).unwrap();
+    assert!(c.entity_links.contains_key("a") && !c.entity_links.contains_key("b"), "{:?}", c.entity_links);
+    assert!(c.entities.iter().all(|e| e.articles.iter().all(|x| &**x == "a")));
+}
