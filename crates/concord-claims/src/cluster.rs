@@ -555,8 +555,7 @@ impl Clusterer {
         for (new, &old) in perm.iter().enumerate() {
             rank[old as usize] = new as u32;
         }
-        let mut entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries).into_iter().map(Some).collect();
-        self.entries = perm.iter().map(|&old| entries[old as usize].take().expect("each entry once")).collect();
+        concord_core::order::apply_permutation(&mut self.entries, &perm);
         for u in &mut self.store.units {
             u.article = rank[u.article as usize];
         }

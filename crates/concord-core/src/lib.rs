@@ -49,6 +49,7 @@ pub mod chunks;
 pub mod corpus;
 pub mod error;
 pub mod model;
+pub mod order;
 pub mod span;
 pub mod stage;
 pub mod text;
