@@ -70,27 +70,81 @@ impl Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Strings kept once, named by index (names, aliases, roles and ids repeat across articles).
+/// Strings kept once, named by index (names, aliases, roles and gazetteer ids repeat
+/// across articles): their bytes in one arena, the end of each, and an open-addressing
+/// table of (hash tag, id), about 16 bytes a string beside its bytes (an `Arc` and a map
+/// entry each took about 70).
 #[derive(Debug, Default)]
 struct Interner {
-    ids: FxMap<Arc<str>, u32>,
-    strs: Vec<Arc<str>>,
+    bytes: String,
+    /// End of string `i` in `bytes` (its start is the end before it).
+    ends: Vec<usize>,
+    /// A power of two long (or empty), at most 3/4 full.
+    slots: Vec<Slot>,
+}
+
+/// One slot of [`Interner::slots`]: the top half of the string's hash and its id plus one
+/// (0: empty).
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    tag: u32,
+    id1: u32,
 }
 
 impl Interner {
+    fn hash(s: &str) -> u64 {
+        let mut h = FxHasher::default();
+        h.write(s.as_bytes());
+        h.finish()
+    }
+
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
-            return i;
+        if (self.ends.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
         }
-        let a: Arc<str> = s.into();
-        let i = self.strs.len() as u32;
-        self.ids.insert(a.clone(), i);
-        self.strs.push(a);
-        i
+        let h = Self::hash(s);
+        let tag = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.id1 == 0 {
+                let id = self.ends.len() as u32;
+                self.bytes.push_str(s);
+                self.ends.push(self.bytes.len());
+                self.slots[i] = Slot { tag, id1: id + 1 };
+                return id;
+            }
+            if slot.tag == tag && self.get(slot.id1 - 1) == s {
+                return slot.id1 - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1 << 10);
+        self.slots = vec![Slot::default(); size];
+        let mask = size - 1;
+        for id in 0..self.ends.len() as u32 {
+            let h = Self::hash(self.get(id));
+            let mut i = h as usize & mask;
+            while self.slots[i].id1 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = Slot { tag: (h >> 32) as u32, id1: id + 1 };
+        }
     }
 
     fn get(&self, i: u32) -> &str {
-        &self.strs[i as usize]
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// The number of strings.
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 }
 
@@ -140,8 +194,9 @@ pub struct Resolver {
     lists: Vec<u32>,
     /// The local entities of every article (in chunks: growing never copies them).
     locals: Chunks<Local>,
-    /// Per article: its id and its locals' range in `locals`.
-    articles: Vec<(u32, Range<u32>)>,
+    /// Per article: its id (shared with the corpus entities that list it) and its locals'
+    /// range in `locals`.
+    articles: Vec<(Arc<str>, Range<u32>)>,
 }
 
 impl Resolver {
@@ -239,8 +294,7 @@ impl CorpusStage for Resolver {
                 from_gazetteer: gaz.and_then(|g| g.from_gazetteer.get(i)).copied().unwrap_or(false),
             });
         }
-        let id = self.strings.id(&doc.article.id);
-        self.articles.push((id, first..self.locals.len() as u32));
+        self.articles.push((doc.article.id.as_str().into(), first..self.locals.len() as u32));
         Ok(())
     }
 
@@ -253,21 +307,21 @@ impl CorpusStage for Resolver {
         let strings = std::mem::take(&mut self.strings);
         let translit = self.transliteration;
         let s = |i: u32| strings.get(i);
-        articles.par_sort_by(|a, b| s(a.0).cmp(s(b.0)));
+        articles.par_sort_by(|a, b| a.0.cmp(&b.0));
         // the number of words of each string, counted once
-        let nwords: Vec<u32> = strings.strs.par_iter().map(|x| words(x) as u32).collect();
+        let nwords: Vec<u32> = (0..strings.len() as u32).into_par_iter().map(|i| words(s(i)) as u32).collect();
         let nw = |i: u32| nwords[i as usize] as usize;
         // (article position, local): 8 bytes per local
         let nodes: Vec<(u32, u32)> =
             articles.iter().enumerate().flat_map(|(k, (_, r))| r.clone().map(move |l| (k as u32, l))).collect();
         let local = |n: usize| &locals[nodes[n].1 as usize];
         // Each article's id once, shared by the entities that list it.
-        let art: Vec<Arc<str>> = articles.iter().map(|(id, _)| strings.strs[*id as usize].clone()).collect();
+        let art: Vec<Arc<str>> = articles.iter().map(|(id, _)| id.clone()).collect();
         let multi_person = |l: &Local| l.kind == EntityKind::Person && nw(l.name) > 1;
         // Merge keys, computed once per distinct string (in parallel): of names and merge
         // aliases, and of the last word of multi-word person names. Key ids only meet in
         // equality tests, so the order they are given in does not matter.
-        let (mut need_key, mut need_last) = (vec![false; strings.strs.len()], vec![false; strings.strs.len()]);
+        let (mut need_key, mut need_last) = (vec![false; strings.len()], vec![false; strings.len()]);
         for l in nodes.iter().map(|&(_, l)| &locals[l as usize]) {
             need_key[l.name as usize] = true;
             for a in merge_aliases(l, &lists, &nwords) {
@@ -290,8 +344,8 @@ impl CorpusStage for Resolver {
         );
         drop((need_key, need_last));
         let mut key_ids: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(keys.len(), Default::default());
-        let mut key_of = vec![u32::MAX; strings.strs.len()];
-        let mut last_key_of = vec![u32::MAX; strings.strs.len()];
+        let mut key_of = vec![u32::MAX; strings.len()];
+        let mut last_key_of = vec![u32::MAX; strings.len()];
         for (of, strs, keys) in [(&mut key_of, &key_strs, &keys), (&mut last_key_of, &last_strs, &last_keys)] {
             for (&i, k) in strs.iter().zip(keys) {
                 let next = key_ids.len() as u32;
@@ -396,8 +450,9 @@ impl CorpusStage for Resolver {
                 links[k as usize][(l - articles[k as usize].1.start) as usize] = rank[g];
             }
         }
-        let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
-        corpus.entities = order.iter().map(|&i| slots[i as usize].take().expect("each entity once")).collect();
+        let mut entities = entities;
+        concord_core::order::apply_permutation(&mut entities, &order);
+        corpus.entities = entities;
         corpus.entity_links = art.iter().cloned().zip(links).collect();
         Ok(())
     }
@@ -512,6 +567,23 @@ mod tests {
         assert_eq!(translit_key("Zelenskiy"), "zelensky");
         assert_ne!(translit_key("Kiev"), translit_key("Kyiv"));
         assert_ne!(translit_key("Putin"), translit_key("Patin"));
+    }
+
+    #[test]
+    fn interned_strings_keep_their_ids() {
+        let mut strings = Interner::default();
+        let mut reference: HashMap<String, u32> = HashMap::new();
+        // enough strings to grow the table several times, each asked for three times
+        let words: Vec<String> = (0..5000).map(|i| format!("name {} {}", i % 97, i)).collect();
+        for round in 0..3 {
+            for w in words.iter().chain([String::new(), "Zelenskyy".into(), "Зеленський".into()].iter()) {
+                let id = strings.id(w);
+                let want = reference.len() as u32;
+                assert_eq!(id, *reference.entry(w.clone()).or_insert(want), "round {round}: {w:?}");
+                assert_eq!(strings.get(id), w);
+            }
+        }
+        assert_eq!(strings.len(), reference.len());
     }
 
     #[test]
