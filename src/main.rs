@@ -194,7 +194,7 @@ fn run(registry: &Registry, args: RunArgs) -> ExitCode {
             let s = &summary.corpus.stats;
             if !args.quiet {
                 for a in summary.corpus.articles.iter().filter(|a| a.error.is_some()) {
-                    let at = a.line.map(|l| format!("{}:{l}", a.path)).unwrap_or_else(|| a.path.clone());
+                    let at = a.line.map(|l| format!("{}:{l}", a.path)).unwrap_or_else(|| a.path.to_string());
                     eprintln!("rejected: {at}: {}", a.error.as_deref().unwrap_or(""));
                 }
                 let dir = summary.outputs.first().and_then(|p| p.parent()).map(|p| p.display().to_string());

@@ -180,7 +180,11 @@ fn run_keeping(inputs: &[(String, String, String)], reverse: bool, limit: Option
         clusterer.observe(d).unwrap();
     }
     for (id, outlet, _) in inputs {
-        corpus.articles.push(ArticleRecord { id: id.clone(), outlet: Some(outlet.clone()), ..Default::default() });
+        corpus.articles.push(ArticleRecord {
+            id: id.clone(),
+            outlet: Some(outlet.as_str().into()),
+            ..Default::default()
+        });
         corpus.entity_links.insert(id.as_str().into(), (0..PEOPLE.len() as u32).collect());
     }
     for (e, (name, _)) in PEOPLE.iter().enumerate() {

@@ -24,14 +24,14 @@ pub enum Status {
 pub struct ArticleRecord {
     /// Stable article id (for rejected inputs: derived from path and line).
     pub id: String,
-    /// Input file path.
-    pub path: String,
+    /// Input file path (the records of one file share one allocation).
+    pub path: Arc<str>,
     /// 1-based line for line-oriented inputs.
     pub line: Option<u64>,
     /// Title, if known.
     pub title: Option<String>,
-    /// Outlet, if known.
-    pub outlet: Option<String>,
+    /// Outlet, if known (the records of one outlet share one allocation).
+    pub outlet: Option<Arc<str>>,
     /// Where the outlet came from.
     pub outlet_from: Option<OutletFrom>,
     /// Publication date as given.

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use concord_core::chunks::Chunks;
@@ -310,6 +311,7 @@ fn process_with(
         seen: HashMap::new(),
         clashes: HashMap::new(),
         outlets: BTreeSet::new(),
+        shared: Shared::default(),
         bytes: 0,
         spill,
         progress: Reporter::new(opts.progress, total_bytes),
@@ -491,7 +493,9 @@ struct Collector<'a> {
     /// hash an earlier, different id has are in `clashes`). No id string is kept twice.
     seen: HashMap<u64, u32>,
     clashes: HashMap<String, u32>,
-    outlets: BTreeSet<String>,
+    /// Outlets of the articles processed (for the stats).
+    outlets: BTreeSet<Arc<str>>,
+    shared: Shared,
     bytes: u64,
     spill: Option<&'a mut Spill>,
     progress: Reporter,
@@ -516,15 +520,17 @@ impl Collector<'_> {
     }
 
     /// Adds an input's record to the corpus, and to the progress counts.
-    fn push(&mut self, record: ArticleRecord) {
+    fn push(&mut self, mut record: ArticleRecord) {
         self.progress.record(record.status == Status::Ok);
+        record.path = self.shared.path(&record.path);
+        record.outlet = record.outlet.map(|o| self.shared.outlet(&o));
         self.records.push(record);
     }
 
     fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
         let id = doc.article.id.as_str();
         count_passes(&mut self.stage_stats, &self.doc_stage_ids, None);
-        let mut record = record_of(&doc.article);
+        let mut record = record_of(&doc.article, &mut self.shared);
         let h = concord_core::text::fnv1a64(id.as_bytes());
         let first = match self.seen.get(&h) {
             Some(&i) if self.records[i as usize].id == id => Some(i),
@@ -572,7 +578,9 @@ impl Collector<'_> {
                 s.push(rows)?;
             }
             self.bytes += doc.article.body.len() as u64;
-            self.outlets.insert(doc.article.outlet.clone());
+            if let Some(o) = &record.outlet {
+                self.outlets.insert(o.clone());
+            }
         }
         self.progress.advance(doc.article.body.len() as u64);
         self.push(record);
@@ -612,13 +620,39 @@ fn where_of(path: &str, line: Option<u64>) -> String {
     }
 }
 
-fn record_of(a: &Article) -> ArticleRecord {
+/// The strings that many article records share, kept once: the path of the input file
+/// being read, and every outlet seen.
+#[derive(Default)]
+struct Shared {
+    path: Option<Arc<str>>,
+    outlets: BTreeSet<Arc<str>>,
+}
+
+impl Shared {
+    fn path(&mut self, p: &str) -> Arc<str> {
+        match &self.path {
+            Some(a) if **a == *p => a.clone(),
+            _ => self.path.insert(p.into()).clone(),
+        }
+    }
+
+    fn outlet(&mut self, o: &str) -> Arc<str> {
+        if let Some(a) = self.outlets.get(o) {
+            return a.clone();
+        }
+        let a: Arc<str> = o.into();
+        self.outlets.insert(a.clone());
+        a
+    }
+}
+
+fn record_of(a: &Article, shared: &mut Shared) -> ArticleRecord {
     ArticleRecord {
         id: a.id.clone(),
-        path: a.source.path.clone(),
+        path: shared.path(&a.source.path),
         line: a.source.line,
         title: a.title.clone(),
-        outlet: Some(a.outlet.clone()),
+        outlet: Some(shared.outlet(&a.outlet)),
         outlet_from: Some(a.outlet_from),
         published: a.published.clone(),
         url: a.url.clone(),
@@ -632,7 +666,7 @@ fn record_of(a: &Article) -> ArticleRecord {
 fn rejected_record(r: &Rejected) -> ArticleRecord {
     ArticleRecord {
         id: r.id.clone(),
-        path: r.path.clone(),
+        path: r.path.as_str().into(),
         line: r.line,
         status: Status::Rejected,
         error: Some(r.reason.clone()),
@@ -661,7 +695,8 @@ fn run_doc_stages(
             Ok(Err(e)) => format!("stage `{}`: {e}", kinds[*i]),
             Err(p) => format!("stage `{}` panicked: {}", kinds[*i], panic_text(&p)),
         };
-        let mut record = record_of(&doc.article);
+        // (the collector shares its strings with the other records)
+        let mut record = record_of(&doc.article, &mut Shared::default());
         record.status = Status::Rejected;
         record.error = Some(reason);
         return Outcome::Failed { record: Box::new(record), stage: Some(*i) };

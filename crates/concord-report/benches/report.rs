@@ -14,9 +14,9 @@ fn synthetic(articles: usize, clusters: usize, entities: usize) -> Corpus {
     let mut recs: Vec<ArticleRecord> = (0..articles)
         .map(|i| ArticleRecord {
             id: stable_id("a", &[&i.to_string()]),
-            path: format!("in/{i}.md"),
+            path: format!("in/{i}.md").into(),
             title: Some(format!("Story number {i} about the summit")),
-            outlet: Some(outlets[i % outlets.len()].clone()),
+            outlet: Some(outlets[i % outlets.len()].as_str().into()),
             outlet_from: Some(OutletFrom::Metadata),
             published: Some(format!("2025-08-{:02}", 1 + i % 28)),
             ..Default::default()
@@ -32,7 +32,7 @@ fn synthetic(articles: usize, clusters: usize, entities: usize) -> Corpus {
                 let a = &recs[(mix64((c * 31 + j) as u64) as usize) % recs.len()];
                 Member {
                     article: a.id.clone(),
-                    outlet: a.outlet.clone().unwrap_or_default(),
+                    outlet: a.outlet.as_deref().unwrap_or_default().to_string(),
                     start: 100 * j,
                     end: 100 * j + 20,
                     text: "next time in Moscow".into(),

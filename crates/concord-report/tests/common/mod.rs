@@ -15,7 +15,7 @@ pub const HOSTILE: &str =
 fn article(id: &str, outlet: &str, title: &str, published: &str) -> ArticleRecord {
     ArticleRecord {
         id: id.into(),
-        path: format!("seeds/{id}.md"),
+        path: format!("seeds/{id}.md").into(),
         title: Some(title.into()),
         outlet: Some(outlet.into()),
         outlet_from: Some(OutletFrom::Metadata),
