@@ -307,7 +307,7 @@ impl<'a> Verifier<'a> {
     /// What [`Verifier::surely_vetoed`] reads of unit `u`.
     pub fn sketch(&self, u: usize) -> Sketch {
         let unit = &self.store.units[u];
-        let mut sk = Sketch { all: 0, numbers: 0, names: 0, not: false, words: unit.words, kind: unit.kind };
+        let mut sk = Sketch { all: 0, numbers: 0, names: 0, not: false, words: unit.words(), kind: unit.kind() };
         for &p in self.store.tokens_of(u) {
             let id = p & ID_MASK;
             let bit = 1u64 << (concord_core::text::mix64(id as u64) & 63);
@@ -357,7 +357,7 @@ impl<'a> Verifier<'a> {
         let (ua, ub) = (&self.store.units[a], &self.store.units[b]);
         // A sentence with an extra clause is a larger claim, not the same one (a quote and
         // a fragment of it are still the same quote).
-        if ua.kind == UnitKind::Claim && self.too_long(ua.words, ub.words) {
+        if ua.kind() == UnitKind::Claim && self.too_long(ua.words(), ub.words()) {
             return 0.0;
         }
         let side = |u: usize| Packed { tokens: self.store.tokens_of(u), idf: &self.idf, weights: &self.weights };
@@ -402,7 +402,7 @@ impl<'a> Bands<'a> {
     /// The keys of unit `u` in bands `first..first + out.len()`.
     pub fn keys(&self, u: usize, first: usize, out: &mut [u32]) {
         let mixed = self.store.tokens_of(u).iter().map(|&p| self.store.mixed[(p & ID_MASK) as usize]);
-        let seeds = &self.seeds[(self.store.units[u].kind == UnitKind::Quote) as usize];
+        let seeds = &self.seeds[(self.store.units[u].kind() == UnitKind::Quote) as usize];
         self.hasher.band_keys_seeded(mixed, first, self.rows, &seeds[first..first + out.len()], out)
     }
 
@@ -556,7 +556,7 @@ impl Clusterer {
             rank[old as usize] = new as u32;
         }
         concord_core::order::apply_permutation(&mut self.entries, &perm);
-        for u in &mut self.store.units {
+        for u in self.store.units.iter_mut() {
             u.article = rank[u.article as usize];
         }
     }
@@ -594,7 +594,7 @@ impl Clusterer {
         // (positions in `seq`), smallest first.
         let set_of = |k: u32| {
             let u = seq[k as usize] as usize;
-            (units[u].kind, store.tokens_of(u))
+            (units[u].kind(), store.tokens_of(u))
         };
         // Sorted by a hash of the set first, so that whole sets are compared only on equal
         // hashes; the order of the runs does not matter (nodes are re-sorted below).
@@ -653,7 +653,7 @@ impl Clusterer {
             .filter_map(|&(i, j)| {
                 let (a, b) = (nodes[i as usize] as usize, nodes[j as usize] as usize);
                 let (ua, ub) = (&units[a], &units[b]);
-                if ua.kind != ub.kind || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
+                if ua.kind() != ub.kind() || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
                     return None;
                 }
                 let s = verifier.similarity(a, b);
@@ -700,9 +700,9 @@ impl Clusterer {
                 start: r.src.start as usize,
                 end: r.src.end as usize,
                 text: t.text,
-                speaker: (r.speaker != u32::MAX).then(|| entity_of(r.article, r.speaker)).flatten().map(str::to_string),
-                sentence_start: r.sentence_src.start as usize,
-                sentence_end: r.sentence_src.end as usize,
+                speaker: t.speaker.and_then(|s| entity_of(r.article, s)).map(str::to_string),
+                sentence_start: t.sentence_src.start as usize,
+                sentence_end: t.sentence_src.end as usize,
                 context: t.context,
             }
         };
@@ -732,7 +732,7 @@ impl Clusterer {
                 let mut idx: Vec<u32> = g;
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
                 let outlets = outlets_of(&idx);
-                let kind = units[idx[0] as usize].kind;
+                let kind = units[idx[0] as usize].kind();
                 let keys: Vec<String> = idx
                     .iter()
                     .map(|&u| {
@@ -776,23 +776,21 @@ impl Clusterer {
             let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
             let mut speaker_names = Vec::with_capacity(idx.len());
             let mut members = Vec::with_capacity(idx.len());
+            let mut entities: Vec<&str> = Vec::new();
             for &u in &idx {
                 let mut t = texts.get(u)?;
                 speaker_names.push(t.speaker_name.take());
+                entities.extend(t.entities.iter().filter_map(|&l| entity_of(units[u].article, l)));
                 members.push(member(u, t));
             }
-            let kind = units[idx[0]].kind;
+            let kind = units[idx[0]].kind();
             let outlets = outlets_of(&p.idx);
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
-            let mut entities: Vec<&str> = idx
-                .iter()
-                .flat_map(|&u| self.store.entities_of(u).iter().filter_map(move |&l| entity_of(units[u].article, l)))
-                .collect();
             entities.sort_unstable();
             entities.dedup();
             // Representative: the most complete member (most content words, then longest).
-            let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+            let content = |u: usize| self.store.tokens_of(u).len();
             let rep = (0..idx.len())
                 .max_by(|&x, &y| {
                     content(idx[x])
@@ -824,11 +822,11 @@ impl Clusterer {
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
-            (r.article, r.src.start, r.kind)
+            (r.article, r.src.start, r.kind())
         });
         let item = |texts: &mut TextReader, (u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
             let u = *u as usize;
-            Ok(SingleSource { kind: units[u].kind, cluster: cluster.clone(), member: member(u, texts.get(u)?) })
+            Ok(SingleSource { kind: units[u].kind(), cluster: cluster.clone(), member: member(u, texts.get(u)?) })
         };
         let (kept, rest) =
             keep_or_spool(&single, corpus_ro.single_source_limit, || texts.reader(), item, "single-source items")?;
@@ -1001,7 +999,7 @@ mod tests {
         let rows = opts.num_hashes / opts.bands;
         for u in 0..2 {
             let mixed = || store.tokens_of(u).iter().map(|&p| store.mixed[(p & ID_MASK) as usize]);
-            let salt = kind_salt(store.units[u].kind);
+            let salt = kind_salt(store.units[u].kind());
             for first in [0, 7, opts.bands - 3] {
                 let (mut a, mut b) = ([0u32; 3], [0u32; 3]);
                 bands.keys(u, first, &mut a);
