@@ -218,6 +218,20 @@ pub fn star_clusters(n: usize, edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
 /// counts the units of its neighbours and its own copies, as star clustering of the
 /// units themselves would (identical units are neighbours at similarity 1).
 pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
+    let (members, ends) = star_clusters_flat(weights, edges);
+    let mut at = 0;
+    ends.iter()
+        .map(|&end| {
+            let c = members[at..end as usize].to_vec();
+            at = end as usize;
+            c
+        })
+        .collect()
+}
+
+/// [`star_clusters_weighted`] as one list of every node, cluster after cluster, and the end
+/// of each cluster in it (no allocation per cluster: most are single nodes).
+fn star_clusters_flat(weights: &[u32], edges: &[(u32, u32, f64)]) -> (Vec<u32>, Vec<u32>) {
     let n = weights.len();
     // Adjacency in one flat array (offsets per node), not a Vec per node.
     let mut count = vec![0u32; n];
@@ -255,13 +269,13 @@ pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec
             .then(a.cmp(&b))
     });
     let mut assigned = vec![false; n];
-    let mut out = Vec::new();
+    let (mut members, mut ends) = (Vec::with_capacity(n), Vec::new());
     for core in order {
         if assigned[core as usize] {
             continue;
         }
         assigned[core as usize] = true;
-        let mut members = vec![core];
+        members.push(core);
         let nb = &mut adj[offsets[core as usize] as usize..offsets[core as usize + 1] as usize];
         nb.sort_unstable();
         for &m in nb.iter() {
@@ -270,9 +284,9 @@ pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec
                 members.push(m);
             }
         }
-        out.push(members);
+        ends.push(members.len() as u32);
     }
-    out
+    (members, ends)
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -590,51 +604,43 @@ impl Clusterer {
         seq.sort_by_key(|&u| units[u as usize].article);
         // Units with the same kind and word set (syndicated sentences, repeated quotes) are
         // one node: LSH, verification and clustering see each distinct set once, with its
-        // copies as its weight. Node d is the run `by_set[dups[d].0..dups[d].1]` of items
-        // (positions in `seq`), smallest first.
-        let set_of = |k: u32| {
-            let u = seq[k as usize] as usize;
-            (units[u].kind(), store.tokens_of(u))
+        // copies as its weight. Units have the same word set exactly when they share a token
+        // run. Nodes are numbered in item order of their first item (so ties break by
+        // position); node d's items (positions in `seq`, smallest first) are
+        // `by_set[ends[d - 1]..ends[d]]`.
+        let (nodes, weights, by_set, ends) = {
+            let mut node_of_set = vec![u32::MAX; 2 * store.run_count()];
+            let mut node_of: Vec<u32> = Vec::with_capacity(seq.len());
+            let (mut nodes, mut weights): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+            for &u in &seq {
+                let r = &units[u as usize];
+                let d = &mut node_of_set[2 * r.run as usize + (r.kind() == UnitKind::Quote) as usize];
+                if *d == u32::MAX {
+                    *d = nodes.len() as u32;
+                    nodes.push(u);
+                    weights.push(0);
+                }
+                weights[*d as usize] += 1;
+                node_of.push(*d);
+            }
+            drop(node_of_set);
+            // A counting sort of the items by node: `next[d]` starts at node d's first
+            // place and ends at its end.
+            let mut next: Vec<u32> = weights
+                .iter()
+                .scan(0u32, |acc, &w| {
+                    *acc += w;
+                    Some(*acc - w)
+                })
+                .collect();
+            let mut by_set = vec![0u32; seq.len()];
+            for (k, &d) in node_of.iter().enumerate() {
+                by_set[next[d as usize] as usize] = k as u32;
+                next[d as usize] += 1;
+            }
+            (nodes, weights, by_set, next)
         };
-        // Sorted by a hash of the set first, so that whole sets are compared only on equal
-        // hashes; the order of the runs does not matter (nodes are re-sorted below).
-        let hashes: Vec<u64> = (0..seq.len() as u32)
-            .into_par_iter()
-            .map(|k| {
-                let (kind, tokens) = set_of(k);
-                tokens.iter().fold(kind_salt(kind), |h, &t| concord_core::text::mix64(h ^ t as u64))
-            })
-            .collect();
-        let mut hashed: Vec<(u64, u32)> = (0..seq.len() as u32).map(|k| (hashes[k as usize], k)).collect();
-        drop(hashes);
-        hashed.par_sort_unstable();
-        // Within a run of equal hashes (almost always one set), order by set then item.
-        let mut i = 0;
-        while i < hashed.len() {
-            let mut j = i + 1;
-            while j < hashed.len() && hashed[j].0 == hashed[i].0 {
-                j += 1;
-            }
-            if j - i > 1 {
-                hashed[i..j].sort_by(|a, b| set_of(a.1).cmp(&set_of(b.1)).then(a.1.cmp(&b.1)));
-            }
-            i = j;
-        }
-        let by_set: Vec<u32> = hashed.iter().map(|&(_, k)| k).collect();
-        let same = |x: usize, y: usize| hashed[x].0 == hashed[y].0 && set_of(hashed[x].1) == set_of(hashed[y].1);
-        let mut dups: Vec<(u32, u32)> = Vec::new();
-        for i in 0..by_set.len() {
-            match dups.last_mut() {
-                Some(d) if same(i - 1, i) => d.1 += 1,
-                _ => dups.push((i as u32, i as u32 + 1)),
-            }
-        }
-        drop(hashed);
-        let items = |d: (u32, u32)| &by_set[d.0 as usize..d.1 as usize];
-        // Nodes in item order of their first item, so ties break by position.
-        dups.sort_unstable_by_key(|&d| items(d)[0]);
-        let nodes: Vec<u32> = dups.iter().map(|&d| seq[items(d)[0] as usize]).collect();
-        let weights: Vec<u32> = dups.iter().map(|&(a, b)| b - a).collect();
+        let items = |d: usize| &by_set[if d == 0 { 0 } else { ends[d - 1] as usize }..ends[d] as usize];
         let bands = Bands::new(store, &self.opts);
         let verifier = Verifier::new(store, &self.opts);
         let sketches: Vec<Sketch> = nodes.par_iter().map(|&u| verifier.sketch(u as usize)).collect();
@@ -661,13 +667,26 @@ impl Clusterer {
             })
             .collect();
         drop(cands);
-        let groups: Vec<Vec<u32>> = star_clusters_weighted(&weights, &edges)
-            .into_iter()
-            .map(|g| g.iter().flat_map(|&d| items(dups[d as usize]).iter().map(|&k| seq[k as usize])).collect())
-            .collect();
-        drop(edges);
-        drop(dups);
-        drop(by_set);
+        drop((bands, verifier));
+        // The groups of units, one after another: group g is `members[group_ends[g - 1]..
+        // group_ends[g]]`, its core's units first.
+        let (members, group_ends) = {
+            let (node_members, node_ends) = star_clusters_flat(&weights, &edges);
+            drop((edges, weights));
+            let mut members = Vec::with_capacity(seq.len());
+            let mut group_ends = Vec::with_capacity(node_ends.len());
+            let mut at = 0;
+            for &end in &node_ends {
+                for &d in &node_members[at..end as usize] {
+                    members.extend(items(d as usize).iter().map(|&k| seq[k as usize]));
+                }
+                group_ends.push(members.len() as u32);
+                at = end as usize;
+            }
+            (members, group_ends)
+        };
+        drop((seq, nodes, by_set, ends));
+        let group = |g: usize| &members[if g == 0 { 0 } else { group_ends[g - 1] as usize }..group_ends[g] as usize];
 
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
@@ -722,14 +741,12 @@ impl Clusterer {
             o.dedup();
             o
         };
-        let planned: Vec<Plan> = groups
-            .into_par_iter()
+        let multi: Vec<u32> = (0..group_ends.len() as u32).filter(|&g| group(g as usize).len() > 1).collect();
+        let mut plans: Vec<Planned> = multi
+            .par_iter()
             .with_max_len(64)
-            .map(|g| {
-                if g.len() == 1 {
-                    return Plan::Single(g[0]);
-                }
-                let mut idx: Vec<u32> = g;
+            .map(|&g| {
+                let mut idx: Vec<u32> = group(g as usize).to_vec();
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
                 let outlets = outlets_of(&idx);
                 let kind = units[idx[0] as usize].kind();
@@ -743,27 +760,34 @@ impl Clusterer {
                 let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
                 parts.extend(keys.iter().map(String::as_str));
                 let first = &units[idx[0] as usize];
-                Plan::Cluster(Box::new(Planned {
+                Planned {
                     id: stable_id("c", &parts),
                     outlets: outlets.len() as u32,
                     first: (first.article, first.src.start),
                     idx,
-                }))
+                }
             })
             .collect();
-        let mut single: Vec<(u32, Option<String>)> = Vec::new();
-        let mut plans: Vec<Planned> = Vec::new();
-        for p in planned {
-            match p {
-                Plan::Single(u) => single.push((u, None)),
-                Plan::Cluster(c) => {
-                    if c.outlets == 1 {
-                        single.push((c.idx[0], Some(c.id.clone())));
-                    }
-                    plans.push(*c);
-                }
+        drop(multi);
+        // Single-source items in group order: a lone unit, or the first member of a
+        // single-outlet cluster, with that cluster's id in `single_ids` (else `u32::MAX`).
+        let lone = group_ends.len() - plans.len();
+        let mut single: Vec<(u32, u32)> = Vec::with_capacity(lone + plans.iter().filter(|c| c.outlets == 1).count());
+        let mut single_ids: Vec<String> = Vec::new();
+        let mut next_plan = plans.iter();
+        for g in 0..group_ends.len() {
+            let m = group(g);
+            if m.len() == 1 {
+                single.push((m[0], u32::MAX));
+                continue;
+            }
+            let c = next_plan.next().expect("a plan per cluster");
+            if c.outlets == 1 {
+                single.push((c.idx[0], single_ids.len() as u32));
+                single_ids.push(c.id.clone());
             }
         }
+        drop((members, group_ends));
         // Rank: most outlets, then most members, then first member's position, then id.
         plans.par_sort_by(|a, b| {
             b.outlets
@@ -824,9 +848,9 @@ impl Clusterer {
             let r = &units[u as usize];
             (r.article, r.src.start, r.kind())
         });
-        let item = |texts: &mut TextReader, (u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
-            let u = *u as usize;
-            Ok(SingleSource { kind: units[u].kind(), cluster: cluster.clone(), member: member(u, texts.get(u)?) })
+        let item = |texts: &mut TextReader, &(u, cluster): &(u32, u32)| -> io::Result<SingleSource> {
+            let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
+            Ok(SingleSource { kind: units[u].kind(), cluster, member: member(u, texts.get(u)?) })
         };
         let (kept, rest) =
             keep_or_spool(&single, corpus_ro.single_source_limit, || texts.reader(), item, "single-source items")?;
@@ -836,12 +860,6 @@ impl Clusterer {
         corpus.single_source_rest = rest;
         Ok(())
     }
-}
-
-/// One group of the clustering, before its texts are read: a single unit, or a cluster.
-enum Plan {
-    Single(u32),
-    Cluster(Box<Planned>),
 }
 
 /// A cluster as ranked: its id, outlet count, first member (article index, start) and

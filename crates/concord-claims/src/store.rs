@@ -182,6 +182,11 @@ impl Store {
         self.runs.get(self.units[u].run as usize)
     }
 
+    /// Number of distinct token runs (one more than the largest [`Unit::run`]).
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
     /// The vocabulary id of a token hash, if any unit has it.
     pub fn id_of(&self, hash: u64) -> Option<u32> {
         self.vocab.get(hash)
