@@ -43,15 +43,15 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
 struct Entry {
     id: String,
     outlet: u32,
-    /// Its article signature: `signatures[sig.0..sig.1]` (empty: no words).
-    sig: (u32, u32),
+    /// Its article signature: run `sig` of `signatures` (empty: no words).
+    sig: u32,
 }
 
 /// The corpus part of the `claims` stage (see the module docs).
@@ -60,7 +60,8 @@ pub struct Clusterer {
     entries: Vec<Entry>,
     outlets: Vec<String>,
     outlet_ids: HashMap<String, u32>,
-    signatures: Vec<u32>,
+    /// Article signatures, in arrival order (pages never copied as they grow).
+    signatures: Arena,
     store: Store,
 }
 
@@ -447,7 +448,7 @@ impl Clusterer {
             entries: Vec::new(),
             outlets: Vec::new(),
             outlet_ids: HashMap::new(),
-            signatures: Vec::new(),
+            signatures: Arena::default(),
             store: Store::new(),
         }
     }
@@ -481,9 +482,11 @@ impl Clusterer {
                 o
             }
         };
-        let s0 = self.signatures.len() as u32;
-        self.signatures.extend_from_slice(&record.signature);
-        self.entries.push(Entry { id: id.to_string(), outlet, sig: (s0, self.signatures.len() as u32) });
+        let sig = self.signatures.len() as u32;
+        self.signatures
+            .push(&record.signature)
+            .map_err(|e| StageError::new(format!("cannot keep article signatures: {e}")))?;
+        self.entries.push(Entry { id: id.to_string(), outlet, sig });
         for u in record.units.iter().filter(|u| u.clustered) {
             self.store
                 .push(
@@ -503,7 +506,7 @@ impl Clusterer {
     }
 
     fn signature(&self, e: &Entry) -> &[u32] {
-        &self.signatures[e.sig.0 as usize..e.sig.1 as usize]
+        self.signatures.get(e.sig as usize)
     }
 
     /// Near-copy groups over the observed articles (entries must be sorted by id):

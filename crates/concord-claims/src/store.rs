@@ -209,10 +209,11 @@ impl Store {
     }
 }
 
-/// Token runs one after another in pages of [`Arena::PAGE`] tokens (a longer run has a
-/// page of its own), which are never copied; a run never straddles two pages.
+/// Runs of `u32` (token runs, article signatures) one after another in pages of
+/// [`Arena::PAGE`] values (a longer run has a page of its own), which are never copied as
+/// the arena grows; a run never straddles two pages.
 #[derive(Default)]
-struct Arena {
+pub(crate) struct Arena {
     pages: Vec<Vec<u32>>,
     /// Per run: its page (high 16 bits) and its start in the page (low 16 bits). A run ends
     /// where the next one starts when that one is on the same page, else at the page's end.
@@ -224,12 +225,12 @@ impl Arena {
     const PAGE: usize = 1 << 16;
 
     /// Number of runs.
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.starts.len()
     }
 
     /// Run `r`.
-    fn get(&self, r: usize) -> &[u32] {
+    pub fn get(&self, r: usize) -> &[u32] {
         let s = self.starts[r];
         let page = &self.pages[(s >> 16) as usize];
         let end = match self.starts.get(r + 1) {
@@ -239,12 +240,12 @@ impl Arena {
         &page[(s & 0xffff) as usize..end]
     }
 
-    /// Appends a run.
-    fn push(&mut self, run: &[u32]) -> io::Result<()> {
+    /// Appends a run (an error past 2^32 values).
+    pub fn push(&mut self, run: &[u32]) -> io::Result<()> {
         let fits = self.pages.last().is_some_and(|p| p.len() + run.len() <= Self::PAGE && p.len() < Self::PAGE);
         if !fits {
             if self.pages.len() == 1 << 16 {
-                return Err(io::Error::other("over 2^32 tokens of distinct units"));
+                return Err(io::Error::other("over 2^32 values in one arena"));
             }
             self.pages.push(Vec::with_capacity(run.len().max(Self::PAGE)));
         }
