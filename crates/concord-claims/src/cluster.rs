@@ -43,15 +43,15 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
 struct Entry {
     id: String,
     outlet: u32,
-    /// Its article signature: `signatures[sig.0..sig.1]` (empty: no words).
-    sig: (u32, u32),
+    /// Its article signature: run `sig` of `signatures` (empty: no words).
+    sig: u32,
 }
 
 /// The corpus part of the `claims` stage (see the module docs).
@@ -60,7 +60,8 @@ pub struct Clusterer {
     entries: Vec<Entry>,
     outlets: Vec<String>,
     outlet_ids: HashMap<String, u32>,
-    signatures: Vec<u32>,
+    /// Article signatures, in arrival order (pages never copied as they grow).
+    signatures: Arena,
     store: Store,
 }
 
@@ -218,6 +219,20 @@ pub fn star_clusters(n: usize, edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
 /// counts the units of its neighbours and its own copies, as star clustering of the
 /// units themselves would (identical units are neighbours at similarity 1).
 pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec<Vec<u32>> {
+    let (members, ends) = star_clusters_flat(weights, edges);
+    let mut at = 0;
+    ends.iter()
+        .map(|&end| {
+            let c = members[at..end as usize].to_vec();
+            at = end as usize;
+            c
+        })
+        .collect()
+}
+
+/// [`star_clusters_weighted`] as one list of every node, cluster after cluster, and the end
+/// of each cluster in it (no allocation per cluster: most are single nodes).
+fn star_clusters_flat(weights: &[u32], edges: &[(u32, u32, f64)]) -> (Vec<u32>, Vec<u32>) {
     let n = weights.len();
     // Adjacency in one flat array (offsets per node), not a Vec per node.
     let mut count = vec![0u32; n];
@@ -255,13 +270,13 @@ pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec
             .then(a.cmp(&b))
     });
     let mut assigned = vec![false; n];
-    let mut out = Vec::new();
+    let (mut members, mut ends) = (Vec::with_capacity(n), Vec::new());
     for core in order {
         if assigned[core as usize] {
             continue;
         }
         assigned[core as usize] = true;
-        let mut members = vec![core];
+        members.push(core);
         let nb = &mut adj[offsets[core as usize] as usize..offsets[core as usize + 1] as usize];
         nb.sort_unstable();
         for &m in nb.iter() {
@@ -270,9 +285,9 @@ pub fn star_clusters_weighted(weights: &[u32], edges: &[(u32, u32, f64)]) -> Vec
                 members.push(m);
             }
         }
-        out.push(members);
+        ends.push(members.len() as u32);
     }
-    out
+    (members, ends)
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -307,7 +322,7 @@ impl<'a> Verifier<'a> {
     /// What [`Verifier::surely_vetoed`] reads of unit `u`.
     pub fn sketch(&self, u: usize) -> Sketch {
         let unit = &self.store.units[u];
-        let mut sk = Sketch { all: 0, numbers: 0, names: 0, not: false, words: unit.words, kind: unit.kind };
+        let mut sk = Sketch { all: 0, numbers: 0, names: 0, not: false, words: unit.words(), kind: unit.kind() };
         for &p in self.store.tokens_of(u) {
             let id = p & ID_MASK;
             let bit = 1u64 << (concord_core::text::mix64(id as u64) & 63);
@@ -357,7 +372,7 @@ impl<'a> Verifier<'a> {
         let (ua, ub) = (&self.store.units[a], &self.store.units[b]);
         // A sentence with an extra clause is a larger claim, not the same one (a quote and
         // a fragment of it are still the same quote).
-        if ua.kind == UnitKind::Claim && self.too_long(ua.words, ub.words) {
+        if ua.kind() == UnitKind::Claim && self.too_long(ua.words(), ub.words()) {
             return 0.0;
         }
         let side = |u: usize| Packed { tokens: self.store.tokens_of(u), idf: &self.idf, weights: &self.weights };
@@ -402,7 +417,7 @@ impl<'a> Bands<'a> {
     /// The keys of unit `u` in bands `first..first + out.len()`.
     pub fn keys(&self, u: usize, first: usize, out: &mut [u32]) {
         let mixed = self.store.tokens_of(u).iter().map(|&p| self.store.mixed[(p & ID_MASK) as usize]);
-        let seeds = &self.seeds[(self.store.units[u].kind == UnitKind::Quote) as usize];
+        let seeds = &self.seeds[(self.store.units[u].kind() == UnitKind::Quote) as usize];
         self.hasher.band_keys_seeded(mixed, first, self.rows, &seeds[first..first + out.len()], out)
     }
 
@@ -433,7 +448,7 @@ impl Clusterer {
             entries: Vec::new(),
             outlets: Vec::new(),
             outlet_ids: HashMap::new(),
-            signatures: Vec::new(),
+            signatures: Arena::default(),
             store: Store::new(),
         }
     }
@@ -467,9 +482,11 @@ impl Clusterer {
                 o
             }
         };
-        let s0 = self.signatures.len() as u32;
-        self.signatures.extend_from_slice(&record.signature);
-        self.entries.push(Entry { id: id.to_string(), outlet, sig: (s0, self.signatures.len() as u32) });
+        let sig = self.signatures.len() as u32;
+        self.signatures
+            .push(&record.signature)
+            .map_err(|e| StageError::new(format!("cannot keep article signatures: {e}")))?;
+        self.entries.push(Entry { id: id.to_string(), outlet, sig });
         for u in record.units.iter().filter(|u| u.clustered) {
             self.store
                 .push(
@@ -489,7 +506,7 @@ impl Clusterer {
     }
 
     fn signature(&self, e: &Entry) -> &[u32] {
-        &self.signatures[e.sig.0 as usize..e.sig.1 as usize]
+        self.signatures.get(e.sig as usize)
     }
 
     /// Near-copy groups over the observed articles (entries must be sorted by id):
@@ -556,7 +573,7 @@ impl Clusterer {
             rank[old as usize] = new as u32;
         }
         concord_core::order::apply_permutation(&mut self.entries, &perm);
-        for u in &mut self.store.units {
+        for u in self.store.units.iter_mut() {
             u.article = rank[u.article as usize];
         }
     }
@@ -590,51 +607,43 @@ impl Clusterer {
         seq.sort_by_key(|&u| units[u as usize].article);
         // Units with the same kind and word set (syndicated sentences, repeated quotes) are
         // one node: LSH, verification and clustering see each distinct set once, with its
-        // copies as its weight. Node d is the run `by_set[dups[d].0..dups[d].1]` of items
-        // (positions in `seq`), smallest first.
-        let set_of = |k: u32| {
-            let u = seq[k as usize] as usize;
-            (units[u].kind, store.tokens_of(u))
+        // copies as its weight. Units have the same word set exactly when they share a token
+        // run. Nodes are numbered in item order of their first item (so ties break by
+        // position); node d's items (positions in `seq`, smallest first) are
+        // `by_set[ends[d - 1]..ends[d]]`.
+        let (nodes, weights, by_set, ends) = {
+            let mut node_of_set = vec![u32::MAX; 2 * store.run_count()];
+            let mut node_of: Vec<u32> = Vec::with_capacity(seq.len());
+            let (mut nodes, mut weights): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+            for &u in &seq {
+                let r = &units[u as usize];
+                let d = &mut node_of_set[2 * r.run as usize + (r.kind() == UnitKind::Quote) as usize];
+                if *d == u32::MAX {
+                    *d = nodes.len() as u32;
+                    nodes.push(u);
+                    weights.push(0);
+                }
+                weights[*d as usize] += 1;
+                node_of.push(*d);
+            }
+            drop(node_of_set);
+            // A counting sort of the items by node: `next[d]` starts at node d's first
+            // place and ends at its end.
+            let mut next: Vec<u32> = weights
+                .iter()
+                .scan(0u32, |acc, &w| {
+                    *acc += w;
+                    Some(*acc - w)
+                })
+                .collect();
+            let mut by_set = vec![0u32; seq.len()];
+            for (k, &d) in node_of.iter().enumerate() {
+                by_set[next[d as usize] as usize] = k as u32;
+                next[d as usize] += 1;
+            }
+            (nodes, weights, by_set, next)
         };
-        // Sorted by a hash of the set first, so that whole sets are compared only on equal
-        // hashes; the order of the runs does not matter (nodes are re-sorted below).
-        let hashes: Vec<u64> = (0..seq.len() as u32)
-            .into_par_iter()
-            .map(|k| {
-                let (kind, tokens) = set_of(k);
-                tokens.iter().fold(kind_salt(kind), |h, &t| concord_core::text::mix64(h ^ t as u64))
-            })
-            .collect();
-        let mut hashed: Vec<(u64, u32)> = (0..seq.len() as u32).map(|k| (hashes[k as usize], k)).collect();
-        drop(hashes);
-        hashed.par_sort_unstable();
-        // Within a run of equal hashes (almost always one set), order by set then item.
-        let mut i = 0;
-        while i < hashed.len() {
-            let mut j = i + 1;
-            while j < hashed.len() && hashed[j].0 == hashed[i].0 {
-                j += 1;
-            }
-            if j - i > 1 {
-                hashed[i..j].sort_by(|a, b| set_of(a.1).cmp(&set_of(b.1)).then(a.1.cmp(&b.1)));
-            }
-            i = j;
-        }
-        let by_set: Vec<u32> = hashed.iter().map(|&(_, k)| k).collect();
-        let same = |x: usize, y: usize| hashed[x].0 == hashed[y].0 && set_of(hashed[x].1) == set_of(hashed[y].1);
-        let mut dups: Vec<(u32, u32)> = Vec::new();
-        for i in 0..by_set.len() {
-            match dups.last_mut() {
-                Some(d) if same(i - 1, i) => d.1 += 1,
-                _ => dups.push((i as u32, i as u32 + 1)),
-            }
-        }
-        drop(hashed);
-        let items = |d: (u32, u32)| &by_set[d.0 as usize..d.1 as usize];
-        // Nodes in item order of their first item, so ties break by position.
-        dups.sort_unstable_by_key(|&d| items(d)[0]);
-        let nodes: Vec<u32> = dups.iter().map(|&d| seq[items(d)[0] as usize]).collect();
-        let weights: Vec<u32> = dups.iter().map(|&(a, b)| b - a).collect();
+        let items = |d: usize| &by_set[if d == 0 { 0 } else { ends[d - 1] as usize }..ends[d] as usize];
         let bands = Bands::new(store, &self.opts);
         let verifier = Verifier::new(store, &self.opts);
         let sketches: Vec<Sketch> = nodes.par_iter().map(|&u| verifier.sketch(u as usize)).collect();
@@ -653,7 +662,7 @@ impl Clusterer {
             .filter_map(|&(i, j)| {
                 let (a, b) = (nodes[i as usize] as usize, nodes[j as usize] as usize);
                 let (ua, ub) = (&units[a], &units[b]);
-                if ua.kind != ub.kind || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
+                if ua.kind() != ub.kind() || (ua.article == ub.article && ua.src.overlaps(ub.src)) {
                     return None;
                 }
                 let s = verifier.similarity(a, b);
@@ -661,13 +670,26 @@ impl Clusterer {
             })
             .collect();
         drop(cands);
-        let groups: Vec<Vec<u32>> = star_clusters_weighted(&weights, &edges)
-            .into_iter()
-            .map(|g| g.iter().flat_map(|&d| items(dups[d as usize]).iter().map(|&k| seq[k as usize])).collect())
-            .collect();
-        drop(edges);
-        drop(dups);
-        drop(by_set);
+        drop((bands, verifier));
+        // The groups of units, one after another: group g is `members[group_ends[g - 1]..
+        // group_ends[g]]`, its core's units first.
+        let (members, group_ends) = {
+            let (node_members, node_ends) = star_clusters_flat(&weights, &edges);
+            drop((edges, weights));
+            let mut members = Vec::with_capacity(seq.len());
+            let mut group_ends = Vec::with_capacity(node_ends.len());
+            let mut at = 0;
+            for &end in &node_ends {
+                for &d in &node_members[at..end as usize] {
+                    members.extend(items(d as usize).iter().map(|&k| seq[k as usize]));
+                }
+                group_ends.push(members.len() as u32);
+                at = end as usize;
+            }
+            (members, group_ends)
+        };
+        drop((seq, nodes, by_set, ends));
+        let group = |g: usize| &members[if g == 0 { 0 } else { group_ends[g - 1] as usize }..group_ends[g] as usize];
 
         let corpus_ro: &Corpus = corpus;
         let entity_names: HashMap<&str, &str> =
@@ -700,9 +722,9 @@ impl Clusterer {
                 start: r.src.start as usize,
                 end: r.src.end as usize,
                 text: t.text,
-                speaker: (r.speaker != u32::MAX).then(|| entity_of(r.article, r.speaker)).flatten().map(str::to_string),
-                sentence_start: r.sentence_src.start as usize,
-                sentence_end: r.sentence_src.end as usize,
+                speaker: t.speaker.and_then(|s| entity_of(r.article, s)).map(str::to_string),
+                sentence_start: t.sentence_src.start as usize,
+                sentence_end: t.sentence_src.end as usize,
                 context: t.context,
             }
         };
@@ -722,17 +744,15 @@ impl Clusterer {
             o.dedup();
             o
         };
-        let planned: Vec<Plan> = groups
-            .into_par_iter()
+        let multi: Vec<u32> = (0..group_ends.len() as u32).filter(|&g| group(g as usize).len() > 1).collect();
+        let mut plans: Vec<Planned> = multi
+            .par_iter()
             .with_max_len(64)
-            .map(|g| {
-                if g.len() == 1 {
-                    return Plan::Single(g[0]);
-                }
-                let mut idx: Vec<u32> = g;
+            .map(|&g| {
+                let mut idx: Vec<u32> = group(g as usize).to_vec();
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
                 let outlets = outlets_of(&idx);
-                let kind = units[idx[0] as usize].kind;
+                let kind = units[idx[0] as usize].kind();
                 let keys: Vec<String> = idx
                     .iter()
                     .map(|&u| {
@@ -743,27 +763,34 @@ impl Clusterer {
                 let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
                 parts.extend(keys.iter().map(String::as_str));
                 let first = &units[idx[0] as usize];
-                Plan::Cluster(Box::new(Planned {
+                Planned {
                     id: stable_id("c", &parts),
                     outlets: outlets.len() as u32,
                     first: (first.article, first.src.start),
                     idx,
-                }))
+                }
             })
             .collect();
-        let mut single: Vec<(u32, Option<String>)> = Vec::new();
-        let mut plans: Vec<Planned> = Vec::new();
-        for p in planned {
-            match p {
-                Plan::Single(u) => single.push((u, None)),
-                Plan::Cluster(c) => {
-                    if c.outlets == 1 {
-                        single.push((c.idx[0], Some(c.id.clone())));
-                    }
-                    plans.push(*c);
-                }
+        drop(multi);
+        // Single-source items in group order: a lone unit, or the first member of a
+        // single-outlet cluster, with that cluster's id in `single_ids` (else `u32::MAX`).
+        let lone = group_ends.len() - plans.len();
+        let mut single: Vec<(u32, u32)> = Vec::with_capacity(lone + plans.iter().filter(|c| c.outlets == 1).count());
+        let mut single_ids: Vec<String> = Vec::new();
+        let mut next_plan = plans.iter();
+        for g in 0..group_ends.len() {
+            let m = group(g);
+            if m.len() == 1 {
+                single.push((m[0], u32::MAX));
+                continue;
+            }
+            let c = next_plan.next().expect("a plan per cluster");
+            if c.outlets == 1 {
+                single.push((c.idx[0], single_ids.len() as u32));
+                single_ids.push(c.id.clone());
             }
         }
+        drop((members, group_ends));
         // Rank: most outlets, then most members, then first member's position, then id.
         plans.par_sort_by(|a, b| {
             b.outlets
@@ -776,23 +803,21 @@ impl Clusterer {
             let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
             let mut speaker_names = Vec::with_capacity(idx.len());
             let mut members = Vec::with_capacity(idx.len());
+            let mut entities: Vec<&str> = Vec::new();
             for &u in &idx {
                 let mut t = texts.get(u)?;
                 speaker_names.push(t.speaker_name.take());
+                entities.extend(t.entities.iter().filter_map(|&l| entity_of(units[u].article, l)));
                 members.push(member(u, t));
             }
-            let kind = units[idx[0]].kind;
+            let kind = units[idx[0]].kind();
             let outlets = outlets_of(&p.idx);
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
-            let mut entities: Vec<&str> = idx
-                .iter()
-                .flat_map(|&u| self.store.entities_of(u).iter().filter_map(move |&l| entity_of(units[u].article, l)))
-                .collect();
             entities.sort_unstable();
             entities.dedup();
             // Representative: the most complete member (most content words, then longest).
-            let content = |u: usize| units[u].tok.1 - units[u].tok.0;
+            let content = |u: usize| self.store.tokens_of(u).len();
             let rep = (0..idx.len())
                 .max_by(|&x, &y| {
                     content(idx[x])
@@ -824,11 +849,11 @@ impl Clusterer {
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
-            (r.article, r.src.start, r.kind)
+            (r.article, r.src.start, r.kind())
         });
-        let item = |texts: &mut TextReader, (u, cluster): &(u32, Option<String>)| -> io::Result<SingleSource> {
-            let u = *u as usize;
-            Ok(SingleSource { kind: units[u].kind, cluster: cluster.clone(), member: member(u, texts.get(u)?) })
+        let item = |texts: &mut TextReader, &(u, cluster): &(u32, u32)| -> io::Result<SingleSource> {
+            let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
+            Ok(SingleSource { kind: units[u].kind(), cluster, member: member(u, texts.get(u)?) })
         };
         let (kept, rest) =
             keep_or_spool(&single, corpus_ro.single_source_limit, || texts.reader(), item, "single-source items")?;
@@ -838,12 +863,6 @@ impl Clusterer {
         corpus.single_source_rest = rest;
         Ok(())
     }
-}
-
-/// One group of the clustering, before its texts are read: a single unit, or a cluster.
-enum Plan {
-    Single(u32),
-    Cluster(Box<Planned>),
 }
 
 /// A cluster as ranked: its id, outlet count, first member (article index, start) and
@@ -1001,7 +1020,7 @@ mod tests {
         let rows = opts.num_hashes / opts.bands;
         for u in 0..2 {
             let mixed = || store.tokens_of(u).iter().map(|&p| store.mixed[(p & ID_MASK) as usize]);
-            let salt = kind_salt(store.units[u].kind);
+            let salt = kind_salt(store.units[u].kind());
             for first in [0, 7, opts.bands - 3] {
                 let (mut a, mut b) = ([0u32; 3], [0u32; 3]);
                 bands.keys(u, first, &mut a);

@@ -67,8 +67,9 @@
 //!   back-to-back pair of runs the defaults gave 29, 50 and 64 us and `num_hashes = 150`
 //!   (5 rows a band: fewer accidental candidates) 30, 38 and 53 us, at MRPC recall 0.53
 //!   instead of 0.56: worth it from about 10^6 articles.
-//! - Memory: a clustered unit costs a 48-byte row plus 4 bytes a content word in memory;
-//!   its texts wait in a temporary file. LSH holds ten band keys a unit at a time.
+//! - Memory: a clustered unit costs a 20-byte row and 4 bytes to find its record in a
+//!   temporary file (its texts, sentence span, speaker and entities), plus 4 bytes a
+//!   content word of each distinct word set. LSH holds ten band keys a unit at a time.
 //!   Identical units (same kind and word set) are one node: on the `concord bench` corpus
 //!   of 100 MB (perturbed copies of BBC and Reuters) the corpus part went from 17.8 s to
 //!   7.1 s with it.

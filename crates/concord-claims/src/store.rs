@@ -1,19 +1,20 @@
 //! The corpus part's compact store of clustered units.
 //!
-//! What clustering reads stays in memory, packed: per unit a 48-byte row (article,
-//! kind, source spans, word count, speaker) and its content words as interned `u32` ids
-//! (with the number and name flags in the top two bits) in one flat arena. What only the
-//! report reads (the unit's text, its sentence, its speaker's name) is written to a
-//! temporary file as it arrives and read back unit by unit at the end. Document
-//! frequencies are counted per id as units arrive (an associative merge), so IDF weights
-//! need no second pass over the tokens. Units with the same packed tokens (syndicated
-//! copies of a sentence) share one run of the arena.
+//! What clustering reads stays in memory, packed: per unit a 20-byte row (article, kind,
+//! source span, word count, token run) in fixed-size chunks that are never copied, and per
+//! distinct token run its content words as interned `u32` ids (with the number and name
+//! flags in the top two bits) in pages of one arena. Units with the same packed tokens
+//! (syndicated copies of a sentence) share one run, found through a compact hash table of
+//! run ids. What only the report reads (the unit's text, its sentence and the sentence's
+//! span, its speaker, the entities it mentions) is written to a temporary file as it
+//! arrives and read back unit by unit at the end; memory keeps 4 bytes a unit to find it.
+//! Document frequencies are counted per id as units arrive (an associative merge), so IDF
+//! weights need no second pass over the tokens.
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufWriter, Write};
 
+use concord_core::chunks::Chunks;
 use concord_core::text::mix64;
 use concord_core::{Span, UnitKind};
 
@@ -24,28 +25,9 @@ pub(crate) const ID_MASK: u32 = (1 << 30) - 1;
 pub(crate) const NUMBER_BIT: u32 = 1 << 30;
 pub(crate) const NAME_BIT: u32 = 1 << 31;
 
-/// Hashes a `u64` that is already a good hash (token hashes are FNV-1a of the stem) with
-/// one mixing step, instead of SipHash.
-#[derive(Default)]
-pub(crate) struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = mix64(self.0 ^ b as u64);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = mix64(x);
-    }
-}
-
 /// A byte range of an article's source in 32 bits a bound (an article's source is under
 /// 4 GiB), half a [`Span`]'s size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Span32 {
     pub start: u32,
     pub end: u32,
@@ -63,51 +45,67 @@ impl Span32 {
     }
 }
 
-/// One clustered unit, without its texts (48 bytes).
-#[derive(Clone, Debug)]
+/// Top bit of [`Unit::meta`]: the unit is a quote.
+const QUOTE_BIT: u32 = 1 << 31;
+
+/// One clustered unit as clustering reads it (20 bytes).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Unit {
     /// Source span of the unit.
     pub src: Span32,
-    /// Source span of its sentence(s).
-    pub sentence_src: Span32,
-    /// Its packed tokens: `tokens[tok.0..tok.1]`, sorted by id.
-    pub tok: (u32, u32),
-    /// Local entity indices it mentions: `entities[ent.0..ent.1]`.
-    pub ent: (u32, u32),
     /// Index of its article in the clusterer.
     pub article: u32,
-    /// Words of the unit (stop words included).
-    pub words: u32,
-    /// Local entity index of the speaker, or `u32::MAX`.
-    pub speaker: u32,
-    /// Sentence or quote.
-    pub kind: UnitKind,
+    /// Its token run (shared by units with the same packed tokens).
+    pub run: u32,
+    /// Words of the unit (stop words included; 31 bits), plus [`QUOTE_BIT`].
+    meta: u32,
 }
 
-/// The texts of a unit, as written to the spill file.
+impl Unit {
+    /// Sentence or quote.
+    pub fn kind(&self) -> UnitKind {
+        if self.meta & QUOTE_BIT != 0 {
+            UnitKind::Quote
+        } else {
+            UnitKind::Claim
+        }
+    }
+
+    /// Words of the unit (stop words included), for the length-ratio veto of claims.
+    pub fn words(&self) -> u32 {
+        self.meta & !QUOTE_BIT
+    }
+}
+
+/// What only the report reads of a unit, as written to the spill file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct UnitTexts {
     pub text: String,
     pub context: Option<String>,
     pub speaker_name: Option<String>,
+    /// Source span of its sentence(s).
+    pub sentence_src: Span32,
+    /// Local entity index of the speaker.
+    pub speaker: Option<u32>,
+    /// Local entity indices it mentions.
+    pub entities: Vec<u32>,
 }
 
-/// Units, their tokens and entities, the vocabulary with document frequencies, and the
-/// spilled texts.
+/// Units, their token runs, the vocabulary with document frequencies, and the spilled
+/// texts.
 pub(crate) struct Store {
     vocab: Vocab,
-    /// Token runs already stored, by a hash of the run: a unit whose packed tokens equal
-    /// an earlier unit's shares its run (syndicated copies repeat sentences by the
-    /// thousand). Values: `(start, end)` in `tokens`.
-    runs: HashMap<u64, (u32, u32), BuildHasherDefault<MixHasher>>,
+    /// Distinct token runs, by content: a unit whose packed tokens equal an earlier unit's
+    /// shares its run (syndicated copies repeat sentences by the thousand), so two units
+    /// have the same run exactly when they have the same packed tokens.
+    table: RunTable,
+    /// The packed tokens of the unit being added.
+    scratch: Vec<u32>,
     /// Per vocabulary id: `mix64` of the token hash (what MinHash functions read).
     pub mixed: Vec<u64>,
     /// The units, in arrival order.
-    pub units: Vec<Unit>,
-    /// Packed tokens of every unit.
-    pub tokens: Vec<u32>,
-    /// Local entity indices of every unit.
-    pub entities: Vec<u32>,
+    pub units: Chunks<Unit>,
+    runs: Arena,
     spill: Option<Spill>,
 }
 
@@ -116,11 +114,11 @@ impl Store {
     pub fn new() -> Store {
         Store {
             vocab: Vocab::default(),
-            runs: HashMap::default(),
+            table: RunTable::default(),
+            scratch: Vec::new(),
             mixed: Vec::new(),
-            units: Vec::new(),
-            tokens: Vec::new(),
-            entities: Vec::new(),
+            units: Chunks::default(),
+            runs: Arena::default(),
             spill: Some(Spill::default()),
         }
     }
@@ -146,8 +144,8 @@ impl Store {
         texts: (&str, Option<&str>, Option<&str>),
     ) -> io::Result<()> {
         let (src, sentence_src) = (Span32::of(src)?, Span32::of(sentence_src)?);
-        let t0 = self.tokens.len() as u32;
         self.vocab.touch(tokens.iter().map(|t| t.hash));
+        self.scratch.clear();
         for t in tokens {
             let (id, new) = self.vocab.count(t.hash);
             if new {
@@ -160,50 +158,33 @@ impl Store {
             if t.flags & key::NAME != 0 {
                 packed |= NAME_BIT;
             }
-            self.tokens.push(packed);
+            self.scratch.push(packed);
         }
-        self.tokens[t0 as usize..].sort_unstable_by_key(|p| p & ID_MASK);
-        let mut tok = (t0, self.tokens.len() as u32);
-        let run = &self.tokens[t0 as usize..];
-        let h = run.iter().fold(0x5eed_u64, |h, &p| mix64(h ^ p as u64));
-        match self.runs.get(&h) {
-            Some(&(a, b)) if self.tokens[a as usize..b as usize] == *run => {
-                self.tokens.truncate(t0 as usize);
-                tok = (a, b);
-            }
-            Some(_) => {}
-            None => {
-                self.runs.insert(h, tok);
-            }
+        self.scratch.sort_unstable_by_key(|p| p & ID_MASK);
+        let h = self.scratch.iter().fold(0x5eed_u64, |h, &p| mix64(h ^ p as u64));
+        let (runs, scratch) = (&self.runs, &self.scratch);
+        let next = runs.len() as u32;
+        let run = self.table.get_or_insert(h, next, |r| runs.get(r as usize) == scratch.as_slice());
+        if run == next {
+            self.runs.push(&self.scratch)?;
         }
-        let e0 = self.entities.len() as u32;
-        self.entities.extend(entities.iter().map(|&e| e as u32));
         if let Some(spill) = self.spill.as_mut() {
-            spill.write(texts)?;
+            let speaker = speaker.map(|s| s as u32);
+            spill.write(texts, sentence_src, speaker, entities)?;
         }
-        self.units.push(Unit {
-            src,
-            sentence_src,
-            tok,
-            ent: (e0, self.entities.len() as u32),
-            article,
-            words,
-            speaker: speaker.map_or(u32::MAX, |s| s as u32),
-            kind,
-        });
+        let kind_bit = if kind == UnitKind::Quote { QUOTE_BIT } else { 0 };
+        self.units.push(Unit { src, article, run, meta: words.min(!QUOTE_BIT) | kind_bit });
         Ok(())
     }
 
-    /// The packed tokens of unit `u`.
+    /// The packed tokens of unit `u`, sorted by id.
     pub fn tokens_of(&self, u: usize) -> &[u32] {
-        let (a, b) = self.units[u].tok;
-        &self.tokens[a as usize..b as usize]
+        self.runs.get(self.units[u].run as usize)
     }
 
-    /// The local entity indices unit `u` mentions.
-    pub fn entities_of(&self, u: usize) -> &[u32] {
-        let (a, b) = self.units[u].ent;
-        &self.entities[a as usize..b as usize]
+    /// Number of distinct token runs (one more than the largest [`Unit::run`]).
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
     }
 
     /// The vocabulary id of a token hash, if any unit has it.
@@ -216,12 +197,118 @@ impl Store {
         self.vocab.df()
     }
 
-    /// The spilled texts, for reading back unit by unit; the store keeps no texts after
-    /// this (a store without texts gives empty ones).
+    /// The spilled texts, for reading back unit by unit. The store takes no more units
+    /// after this: it keeps no texts, and frees what only adding units needs.
     pub fn take_texts(&mut self) -> io::Result<Texts> {
+        self.table = RunTable::default();
+        self.scratch = Vec::new();
         match self.spill.replace(Spill::default()) {
             Some(spill) => spill.finish(self.units.len()),
-            None => Ok(Texts { file: None, offsets: Vec::new() }),
+            None => Ok(Texts::default()),
+        }
+    }
+}
+
+/// Runs of `u32` (token runs, article signatures) one after another in pages of
+/// [`Arena::PAGE`] values (a longer run has a page of its own), which are never copied as
+/// the arena grows; a run never straddles two pages.
+#[derive(Default)]
+pub(crate) struct Arena {
+    pages: Vec<Vec<u32>>,
+    /// Per run: its page (high 16 bits) and its start in the page (low 16 bits). A run ends
+    /// where the next one starts when that one is on the same page, else at the page's end.
+    starts: Chunks<u32>,
+}
+
+impl Arena {
+    /// Tokens a page holds.
+    const PAGE: usize = 1 << 16;
+
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Run `r`.
+    pub fn get(&self, r: usize) -> &[u32] {
+        let s = self.starts[r];
+        let page = &self.pages[(s >> 16) as usize];
+        let end = match self.starts.get(r + 1) {
+            Some(&n) if n >> 16 == s >> 16 => (n & 0xffff) as usize,
+            _ => page.len(),
+        };
+        &page[(s & 0xffff) as usize..end]
+    }
+
+    /// Appends a run (an error past 2^32 values).
+    pub fn push(&mut self, run: &[u32]) -> io::Result<()> {
+        let fits = self.pages.last().is_some_and(|p| p.len() + run.len() <= Self::PAGE && p.len() < Self::PAGE);
+        if !fits {
+            if self.pages.len() == 1 << 16 {
+                return Err(io::Error::other("over 2^32 values in one arena"));
+            }
+            self.pages.push(Vec::with_capacity(run.len().max(Self::PAGE)));
+        }
+        let page = self.pages.len() - 1;
+        let last = &mut self.pages[page];
+        self.starts.push((page as u32) << 16 | last.len() as u32);
+        last.extend_from_slice(run);
+        Ok(())
+    }
+}
+
+/// Run ids by content, with open addressing and linear probing over 8-byte slots (id plus
+/// one, 32 bits of the run's hash): equal hashes are confirmed against the runs
+/// themselves, so the table finds exactly the equal run.
+#[derive(Default)]
+struct RunTable {
+    /// A power of two long (or empty).
+    slots: Vec<RunSlot>,
+    len: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct RunSlot {
+    /// The run id plus one; 0: an empty slot.
+    id1: u32,
+    hash: u32,
+}
+
+impl RunTable {
+    /// The id of the stored run for which `same(id)` holds among those with hash `hash`;
+    /// when there is none, `new` is stored as such a run and returned.
+    fn get_or_insert(&mut self, hash: u64, new: u32, same: impl Fn(u32) -> bool) -> u32 {
+        // At most 3/4 full, so that probe runs stay short.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let hash = (hash >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s.id1 == 0 {
+                self.slots[i] = RunSlot { id1: new + 1, hash };
+                self.len += 1;
+                return new;
+            }
+            if s.hash == hash && same(s.id1 - 1) {
+                return s.id1 - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1 << 10);
+        let old = std::mem::replace(&mut self.slots, vec![RunSlot::default(); size]);
+        let mask = size - 1;
+        for s in old.into_iter().filter(|s| s.id1 != 0) {
+            let mut i = s.hash as usize & mask;
+            while self.slots[i].id1 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
         }
     }
 }
@@ -359,26 +446,36 @@ impl key::TokenSide for Packed<'_> {
 #[derive(Default)]
 struct Spill {
     file: Option<BufWriter<File>>,
-    /// Start of each unit's record; one more entry than records (the end).
-    offsets: Vec<u64>,
+    index: RecordIndex,
     buf: Vec<u8>,
 }
 
 impl Spill {
-    fn write(&mut self, (text, context, speaker): (&str, Option<&str>, Option<&str>)) -> io::Result<()> {
+    fn write(
+        &mut self,
+        (text, context, speaker_name): (&str, Option<&str>, Option<&str>),
+        sentence_src: Span32,
+        speaker: Option<u32>,
+        entities: &[usize],
+    ) -> io::Result<()> {
         if self.file.is_none() {
             self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
-            self.offsets.push(0);
         }
         self.buf.clear();
         let mut r = Record(&mut self.buf);
         r.str(Some(text))?;
         r.str(context)?;
-        r.str(speaker)?;
+        r.str(speaker_name)?;
+        r.u32(sentence_src.start);
+        r.u32(sentence_src.end);
+        r.u32(speaker.unwrap_or(NONE));
+        let n = u32::try_from(entities.len()).map_err(|_| io::Error::other("over 2^32 entities in a unit"))?;
+        r.u32(n);
+        for &e in entities {
+            r.u32(u32::try_from(e).map_err(|_| io::Error::other("entity index over 2^32"))?);
+        }
         self.file.as_mut().expect("spill file is open").write_all(&self.buf)?;
-        let end = self.offsets.last().copied().unwrap_or(0) + self.buf.len() as u64;
-        self.offsets.push(end);
-        Ok(())
+        self.index.push(self.buf.len())
     }
 
     fn finish(self, count: usize) -> io::Result<Texts> {
@@ -386,15 +483,55 @@ impl Spill {
             Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
             None => None,
         };
-        debug_assert!(file.is_none() || self.offsets.len() == count + 1);
-        Ok(Texts { file, offsets: self.offsets })
+        debug_assert!(file.is_none() || self.index.len() == count);
+        Ok(Texts { file, index: self.index })
+    }
+}
+
+/// Where each record of a file of records written back to back starts: its length (4
+/// bytes a record), plus the start of every [`RecordIndex::GROUP`]-th record.
+#[derive(Default)]
+struct RecordIndex {
+    lens: Chunks<u32>,
+    /// Start of records `0, GROUP, 2 * GROUP, …`.
+    bases: Vec<u64>,
+    /// End of the last record.
+    end: u64,
+}
+
+impl RecordIndex {
+    /// Records a group holds (one base each).
+    const GROUP: usize = 64;
+
+    /// Appends a record of `len` bytes.
+    fn push(&mut self, len: usize) -> io::Result<()> {
+        let len32 = u32::try_from(len).map_err(|_| io::Error::other("unit texts over 4 GiB"))?;
+        if self.lens.len() % Self::GROUP == 0 {
+            self.bases.push(self.end);
+        }
+        self.lens.push(len32);
+        self.end += len as u64;
+        Ok(())
+    }
+
+    /// Number of records.
+    fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    /// The byte range of record `i`.
+    fn range(&self, i: usize) -> (u64, u64) {
+        let g = i / Self::GROUP;
+        let start = self.bases[g] + (g * Self::GROUP..i).map(|k| self.lens[k] as u64).sum::<u64>();
+        (start, start + self.lens[i] as u64)
     }
 }
 
 /// The spilled texts of every unit, read one unit at a time (from any thread).
+#[derive(Default)]
 pub(crate) struct Texts {
     file: Option<File>,
-    offsets: Vec<u64>,
+    index: RecordIndex,
 }
 
 impl Texts {
@@ -426,18 +563,22 @@ impl TextReader<'_> {
     /// The texts of unit `u` (empty ones for a store without texts).
     pub fn get(&mut self, u: usize) -> io::Result<UnitTexts> {
         let Some(file) = &self.texts.file else { return Ok(UnitTexts::default()) };
-        let offsets = &self.texts.offsets;
-        let (a, b) = (offsets[u], offsets[u + 1]);
+        let (a, b) = self.texts.index.range(u);
         let in_order = u > self.last && u - self.last <= NEAR;
         self.last = u;
         if a < self.at || b > self.at + self.window.len() as u64 {
-            let end = if in_order { offsets[offsets.len() - 1].min(a + WINDOW.max(b - a)) } else { b };
+            let end = if in_order { self.texts.index.end.min(a + WINDOW.max(b - a)) } else { b };
             self.window.resize((end - a) as usize, 0);
             read_exact_at(file, &mut self.window, a)?;
             self.at = a;
         }
         let mut r = Reader(&self.window[(a - self.at) as usize..(b - self.at) as usize]);
-        Ok(UnitTexts { text: r.str()?.unwrap_or_default(), context: r.str()?, speaker_name: r.str()? })
+        let (text, context, speaker_name) = (r.str()?.unwrap_or_default(), r.str()?, r.str()?);
+        let sentence_src = Span32 { start: r.u32()?, end: r.u32()? };
+        let speaker = Some(r.u32()?).filter(|&s| s != NONE);
+        let n = r.u32()? as usize;
+        let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
+        Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
     }
 }
 
@@ -491,6 +632,11 @@ impl Record<'_> {
     pub fn num(&mut self, x: u64) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
+
+    /// Appends a 32-bit number.
+    pub fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
 }
 
 /// Reads the fields [`Record`] wrote, in the same order.
@@ -520,6 +666,11 @@ impl Reader<'_> {
     pub fn num(&mut self) -> io::Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
+
+    /// Reads a 32-bit number.
+    pub fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
 }
 
 #[cfg(test)]
@@ -539,17 +690,41 @@ mod tests {
         // Sorted by id: hash 9 got id 0, hash 3 id 1; flags survive packing.
         assert_eq!(s.tokens_of(0), &[NAME_BIT, 1]);
         assert_eq!(s.tokens_of(1), &[1 | NUMBER_BIT]);
-        assert_eq!(s.entities_of(0), &[2]);
-        assert_eq!(s.units[1].speaker, 1);
+        assert_eq!((s.units[0].kind(), s.units[0].words()), (UnitKind::Claim, 5));
+        assert_eq!((s.units[1].kind(), s.units[1].words(), s.units[1].article), (UnitKind::Quote, 4, 1));
         assert_eq!(s.id_of(3), Some(1));
         let texts = s.take_texts().unwrap();
         let mut texts = texts.reader();
-        assert_eq!(texts.get(1).unwrap().speaker_name.as_deref(), Some("Ann"), "any order");
-        assert_eq!(texts.get(0).unwrap(), UnitTexts { text: "first é".into(), context: None, speaker_name: None });
-        assert_eq!(
-            texts.get(1).unwrap(),
-            UnitTexts { text: String::new(), context: Some("ctx".into()), speaker_name: Some("Ann".into()) }
-        );
+        let second = UnitTexts {
+            text: String::new(),
+            context: Some("ctx".into()),
+            speaker_name: Some("Ann".into()),
+            sentence_src: Span32 { start: 0, end: 9 },
+            speaker: Some(1),
+            entities: Vec::new(),
+        };
+        assert_eq!(texts.get(1).unwrap(), second, "any order");
+        let first = UnitTexts { text: "first é".into(), speaker: None, entities: vec![2], ..second.clone() };
+        assert_eq!(texts.get(0).unwrap(), UnitTexts { context: None, speaker_name: None, ..first });
+        assert_eq!(texts.get(1).unwrap(), second);
+    }
+
+    #[test]
+    fn texts_of_many_units_read_back_in_and_out_of_order() {
+        let mut s = Store::new();
+        let span = Span::new(3, 7);
+        let text = |u: usize| "word ".repeat(u % 300);
+        let n = 3 * RecordIndex::GROUP + 5;
+        for u in 0..n {
+            let ents: Vec<usize> = (0..u % 4).collect();
+            s.push(u as u32, UnitKind::Claim, &[], 1, span, span, None, &ents, (&text(u), None, None)).unwrap();
+        }
+        let texts = s.take_texts().unwrap();
+        let mut r = texts.reader();
+        for u in (0..n).chain((0..n).rev()).chain((0..n).step_by(37)) {
+            let t = r.get(u).unwrap();
+            assert_eq!((t.text, t.entities.len(), t.sentence_src), (text(u), u % 4, Span32 { start: 3, end: 7 }));
+        }
     }
 
     #[test]
@@ -573,8 +748,57 @@ mod tests {
     }
 
     #[test]
-    fn a_unit_row_is_48_bytes() {
-        assert_eq!(std::mem::size_of::<Unit>(), 48);
+    fn a_unit_row_is_20_bytes() {
+        assert_eq!(std::mem::size_of::<Unit>(), 20);
+    }
+
+    #[test]
+    fn the_run_table_finds_exactly_the_equal_run() {
+        // Against a HashMap from contents to first ids. Weak hashes of the contents (equal
+        // runs, equal hashes) collide often, on all 64 bits or on the 32 the table keeps;
+        // the table grows several times.
+        let mut table = RunTable::default();
+        let mut runs: Vec<Vec<u32>> = Vec::new();
+        let mut plain: std::collections::HashMap<Vec<u32>, u32> = Default::default();
+        let weak = |r: &[u32]| {
+            let sum = r.iter().map(|&x| x as u64).sum::<u64>();
+            if r.len() % 2 == 0 {
+                (sum % 97) << 32 | sum
+            } else {
+                sum % 89
+            }
+        };
+        for k in 0..12_000u64 {
+            let run: Vec<u32> = (0..mix64(k) % 5).map(|i| (mix64(k % 3000 + i) % 40) as u32).collect();
+            let next = runs.len() as u32;
+            let got = table.get_or_insert(weak(&run), next, |r| runs[r as usize] == run);
+            if got == next {
+                runs.push(run.clone());
+            }
+            assert_eq!(got, *plain.entry(run).or_insert(next), "step {k}");
+        }
+        assert_eq!(runs.len(), plain.len());
+        assert!(table.slots.len() >= 1 << 12);
+    }
+
+    #[test]
+    fn arena_runs_never_straddle_pages() {
+        let mut a = Arena::default();
+        let runs: Vec<Vec<u32>> = (0..40u32)
+            .map(|k| match k {
+                7 => (0..Arena::PAGE as u32 + 3).collect(),
+                8 | 9 => Vec::new(),
+                _ => (0..(mix64(k as u64) % 9000) as u32).map(|i| i ^ k).collect(),
+            })
+            .collect();
+        for r in &runs {
+            a.push(r).unwrap();
+        }
+        assert_eq!(a.len(), runs.len());
+        for (k, r) in runs.iter().enumerate() {
+            assert_eq!(a.get(k), r.as_slice(), "run {k}");
+        }
+        assert!(a.pages.iter().all(|page| page.len() <= Arena::PAGE || page.len() == runs[7].len()));
     }
 
     #[test]
@@ -585,7 +809,7 @@ mod tests {
         for set in [&[t(1), t(2)][..], &[t(2), t(1)], &[t(1)], &[t(1), t(2)]] {
             s.push(0, UnitKind::Claim, set, 2, span, span, None, &[], ("", None, None)).unwrap();
         }
-        assert_eq!(s.tokens.len(), 3, "two runs: [1, 2] once and [1]");
+        assert_eq!(s.runs.len(), 2, "two runs: [1, 2] once and [1]");
         assert_eq!(s.tokens_of(0), s.tokens_of(3));
         assert_eq!(s.tokens_of(1), s.tokens_of(0), "the same set in another order is the same run");
         assert_eq!(s.tokens_of(2).len(), 1);

@@ -61,6 +61,11 @@ impl<T> Chunks<T> {
         self.chunks.iter().flatten()
     }
 
+    /// The elements in order, to change in place.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.chunks.iter_mut().flatten()
+    }
+
     /// One `Vec` of exactly its length; each chunk is freed once moved, so this needs one
     /// chunk more than the elements, not twice them.
     pub fn into_vec(self) -> Vec<T> {
@@ -97,6 +102,9 @@ mod tests {
         assert_eq!(c.get(n - 1), Some(&(n as u32 - 1)));
         assert_eq!(c.get(n), None);
         assert!(c.iter().copied().eq(0..n as u32));
+        c.iter_mut().for_each(|x| *x += 1);
+        assert_eq!((c[0], c[n - 1]), (1, n as u32));
+        c.iter_mut().for_each(|x| *x -= 1);
         assert_eq!(c.into_vec(), (0..n as u32).collect::<Vec<_>>());
         assert!(Chunks::<u8>::default().is_empty());
     }
