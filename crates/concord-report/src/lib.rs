@@ -45,6 +45,7 @@
 
 mod html;
 mod io;
+mod json;
 mod link;
 mod markdown;
 mod model;
@@ -249,8 +250,10 @@ pub fn write_reports_with(
             Box::new(|path| {
                 // Streamed to disk: never a second copy of the whole report as one string.
                 let mut file = AtomicFile::create(path)?;
-                serde_json::to_writer_pretty(&mut file, &model::ReportStream::new(report, corpus))
-                    .map_err(|e| ReportError::Json { path: path.to_path_buf(), message: e.to_string() })?;
+                json::to_writer_pretty(&mut file, &model::ReportStream::new(report, corpus)).map_err(|e| match e {
+                    json::Error::Io(e) => ReportError::Io { path: path.to_path_buf(), source: e },
+                    e => ReportError::Json { path: path.to_path_buf(), message: e.to_string() },
+                })?;
                 std::io::Write::write_all(&mut file, b"\n")
                     .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
                 file.commit()
@@ -309,9 +312,9 @@ pub fn write_reports_with(
                 if let Some(rest) = &corpus.clusters_rest {
                     let mut rank = report.clusters.len();
                     let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
-                    push_replayed(&mut w, "clusters", replay, |c: &concord_core::Cluster, line| {
+                    push_replayed(&mut w, "clusters", replay, |c: &concord_core::Cluster, w| {
                         rank += 1;
-                        serde_json::to_writer(line, &rows::cluster_row(&model::cluster_out(rank - 1, c)))
+                        w.push_row(&rows::cluster_row(&model::cluster_out(rank - 1, c)))
                     })?;
                 }
                 w.finish().map(drop)
@@ -328,8 +331,8 @@ pub fn write_reports_with(
                 }
                 if let Some(rest) = &corpus.single_source_rest {
                     let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
-                    push_replayed(&mut w, "single-source items", replay, |s: &concord_core::SingleSource, line| {
-                        serde_json::to_writer(line, &model::single_source_out(s))
+                    push_replayed(&mut w, "single-source items", replay, |s: &concord_core::SingleSource, w| {
+                        w.push_row(&model::single_source_out(s))
                     })?;
                 }
                 w.finish().map(drop)
@@ -364,18 +367,16 @@ pub fn write_reports_with(
 }
 
 /// Appends to `w` a row for each item `replay` reads back (spooled items, as the corpus
-/// holds them), serialised by `to_line`; a failed write wins over the read error it causes.
+/// holds them), written by `push`; a failed write wins over the read error it causes.
 fn push_replayed<T: Serialize, I>(
     w: &mut JsonlWriter<T>,
     what: &str,
     replay: impl FnOnce(&mut dyn FnMut(I) -> std::io::Result<()>) -> std::io::Result<()>,
-    mut to_line: impl FnMut(&I, &mut Vec<u8>) -> serde_json::Result<()>,
+    mut push: impl FnMut(&I, &mut JsonlWriter<T>) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let (mut line, mut failed) = (Vec::new(), None);
+    let mut failed = None;
     let r = replay(&mut |item| {
-        line.clear();
-        to_line(&item, &mut line)?;
-        w.push_line(&line).map_err(|e| {
+        push(&item, w).map_err(|e| {
             failed = Some(e);
             std::io::Error::other("write failed")
         })

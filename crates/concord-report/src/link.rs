@@ -115,8 +115,7 @@ fn splice(line: &[u8], patches: &[(Range<usize>, Option<&str>)], out: &mut Vec<u
     for (range, id) in patches {
         out.extend_from_slice(&line[at..range.start]);
         match id {
-            // Writing a string into a Vec cannot fail.
-            Some(id) => serde_json::to_writer(&mut *out, id).expect("a string serialises"),
+            Some(id) => crate::json::write_str(out, id),
             None => out.extend_from_slice(b"null"),
         }
         at = range.end;
