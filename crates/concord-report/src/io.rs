@@ -132,10 +132,17 @@ impl<T: Serialize> JsonlWriter<T> {
         self.end_row()
     }
 
-    /// Appends one row already serialised (one compact JSON object, without the newline).
-    pub(crate) fn push_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
-        self.buf.extend_from_slice(line);
-        self.end_row()
+    /// Appends one row that `write` appends to the buffer it is given (one compact JSON
+    /// object, without the newline); when it returns `false`, whatever it appended is
+    /// dropped and no row is added. Returns what `write` returned.
+    pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>) -> bool) -> Result<bool, ReportError> {
+        let at = self.buf.len();
+        if !write(&mut self.buf) {
+            self.buf.truncate(at);
+            return Ok(false);
+        }
+        self.end_row()?;
+        Ok(true)
     }
 
     #[inline]

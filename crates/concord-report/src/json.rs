@@ -114,6 +114,16 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// For eight bytes read little-endian: a mask whose lowest set bit is the high bit of the
+/// first byte equal to `byte`; 0 when there is none (exact in the same way as
+/// [`escape_mask`]).
+#[inline]
+pub(crate) fn byte_mask(w: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = w ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
+}
+
+/// For eight bytes read little-endian: a mask whose lowest set bit is the high bit of the
 /// first byte that is a control character, `"` or `\`; 0 when there is none. (The classic
 /// "has a byte less than n" tricks: higher bits may be set wrongly after a byte that needs
 /// escaping, because of borrows, but never before one, so the lowest set bit is exact.)

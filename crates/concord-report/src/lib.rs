@@ -400,36 +400,118 @@ fn run_jobs(jobs: Vec<(PathBuf, Job<'_>)>) -> Result<(), ReportError> {
 }
 
 /// Streams a spill file (one JSON object a line) into the JSONL file at `path`, linking each
-/// row: `patch` writes a linked line's bytes (false when the line needs the general path),
-/// `link` links a parsed row.
+/// row: `patch` appends a linked line's bytes to the buffer it is given (false when the line
+/// needs the general path), `link` links a parsed row.
 fn link_spilled<T: Serialize + serde::de::DeserializeOwned>(
     spill: &Path,
     path: &Path,
     mut patch: impl FnMut(&[u8], &mut Vec<u8>) -> bool,
     link: impl Fn(T) -> T,
 ) -> Result<(), ReportError> {
-    use std::io::BufRead;
     let io = |e: std::io::Error| ReportError::Io { path: spill.to_path_buf(), source: e };
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(spill).map_err(io)?);
     let mut w = JsonlWriter::<T>::create(path)?;
-    let (mut line, mut out) = (Vec::new(), Vec::new());
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
-            break;
-        }
-        let l = line.strip_suffix(b"\n").unwrap_or(&line);
+    let mut one = |l: &[u8]| -> Result<(), ReportError> {
         let l = l.strip_suffix(b"\r").unwrap_or(l);
-        if l.is_empty() {
-            continue;
+        if l.is_empty() || w.push_with(|out| patch(l, out))? {
+            return Ok(());
         }
-        if patch(l, &mut out) {
-            w.push_line(&out)?;
-        } else {
-            let row: T = serde_json::from_slice(l)
-                .map_err(|e| ReportError::Json { path: spill.to_path_buf(), message: e.to_string() })?;
-            w.push(&link(row))?;
+        let row: T = serde_json::from_slice(l)
+            .map_err(|e| ReportError::Json { path: spill.to_path_buf(), message: e.to_string() })?;
+        w.push(&link(row))
+    };
+    for_each_line(&mut std::fs::File::open(spill).map_err(io)?, &mut one, io)?;
+    w.finish().map(drop)
+}
+
+/// Calls `f` with each line of `file` (without its `\n`), read in large blocks: no copy
+/// of a line unless it straddles two blocks.
+fn for_each_line(
+    file: &mut impl std::io::Read,
+    f: &mut dyn FnMut(&[u8]) -> Result<(), ReportError>,
+    io: impl Fn(std::io::Error) -> ReportError,
+) -> Result<(), ReportError> {
+    let mut block = vec![0u8; 1 << 17];
+    let mut filled = 0;
+    loop {
+        if filled == block.len() {
+            // A line longer than the block: make room for it.
+            block.resize(block.len() * 2, 0);
+        }
+        let n = loop {
+            match file.read(&mut block[filled..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r.map_err(&io)?,
+            }
+        };
+        let end = filled + n;
+        let mut start = 0;
+        // Only the new bytes can hold a newline: the carried-over part has none.
+        for nl in memchr::memchr_iter(b'\n', &block[filled..end]) {
+            f(&block[start..filled + nl])?;
+            start = filled + nl + 1;
+        }
+        if n == 0 {
+            // End of file: the last line may lack its newline.
+            if start < end {
+                f(&block[start..end])?;
+            }
+            return Ok(());
+        }
+        block.copy_within(start..end, 0);
+        filled = end - start;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes a read, to make lines straddle blocks anywhere.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
         }
     }
-    w.finish().map(drop)
+
+    fn lines_of(data: &[u8], step: usize) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        let io = |e| ReportError::Io { path: PathBuf::new(), source: e };
+        let mut keep = |l: &[u8]| {
+            got.push(l.to_vec());
+            Ok(())
+        };
+        for_each_line(&mut Trickle { data, step }, &mut keep, io).unwrap();
+        got
+    }
+
+    #[test]
+    fn for_each_line_gives_every_line_whatever_the_blocks() {
+        let mut data = Vec::new();
+        for i in 0..5000 {
+            data.extend_from_slice(format!("{{\"row\":{i},\"pad\":\"{}\"}}\n", "x".repeat(i % 97)).as_bytes());
+            if i % 1000 == 0 {
+                data.extend_from_slice(b"\n\r\n");
+            }
+        }
+        // A line longer than a block, then a last line without its newline.
+        data.extend_from_slice(&vec![b'y'; 300_000]);
+        data.extend_from_slice(b"\nlast");
+        let mut want: Vec<Vec<u8>> = data.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+        for step in [usize::MAX, 1 << 17, 4096, 777] {
+            assert_eq!(lines_of(&data, step), want, "step {step}");
+        }
+        // With a final newline, no empty line after it.
+        data.push(b'\n');
+        assert_eq!(lines_of(&data, 1000), want);
+        want.clear();
+        assert_eq!(lines_of(b"", 10), want);
+    }
 }
