@@ -233,7 +233,20 @@ pub fn write_reports_with(
         }
     }
     let spool_error = |what: &str, e| ReportError::Io { path: PathBuf::from(format!("(spooled {what})")), source: e };
-    let corroborated_rest = model::spooled_corroborated(corpus).map_err(|(_, e)| spool_error("clusters", e))?;
+    // Reading the spooled clusters back costs about as much as writing a big file: when
+    // quotes.jsonl needs its cluster index, one pass makes the index and counts the
+    // corroborated clusters for the summary.
+    let quotes_linked = opts.wants(Format::Jsonl) && matches!(input.quotes, Rows::Given(_) | Rows::Spilled(_));
+    let (corroborated_rest, quote_index) = if quotes_linked {
+        let (index, n) = rows::QuoteIndex::with_corroborated(corpus).map_err(|e| spool_error("clusters", e))?;
+        (n, Some(index))
+    } else {
+        (model::spooled_corroborated(corpus).map_err(|(_, e)| spool_error("clusters", e))?, None)
+    };
+    let quote_index = move || match quote_index {
+        Some(index) => Ok(index),
+        None => rows::QuoteIndex::new(corpus).map_err(|e| spool_error("clusters", e)),
+    };
     let report = &Report::from_corpus_embedding(corpus, &more, embedded, corroborated_rest);
     let mut written = Vec::new();
     // In the order of `written`, except that the slowest to write go first (they bound the
@@ -283,11 +296,11 @@ pub fn write_reports_with(
                 write_jsonl(path, rows).map(drop)
             })),
             Rows::Given(rows) => Some(Box::new(move |path| {
-                let index = rows::QuoteIndex::new(corpus).map_err(|e| spool_error("clusters", e))?;
+                let index = quote_index()?;
                 write_jsonl(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r))).map(drop)
             })),
             Rows::Spilled(spill) => Some(Box::new(move |path| {
-                let linker = link::QuoteLinker::new(corpus).map_err(|e| spool_error("clusters", e))?;
+                let linker = link::QuoteLinker::new(corpus, quote_index()?);
                 link_spilled(
                     spill,
                     path,

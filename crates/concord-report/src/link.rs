@@ -210,8 +210,9 @@ pub(crate) struct QuoteLinker<'a> {
 }
 
 impl<'a> QuoteLinker<'a> {
-    pub(crate) fn new(corpus: &'a Corpus) -> std::io::Result<QuoteLinker<'a>> {
-        Ok(QuoteLinker { corpus, index: QuoteIndex::new(corpus)? })
+    /// A linker looking cluster ids up in `index` (see [`QuoteIndex::new`]).
+    pub(crate) fn new(corpus: &'a Corpus, index: QuoteIndex<'a>) -> QuoteLinker<'a> {
+        QuoteLinker { corpus, index }
     }
 
     /// The cluster index, for the general path.
@@ -370,7 +371,7 @@ mod tests {
     #[test]
     fn quote_fast_path_matches_the_general_path() {
         let c = corpus();
-        let linker = QuoteLinker::new(&c).unwrap();
+        let linker = QuoteLinker::new(&c, QuoteIndex::new(&c).unwrap());
         let mut out = Vec::new();
         for row in quotes() {
             let l = line(&row);
@@ -400,7 +401,8 @@ mod tests {
             assert!(!m.patch(l, &mut out), "{}", String::from_utf8_lossy(l));
             assert!(out.is_empty());
         }
-        assert!(!QuoteLinker::new(&c).unwrap().patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out));
+        assert!(!QuoteLinker::new(&c, QuoteIndex::new(&c).unwrap())
+            .patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out));
         assert!(out.is_empty());
     }
 }
