@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use concord_core::{ArticleRecord, Corpus, Status};
-use minijinja::{AutoEscape, Environment};
+use minijinja::{AutoEscape, Environment, Value};
 use serde::Serialize;
 
 use crate::markdown::clip;
@@ -17,17 +17,6 @@ const TEMPLATE: &str = include_str!("../templates/report.html");
 const SCRIPT: &str = include_str!("../templates/report.js");
 
 #[derive(Serialize)]
-struct MemberView<'a> {
-    outlet: &'a str,
-    title: &'a str,
-    start: u64,
-    end: u64,
-    before: &'a str,
-    hit: &'a str,
-    after: &'a str,
-}
-
-#[derive(Serialize)]
 struct RowView<'a> {
     id: &'a str,
     rank: u64,
@@ -36,8 +25,11 @@ struct RowView<'a> {
     short: String,
     speaker_name: Option<&'a str>,
     corroboration: u64,
-    cells: Vec<bool>,
-    members: Vec<MemberView<'a>>,
+    /// The row's matrix cells, rendered (escaped) HTML.
+    cells: Value,
+    /// The cluster's members, rendered (escaped) HTML: one `<li>` each.
+    members: Value,
+    member_count: usize,
 }
 
 #[derive(Serialize)]
@@ -56,34 +48,11 @@ struct SpeakerView<'a> {
 }
 
 #[derive(Serialize)]
-struct EntityView<'a> {
-    name: &'a str,
-    kind: &'a str,
-    mentions: u64,
-    aliases: &'a [String],
-    /// Labels joined with "; " (which escaping leaves as it is).
-    articles: String,
-}
-
-#[derive(Serialize)]
 struct SingleView<'a> {
     kind: &'a str,
     text: &'a str,
     outlet: &'a str,
     title: &'a str,
-}
-
-#[derive(Serialize)]
-struct ArticleView<'a> {
-    title: &'a str,
-    path: &'a str,
-    line: Option<u64>,
-    outlet: &'a str,
-    published: &'a str,
-    status: &'static str,
-    error: &'a str,
-    copy_of: Option<String>,
-    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -105,11 +74,13 @@ struct Page<'a> {
     /// When the speakers list covers only the clusters in memory: how many those are.
     quotes_from_top: usize,
     speakers: Vec<SpeakerView<'a>>,
-    entities: Vec<EntityView<'a>>,
+    /// The entities table's rows, rendered (escaped) HTML.
+    entities: Value,
     entities_hidden: usize,
     single_source: Vec<SingleView<'a>>,
     single_hidden: usize,
-    articles: Vec<ArticleView<'a>>,
+    /// The articles table's rows, rendered (escaped) HTML.
+    articles: Value,
     copies: Vec<CopyView>,
     stats: &'a StatsOut<'a>,
 }
@@ -190,6 +161,150 @@ fn joined_labels<S: AsRef<str>>(corpus: &Corpus, ids: &[S]) -> String {
     out
 }
 
+/// Appends `s` HTML-escaped exactly as the template engine's auto-escaping writes a value
+/// (minijinja: `<`, `>`, `&`, `"`, `'` and `/`).
+fn push_escaped(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2f;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(with);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+fn push_number(out: &mut String, n: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+// The page's big loops are rendered here rather than by the template engine (which costs
+// far more per value): each function writes what the loop it replaces wrote, byte for byte
+// (the tests render the original loops to check).
+
+/// A matrix row's cells: one per outlet of `outlets` (`titles`: the same, escaped), on when
+/// the cluster's sorted `have` has it.
+fn cells_html(outlets: &[&str], titles: &[String], have: &[String]) -> String {
+    let mut out = String::new();
+    let sorted = have.windows(2).all(|w| w[0] <= w[1]);
+    for (o, title) in outlets.iter().zip(titles) {
+        let on =
+            if sorted { have.binary_search_by(|h| h.as_str().cmp(o)).is_ok() } else { have.iter().any(|h| h == o) };
+        out.push_str(if on { "<td class=\"cell on\" title=\"" } else { "<td class=\"cell\" title=\"" });
+        out.push_str(title);
+        out.push_str(if on { ": reports it\"></td>" } else { "\"></td>" });
+    }
+    out
+}
+
+/// A cluster's members: source line and the sentence with the member highlighted.
+fn members_html<'a>(members: &'a [concord_core::Member], title_of: impl Fn(&'a str) -> &'a str) -> String {
+    let mut out = String::new();
+    for m in members {
+        let (before, hit, after) = split_context(m.context.as_deref(), &m.text);
+        out.push_str("<li><span class=\"src\"><b>");
+        push_escaped(&mut out, &m.outlet);
+        out.push_str("</b> · ");
+        push_escaped(&mut out, title_of(&m.article));
+        out.push_str(" · bytes ");
+        push_number(&mut out, m.start as u64);
+        out.push('–');
+        push_number(&mut out, m.end as u64);
+        out.push_str("</span><blockquote>");
+        push_escaped(&mut out, before);
+        out.push_str("<mark>");
+        push_escaped(&mut out, hit);
+        out.push_str("</mark>");
+        push_escaped(&mut out, after);
+        out.push_str("</blockquote></li>\n");
+    }
+    out
+}
+
+/// The entities table's rows.
+fn entity_rows_html(corpus: &Corpus, entities: &[&concord_core::Entity]) -> String {
+    let mut out = String::new();
+    for e in entities {
+        out.push_str("<tr><td>");
+        push_escaped(&mut out, &e.name);
+        out.push_str("</td><td>");
+        push_escaped(&mut out, e.kind.as_str());
+        out.push_str("</td><td class=\"num\">");
+        push_number(&mut out, e.mentions as u64);
+        out.push_str("</td><td class=\"hide-sm\">");
+        for (k, alias) in e.aliases.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            push_escaped(&mut out, alias);
+        }
+        out.push_str("</td><td>");
+        push_escaped(&mut out, &joined_labels(corpus, &e.articles));
+        out.push_str("</td></tr>\n");
+    }
+    out
+}
+
+/// The articles table's rows: every input item.
+fn article_rows_html(corpus: &Corpus) -> String {
+    let mut out = String::new();
+    let mut copy_label = String::new();
+    for a in &corpus.articles {
+        out.push_str("<tr><td>");
+        push_escaped(&mut out, a.title.as_deref().unwrap_or(&a.id));
+        out.push_str("<span class=\"src\">");
+        push_escaped(&mut out, &a.path);
+        // (A line 0 is false to the template's `if`.)
+        if let Some(line) = a.line.filter(|&l| l != 0) {
+            out.push(':');
+            push_number(&mut out, line);
+        }
+        out.push_str("</span></td><td>");
+        push_escaped(&mut out, a.outlet.as_deref().unwrap_or_default());
+        out.push_str("</td><td class=\"hide-sm\">");
+        push_escaped(&mut out, a.published.as_deref().unwrap_or_default());
+        out.push_str("</td><td>");
+        if a.status == Status::Ok {
+            out.push_str("ok");
+        } else {
+            out.push_str("<span class=\"warn\">rejected: ");
+            push_escaped(&mut out, a.error.as_deref().unwrap_or_default());
+            out.push_str("</span>");
+        }
+        if let Some(c) = a.copy_of.as_deref() {
+            copy_label.clear();
+            push_label(&mut copy_label, c, corpus.article(c));
+            // (An empty text is false to the template's `if`.)
+            if !copy_label.is_empty() {
+                out.push_str(" <span class=\"muted\">copy of ");
+                push_escaped(&mut out, &copy_label);
+                out.push_str("</span>");
+            }
+        }
+        for w in &a.warnings {
+            out.push_str("<span class=\"src warn\">");
+            push_escaped(&mut out, w);
+            out.push_str("</span>");
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out
+}
+
 /// Limits of the HTML page.
 #[derive(Clone, Copy, Debug)]
 pub struct HtmlLimits {
@@ -208,38 +323,23 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
     outlet_set.extend(r.clusters.iter().flat_map(|c| c.outlets.iter().map(String::as_str)));
     let outlets: Vec<&str> = outlet_set.into_iter().collect();
 
+    // The outlets as they appear in the cells' titles, escaped once.
+    let outlet_titles: Vec<String> = outlets.iter().map(|o| escaped(o)).collect();
     let matrix: Vec<RowView> = r
         .clusters
         .iter()
         .take(limits.clusters)
-        .map(|c| {
-            let have: BTreeSet<&str> = c.outlets.iter().map(String::as_str).collect();
-            RowView {
-                id: &c.id,
-                rank: c.rank,
-                kind: &c.kind,
-                text: &c.text,
-                short: clip(&c.text, 160),
-                speaker_name: c.speaker_name.as_deref(),
-                corroboration: c.corroboration,
-                cells: outlets.iter().map(|o| have.contains(o)).collect(),
-                members: c
-                    .members
-                    .iter()
-                    .map(|m| {
-                        let (before, hit, after) = split_context(m.context.as_deref(), &m.text);
-                        MemberView {
-                            outlet: &m.outlet,
-                            title: title_of(&m.article),
-                            start: m.start as u64,
-                            end: m.end as u64,
-                            before,
-                            hit,
-                            after,
-                        }
-                    })
-                    .collect(),
-            }
+        .map(|c| RowView {
+            id: &c.id,
+            rank: c.rank,
+            kind: &c.kind,
+            text: &c.text,
+            short: clip(&c.text, 160),
+            speaker_name: c.speaker_name.as_deref(),
+            corroboration: c.corroboration,
+            cells: Value::from_safe_string(cells_html(&outlets, &outlet_titles, &c.outlets)),
+            members: Value::from_safe_string(members_html(&c.members, title_of)),
+            member_count: c.members.len(),
         })
         .collect();
     let shown: BTreeSet<&str> = matrix.iter().map(|m| m.id).collect();
@@ -263,17 +363,7 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
     let mut ents: Vec<_> = r.entities.iter().collect();
     ents.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)).then(a.id.cmp(&b.id)));
     let entities_hidden = ents.len().saturating_sub(limits.entities);
-    let entities = ents
-        .into_iter()
-        .take(limits.entities)
-        .map(|e| EntityView {
-            name: &e.name,
-            kind: e.kind.as_str(),
-            mentions: e.mentions as u64,
-            aliases: &e.aliases,
-            articles: joined_labels(corpus, &e.articles),
-        })
-        .collect();
+    let entities = entity_rows_html(corpus, &ents[..ents.len().min(limits.entities)]);
 
     let single_hidden =
         (r.summary.single_source as usize).saturating_sub(r.single_source.len().min(limits.single_source));
@@ -289,21 +379,6 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
         })
         .collect();
 
-    let articles = corpus
-        .articles
-        .iter()
-        .map(|a| ArticleView {
-            title: a.title.as_deref().unwrap_or(&a.id),
-            path: &a.path,
-            line: a.line,
-            outlet: a.outlet.as_deref().unwrap_or_default(),
-            published: a.published.as_deref().unwrap_or_default(),
-            status: if a.status == Status::Ok { "ok" } else { "rejected" },
-            error: a.error.as_deref().unwrap_or_default(),
-            copy_of: a.copy_of.as_deref().map(|c| label(corpus, c)),
-            warnings: &a.warnings,
-        })
-        .collect();
     let copies = r
         .copies
         .iter()
@@ -324,11 +399,11 @@ fn page<'a>(r: &'a Report<'a>, corpus: &'a Corpus, limits: HtmlLimits) -> Page<'
         quotes_from_top: if corpus.clusters_rest.is_some() { r.clusters.len() } else { 0 },
         matrix,
         speakers,
-        entities,
+        entities: Value::from_safe_string(entities),
         entities_hidden,
         single_source,
         single_hidden,
-        articles,
+        articles: Value::from_safe_string(article_rows_html(corpus)),
         copies,
         stats: &r.stats,
     }
@@ -488,5 +563,178 @@ mod tests {
         }
         assert_eq!(joined_labels(&corpus, &ids), want);
         assert_eq!(want, "a00 (O); T <b>; T <b>; T <b>; a06 (O); T <b>; T <b> (O); a39; a40; zz; a03; a; T <b> (O)");
+    }
+    /// Renders `tmpl` as the page is rendered (every value HTML-escaped).
+    fn render(tmpl: &str, ctx: impl Serialize) -> String {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.add_template("t.html", tmpl).unwrap();
+        env.get_template("t.html").unwrap().render(ctx).unwrap()
+    }
+
+    const HOSTILE: [&str; 6] =
+        ["", "plain", "<script>alert(\"x\")</script>", "a & b's /path/", "“é” 🦀 &amp;", "</td><td>"];
+
+    fn hostile(i: usize) -> String {
+        HOSTILE[i % HOSTILE.len()].to_string()
+    }
+
+    fn corpus() -> Corpus {
+        let articles = (0..24)
+            .map(|i| ArticleRecord {
+                id: format!("a{i:02}{}", hostile(i)),
+                path: format!("in/{}.txt", hostile(i + 1)),
+                line: [None, Some(0), Some(7), Some(12345)][i % 4],
+                title: (i % 3 != 0).then(|| hostile(i + 2)),
+                outlet: (i % 5 != 0).then(|| hostile(i + 3)),
+                published: (i % 2 == 0).then(|| hostile(i + 4)),
+                status: if i % 4 == 3 { Status::Rejected } else { Status::Ok },
+                error: (i % 8 == 3).then(|| hostile(i + 5)),
+                copy_of: [None, Some("a01plain".to_string()), Some("missing <id>".into()), Some(String::new())][i % 4]
+                    .clone(),
+                warnings: (0..i % 3).map(|k| hostile(i + k)).collect(),
+                ..Default::default()
+            })
+            .collect();
+        Corpus { articles, ..Default::default() }
+    }
+
+    #[test]
+    fn escaping_is_the_template_engines() {
+        for s in HOSTILE.iter().copied().chain(["'\"<>&/", "x/y", "&#x27;"]) {
+            assert_eq!(escaped(s), render("{{ s }}", minijinja::context! { s }), "{s}");
+        }
+    }
+
+    #[test]
+    fn article_rows_are_what_the_template_loop_wrote() {
+        #[derive(Serialize)]
+        struct ArticleView<'a> {
+            title: &'a str,
+            path: &'a str,
+            line: Option<u64>,
+            outlet: &'a str,
+            published: &'a str,
+            status: &'static str,
+            error: &'a str,
+            copy_of: Option<String>,
+            warnings: &'a [String],
+        }
+        let corpus = corpus();
+        let articles: Vec<ArticleView> = corpus
+            .articles
+            .iter()
+            .map(|a| ArticleView {
+                title: a.title.as_deref().unwrap_or(&a.id),
+                path: &a.path,
+                line: a.line,
+                outlet: a.outlet.as_deref().unwrap_or_default(),
+                published: a.published.as_deref().unwrap_or_default(),
+                status: if a.status == Status::Ok { "ok" } else { "rejected" },
+                error: a.error.as_deref().unwrap_or_default(),
+                copy_of: a.copy_of.as_deref().map(|c| label(&corpus, c)),
+                warnings: &a.warnings,
+            })
+            .collect();
+        let tmpl = r#"{% for a in articles %}<tr><td>{{ a.title }}<span class="src">{{ a.path }}{% if a.line %}:{{ a.line }}{% endif %}</span></td><td>{{ a.outlet }}</td><td class="hide-sm">{{ a.published }}</td><td>{% if a.status == "ok" %}ok{% else %}<span class="warn">rejected: {{ a.error }}</span>{% endif %}{% if a.copy_of %} <span class="muted">copy of {{ a.copy_of }}</span>{% endif %}{% for w in a.warnings %}<span class="src warn">{{ w }}</span>{% endfor %}</td></tr>
+{% endfor %}"#;
+        assert_eq!(article_rows_html(&corpus), render(tmpl, minijinja::context! { articles }));
+    }
+
+    #[test]
+    fn entity_rows_are_what_the_template_loop_wrote() {
+        #[derive(Serialize)]
+        struct EntityView<'a> {
+            name: &'a str,
+            kind: &'a str,
+            mentions: u64,
+            aliases: &'a [String],
+            articles: String,
+        }
+        let corpus = corpus();
+        let entities: Vec<concord_core::Entity> = (0..8)
+            .map(|i| concord_core::Entity {
+                id: format!("e{i}"),
+                name: hostile(i),
+                kind: [concord_core::EntityKind::Person, concord_core::EntityKind::Org][i % 2],
+                aliases: (0..i % 3).map(|k| hostile(i + k + 1)).collect(),
+                articles: corpus.articles.iter().skip(i).step_by(3).map(|a| a.id.as_str().into()).collect(),
+                mentions: i * 7,
+                mention_counts: Vec::new(),
+                roles: Default::default(),
+                gazetteer_id: None,
+            })
+            .collect();
+        let refs: Vec<&concord_core::Entity> = entities.iter().collect();
+        let views: Vec<EntityView> = entities
+            .iter()
+            .map(|e| EntityView {
+                name: &e.name,
+                kind: e.kind.as_str(),
+                mentions: e.mentions as u64,
+                aliases: &e.aliases,
+                articles: joined_labels(&corpus, &e.articles),
+            })
+            .collect();
+        let tmpl = r#"{% for e in entities %}<tr><td>{{ e.name }}</td><td>{{ e.kind }}</td><td class="num">{{ e.mentions }}</td><td class="hide-sm">{{ e.aliases|join(", ") }}</td><td>{{ e.articles }}</td></tr>
+{% endfor %}"#;
+        assert_eq!(entity_rows_html(&corpus, &refs), render(tmpl, minijinja::context! { entities => views }));
+    }
+
+    #[test]
+    fn cells_and_members_are_what_the_template_loops_wrote() {
+        let outlets: Vec<&str> = HOSTILE.to_vec();
+        let titles: Vec<String> = outlets.iter().map(|o| escaped(o)).collect();
+        let tmpl = r#"{% for on in cells %}<td class="cell{% if on %} on{% endif %}" title="{{ outlets[loop.index0] }}{% if on %}: reports it{% endif %}"></td>{% endfor %}"#;
+        for have in [vec![], vec!["plain"], vec!["", "</td><td>", "a & b's /path/"], vec!["plain", ""]] {
+            let have: Vec<String> = have.into_iter().map(String::from).collect();
+            let cells: Vec<bool> = outlets.iter().map(|o| have.iter().any(|h| h == o)).collect();
+            let want = render(tmpl, minijinja::context! { cells, outlets });
+            assert_eq!(cells_html(&outlets, &titles, &have), want, "{have:?}");
+        }
+
+        #[derive(Serialize)]
+        struct MemberView<'a> {
+            outlet: &'a str,
+            title: &'a str,
+            start: u64,
+            end: u64,
+            before: &'a str,
+            hit: &'a str,
+            after: &'a str,
+        }
+        let corpus = corpus();
+        let members: Vec<concord_core::Member> = (0..12)
+            .map(|i| concord_core::Member {
+                article: corpus.articles[i].id.clone(),
+                outlet: hostile(i),
+                start: i * 10,
+                end: i * 10 + 5,
+                text: ["x", "<b>", "", "said"][i % 4].into(),
+                speaker: None,
+                sentence_start: 0,
+                sentence_end: 0,
+                context: [None, Some(format!("He said <b> & x{}", hostile(i)))][i % 2].clone(),
+            })
+            .collect();
+        let title_of = |id: &str| corpus.article(id).and_then(|a| a.title.as_deref()).unwrap_or("?");
+        let views: Vec<MemberView> = members
+            .iter()
+            .map(|m| {
+                let (before, hit, after) = split_context(m.context.as_deref(), &m.text);
+                MemberView {
+                    outlet: &m.outlet,
+                    title: title_of(&m.article),
+                    start: m.start as u64,
+                    end: m.end as u64,
+                    before,
+                    hit,
+                    after,
+                }
+            })
+            .collect();
+        let tmpl = r#"{% for m in members %}<li><span class="src"><b>{{ m.outlet }}</b> · {{ m.title }} · bytes {{ m.start }}–{{ m.end }}</span><blockquote>{{ m.before }}<mark>{{ m.hit }}</mark>{{ m.after }}</blockquote></li>
+{% endfor %}"#;
+        assert_eq!(members_html(&members, title_of), render(tmpl, minijinja::context! { members => views }));
     }
 }

@@ -100,30 +100,64 @@ impl Write for AtomicFile {
 /// ```
 pub struct JsonlWriter<T> {
     file: AtomicFile,
+    /// Rows not yet handed to the file (handed over in pieces of [`JSONL_CHUNK`] bytes, which
+    /// the file's buffer passes straight through).
+    buf: Vec<u8>,
     rows: u64,
     _row: PhantomData<fn(&T)>,
 }
 
+/// Bytes of rows gathered before a JSONL writer writes them out.
+const JSONL_CHUNK: usize = 1 << 17;
+
 impl<T: Serialize> JsonlWriter<T> {
     /// Starts a JSONL file at `path` (its folder must exist).
     pub fn create(path: &Path) -> Result<JsonlWriter<T>, ReportError> {
-        Ok(JsonlWriter { file: AtomicFile::create(path)?, rows: 0, _row: PhantomData })
+        let buf = Vec::with_capacity(JSONL_CHUNK + (JSONL_CHUNK >> 2));
+        Ok(JsonlWriter { file: AtomicFile::create(path)?, buf, rows: 0, _row: PhantomData })
     }
 
     /// Appends one row.
     pub fn push(&mut self, row: &T) -> Result<(), ReportError> {
-        let written = serde_json::to_writer(&mut self.file, row);
-        written.map_err(|e| ReportError::Json { path: self.file.path().to_path_buf(), message: e.to_string() })?;
-        self.file.write_all(b"\n").map_err(|e| io_err(self.file.path(), e))?;
+        self.push_row(row)
+    }
+
+    /// Appends one row of any type (serialised as serde_json writes it, compact).
+    pub(crate) fn push_row<R: Serialize + ?Sized>(&mut self, row: &R) -> Result<(), ReportError> {
+        let at = self.buf.len();
+        if let Err(e) = crate::json::write_compact(&mut self.buf, row) {
+            self.buf.truncate(at);
+            return Err(ReportError::Json { path: self.file.path().to_path_buf(), message: e.to_string() });
+        }
+        self.end_row()
+    }
+
+    /// Appends one row that `write` appends to the buffer it is given (one compact JSON
+    /// object, without the newline); when it returns `false`, whatever it appended is
+    /// dropped and no row is added. Returns what `write` returned.
+    pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>) -> bool) -> Result<bool, ReportError> {
+        let at = self.buf.len();
+        if !write(&mut self.buf) {
+            self.buf.truncate(at);
+            return Ok(false);
+        }
+        self.end_row()?;
+        Ok(true)
+    }
+
+    #[inline]
+    fn end_row(&mut self) -> Result<(), ReportError> {
+        self.buf.push(b'\n');
         self.rows += 1;
+        if self.buf.len() >= JSONL_CHUNK {
+            self.write_out()?;
+        }
         Ok(())
     }
 
-    /// Appends one row already serialised (one compact JSON object, without the newline).
-    pub(crate) fn push_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
-        let written = self.file.write_all(line).and_then(|()| self.file.write_all(b"\n"));
-        written.map_err(|e| io_err(self.file.path(), e))?;
-        self.rows += 1;
+    fn write_out(&mut self) -> Result<(), ReportError> {
+        self.file.write_all(&self.buf).map_err(|e| io_err(self.file.path(), e))?;
+        self.buf.clear();
         Ok(())
     }
 
@@ -133,7 +167,8 @@ impl<T: Serialize> JsonlWriter<T> {
     }
 
     /// Commits the file; returns the number of rows.
-    pub fn finish(self) -> Result<u64, ReportError> {
+    pub fn finish(mut self) -> Result<u64, ReportError> {
+        self.write_out()?;
         self.file.commit()?;
         Ok(self.rows)
     }

@@ -320,9 +320,12 @@ impl Report<'_> {
     pub fn to_json(&self) -> String {
         // Serialising plain structs, strings, integers and finite floats cannot fail; a
         // non-finite similarity serialises as null.
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
-            serde_json::json!({ "schema_version": SCHEMA_VERSION, "error": e.to_string() }).to_string()
-        });
+        let mut out = Vec::new();
+        let mut s = match crate::json::write_pretty(&mut out, self, 0) {
+            // The writer writes UTF-8 only (it copies `str`s and ASCII).
+            Ok(()) => String::from_utf8(out).expect("the JSON writer writes UTF-8"),
+            Err(e) => serde_json::json!({ "schema_version": SCHEMA_VERSION, "error": e.to_string() }).to_string(),
+        };
         s.push('\n');
         s
     }
