@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
 use concord_core::chunks::Chunks;
+use concord_core::table::IdTable;
 use concord_core::text::mix64;
 use concord_core::{Span, UnitKind};
 
@@ -98,7 +99,7 @@ pub(crate) struct Store {
     /// Distinct token runs, by content: a unit whose packed tokens equal an earlier unit's
     /// shares its run (syndicated copies repeat sentences by the thousand), so two units
     /// have the same run exactly when they have the same packed tokens.
-    table: RunTable,
+    table: IdTable,
     /// The packed tokens of the unit being added.
     scratch: Vec<u32>,
     /// Per vocabulary id: `mix64` of the token hash (what MinHash functions read).
@@ -114,7 +115,7 @@ impl Store {
     pub fn new() -> Store {
         Store {
             vocab: Vocab::default(),
-            table: RunTable::default(),
+            table: IdTable::default(),
             scratch: Vec::new(),
             mixed: Vec::new(),
             units: Chunks::default(),
@@ -200,7 +201,7 @@ impl Store {
     /// The spilled texts, for reading back unit by unit. The store takes no more units
     /// after this: it keeps no texts, and frees what only adding units needs.
     pub fn take_texts(&mut self) -> io::Result<Texts> {
-        self.table = RunTable::default();
+        self.table = IdTable::default();
         self.scratch = Vec::new();
         match self.spill.replace(Spill::default()) {
             Some(spill) => spill.finish(self.units.len()),
@@ -254,62 +255,6 @@ impl Arena {
         self.starts.push((page as u32) << 16 | last.len() as u32);
         last.extend_from_slice(run);
         Ok(())
-    }
-}
-
-/// Run ids by content, with open addressing and linear probing over 8-byte slots (id plus
-/// one, 32 bits of the run's hash): equal hashes are confirmed against the runs
-/// themselves, so the table finds exactly the equal run.
-#[derive(Default)]
-struct RunTable {
-    /// A power of two long (or empty).
-    slots: Vec<RunSlot>,
-    len: usize,
-}
-
-#[derive(Clone, Copy, Default)]
-struct RunSlot {
-    /// The run id plus one; 0: an empty slot.
-    id1: u32,
-    hash: u32,
-}
-
-impl RunTable {
-    /// The id of the stored run for which `same(id)` holds among those with hash `hash`;
-    /// when there is none, `new` is stored as such a run and returned.
-    fn get_or_insert(&mut self, hash: u64, new: u32, same: impl Fn(u32) -> bool) -> u32 {
-        // At most 3/4 full, so that probe runs stay short.
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        let hash = (hash >> 32) as u32;
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            let s = self.slots[i];
-            if s.id1 == 0 {
-                self.slots[i] = RunSlot { id1: new + 1, hash };
-                self.len += 1;
-                return new;
-            }
-            if s.hash == hash && same(s.id1 - 1) {
-                return s.id1 - 1;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1 << 10);
-        let old = std::mem::replace(&mut self.slots, vec![RunSlot::default(); size]);
-        let mask = size - 1;
-        for s in old.into_iter().filter(|s| s.id1 != 0) {
-            let mut i = s.hash as usize & mask;
-            while self.slots[i].id1 != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = s;
-        }
     }
 }
 
@@ -750,35 +695,6 @@ mod tests {
     #[test]
     fn a_unit_row_is_20_bytes() {
         assert_eq!(std::mem::size_of::<Unit>(), 20);
-    }
-
-    #[test]
-    fn the_run_table_finds_exactly_the_equal_run() {
-        // Against a HashMap from contents to first ids. Weak hashes of the contents (equal
-        // runs, equal hashes) collide often, on all 64 bits or on the 32 the table keeps;
-        // the table grows several times.
-        let mut table = RunTable::default();
-        let mut runs: Vec<Vec<u32>> = Vec::new();
-        let mut plain: std::collections::HashMap<Vec<u32>, u32> = Default::default();
-        let weak = |r: &[u32]| {
-            let sum = r.iter().map(|&x| x as u64).sum::<u64>();
-            if r.len() % 2 == 0 {
-                (sum % 97) << 32 | sum
-            } else {
-                sum % 89
-            }
-        };
-        for k in 0..12_000u64 {
-            let run: Vec<u32> = (0..mix64(k) % 5).map(|i| (mix64(k % 3000 + i) % 40) as u32).collect();
-            let next = runs.len() as u32;
-            let got = table.get_or_insert(weak(&run), next, |r| runs[r as usize] == run);
-            if got == next {
-                runs.push(run.clone());
-            }
-            assert_eq!(got, *plain.entry(run).or_insert(next), "step {k}");
-        }
-        assert_eq!(runs.len(), plain.len());
-        assert!(table.slots.len() >= 1 << 12);
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub mod model;
 pub mod order;
 pub mod span;
 pub mod stage;
+pub mod table;
 pub mod text;
 
 pub use corpus::{

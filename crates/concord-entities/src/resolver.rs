@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use concord_core::chunks::Chunks;
+use concord_core::table::IdTable;
 use concord_core::text::stable_id;
 use concord_core::{Corpus, CorpusStage, Document, Entity, EntityKind, StageError};
 
@@ -71,81 +72,46 @@ impl Hasher for FxHasher {
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Strings kept once, named by index (names, aliases, roles and gazetteer ids repeat
-/// across articles): their bytes in one arena, the end of each, and an open-addressing
-/// table of (hash tag, id), about 16 bytes a string beside its bytes (an `Arc` and a map
-/// entry each took about 70).
+/// across articles): their bytes in one arena, the end of each, and an [`IdTable`] to find
+/// them, about 16 bytes a string beside its bytes (an `Arc` and a map entry each took
+/// about 70).
 #[derive(Debug, Default)]
 struct Interner {
     bytes: String,
     /// End of string `i` in `bytes` (its start is the end before it).
     ends: Vec<usize>,
-    /// A power of two long (or empty), at most 3/4 full.
-    slots: Vec<Slot>,
-}
-
-/// One slot of [`Interner::slots`]: the top half of the string's hash and its id plus one
-/// (0: empty).
-#[derive(Clone, Copy, Debug, Default)]
-struct Slot {
-    tag: u32,
-    id1: u32,
+    table: IdTable,
 }
 
 impl Interner {
-    fn hash(s: &str) -> u64 {
+    fn id(&mut self, s: &str) -> u32 {
         let mut h = FxHasher::default();
         h.write(s.as_bytes());
-        h.finish()
-    }
-
-    fn id(&mut self, s: &str) -> u32 {
-        if (self.ends.len() + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
+        let next = self.ends.len() as u32;
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let id = self.table.get_or_insert(h.finish(), next, |i| nth(bytes, ends, i) == s);
+        if id == next {
+            self.bytes.push_str(s);
+            self.ends.push(self.bytes.len());
         }
-        let h = Self::hash(s);
-        let tag = (h >> 32) as u32;
-        let mask = self.slots.len() - 1;
-        let mut i = h as usize & mask;
-        loop {
-            let slot = self.slots[i];
-            if slot.id1 == 0 {
-                let id = self.ends.len() as u32;
-                self.bytes.push_str(s);
-                self.ends.push(self.bytes.len());
-                self.slots[i] = Slot { tag, id1: id + 1 };
-                return id;
-            }
-            if slot.tag == tag && self.get(slot.id1 - 1) == s {
-                return slot.id1 - 1;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1 << 10);
-        self.slots = vec![Slot::default(); size];
-        let mask = size - 1;
-        for id in 0..self.ends.len() as u32 {
-            let h = Self::hash(self.get(id));
-            let mut i = h as usize & mask;
-            while self.slots[i].id1 != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = Slot { tag: (h >> 32) as u32, id1: id + 1 };
-        }
+        id
     }
 
     fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        nth(&self.bytes, &self.ends, i)
     }
 
     /// The number of strings.
     fn len(&self) -> usize {
         self.ends.len()
     }
+}
+
+/// String `i` of an arena with these ends.
+fn nth<'a>(bytes: &'a str, ends: &[usize], i: u32) -> &'a str {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &bytes[start..ends[i]]
 }
 
 /// What the resolver keeps of one local entity (24 bytes: interned strings, and its aliases

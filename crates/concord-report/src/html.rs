@@ -583,10 +583,10 @@ mod tests {
         let articles = (0..24)
             .map(|i| ArticleRecord {
                 id: format!("a{i:02}{}", hostile(i)),
-                path: format!("in/{}.txt", hostile(i + 1)),
+                path: format!("in/{}.txt", hostile(i + 1)).into(),
                 line: [None, Some(0), Some(7), Some(12345)][i % 4],
                 title: (i % 3 != 0).then(|| hostile(i + 2)),
-                outlet: (i % 5 != 0).then(|| hostile(i + 3)),
+                outlet: (i % 5 != 0).then(|| hostile(i + 3).into()),
                 published: (i % 2 == 0).then(|| hostile(i + 4)),
                 status: if i % 4 == 3 { Status::Rejected } else { Status::Ok },
                 error: (i % 8 == 3).then(|| hostile(i + 5)),
