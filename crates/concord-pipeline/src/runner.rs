@@ -510,7 +510,9 @@ impl Collector<'_> {
                     if stage.is_some() {
                         count_passes(&mut self.stage_stats, &self.doc_stage_ids, stage);
                     }
-                    self.push(*record);
+                    let mut record = *record;
+                    self.shared.share(&mut record);
+                    self.push(record);
                 }
             }
         }
@@ -520,10 +522,8 @@ impl Collector<'_> {
     }
 
     /// Adds an input's record to the corpus, and to the progress counts.
-    fn push(&mut self, mut record: ArticleRecord) {
+    fn push(&mut self, record: ArticleRecord) {
         self.progress.record(record.status == Status::Ok);
-        record.path = self.shared.path(&record.path);
-        record.outlet = record.outlet.map(|o| self.shared.outlet(&o));
         self.records.push(record);
     }
 
@@ -634,6 +634,12 @@ impl Shared {
             Some(a) if **a == *p => a.clone(),
             _ => self.path.insert(p.into()).clone(),
         }
+    }
+
+    /// Makes a record made by a worker (with its own copies) use the kept strings.
+    fn share(&mut self, r: &mut ArticleRecord) {
+        r.path = self.path(&r.path);
+        r.outlet = r.outlet.as_deref().map(|o| self.outlet(o));
     }
 
     fn outlet(&mut self, o: &str) -> Arc<str> {
@@ -811,7 +817,28 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
 
 #[cfg(test)]
 mod tests {
-    use super::sort_stable_moving_once;
+    use super::{sort_stable_moving_once, ArticleRecord, Shared};
+    use std::sync::Arc;
+
+    #[test]
+    fn records_of_one_file_and_outlet_share_their_strings() {
+        let mut shared = Shared::default();
+        let record = |path: &str, outlet: &str| ArticleRecord {
+            path: path.into(),
+            outlet: Some(outlet.into()),
+            ..ArticleRecord::default()
+        };
+        let mut rs = vec![record("a.jsonl", "BBC"), record("a.jsonl", "Reuters"), record("a.jsonl", "BBC")];
+        rs.push(record("b.jsonl", "BBC"));
+        for r in &mut rs {
+            shared.share(r);
+        }
+        let out = |i: usize| rs[i].outlet.clone().unwrap();
+        assert!(Arc::ptr_eq(&rs[0].path, &rs[2].path) && Arc::ptr_eq(&rs[0].path, &rs[1].path));
+        assert!(Arc::ptr_eq(&out(0), &out(2)) && Arc::ptr_eq(&out(0), &out(3)));
+        assert!(!Arc::ptr_eq(&out(0), &out(1)));
+        assert_eq!((&*rs[3].path, &*out(1)), ("b.jsonl", "Reuters"));
+    }
 
     #[test]
     fn sorting_by_permutation_is_the_stable_sort() {
