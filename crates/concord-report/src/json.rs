@@ -455,53 +455,44 @@ impl<'s, 'a, const PRETTY: bool> ser::Serializer for &'s mut Ser<'a, PRETTY> {
     }
 }
 
-impl<const PRETTY: bool> ser::SerializeSeq for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> Result<()> {
-        self.close(b']');
-        Ok(())
-    }
+/// The compound serialisers that only differ in serde's trait and method names: arrays
+/// (sequences, tuples, tuple structs and variants: `element`) and objects with `'static`
+/// keys (structs and struct variants: `field`), closed by `close` or `close_variant`.
+macro_rules! compound {
+    ($trait:ident, $method:ident, $close:ident, $bracket:literal) => {
+        impl<const PRETTY: bool> ser::$trait for Compound<'_, '_, PRETTY> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+                self.element(value)
+            }
+            fn end(self) -> Result<()> {
+                self.$close($bracket);
+                Ok(())
+            }
+        }
+    };
+    ($trait:ident, $close:ident, $bracket:literal, fields) => {
+        impl<const PRETTY: bool> ser::$trait for Compound<'_, '_, PRETTY> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<()> {
+                self.$close($bracket);
+                Ok(())
+            }
+        }
+    };
 }
 
-impl<const PRETTY: bool> ser::SerializeTuple for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> Result<()> {
-        self.close(b']');
-        Ok(())
-    }
-}
-
-impl<const PRETTY: bool> ser::SerializeTupleStruct for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> Result<()> {
-        self.close(b']');
-        Ok(())
-    }
-}
-
-impl<const PRETTY: bool> ser::SerializeTupleVariant for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> Result<()> {
-        self.close_variant(b']');
-        Ok(())
-    }
-}
+compound!(SerializeSeq, serialize_element, close, b']');
+compound!(SerializeTuple, serialize_element, close, b']');
+compound!(SerializeTupleStruct, serialize_field, close, b']');
+compound!(SerializeTupleVariant, serialize_field, close_variant, b']');
+compound!(SerializeStruct, close, b'}', fields);
+compound!(SerializeStructVariant, close_variant, b'}', fields);
 
 impl<const PRETTY: bool> ser::SerializeMap for Compound<'_, '_, PRETTY> {
     type Ok = ();
@@ -514,30 +505,6 @@ impl<const PRETTY: bool> ser::SerializeMap for Compound<'_, '_, PRETTY> {
     }
     fn end(self) -> Result<()> {
         self.close(b'}');
-        Ok(())
-    }
-}
-
-impl<const PRETTY: bool> ser::SerializeStruct for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<()> {
-        self.close(b'}');
-        Ok(())
-    }
-}
-
-impl<const PRETTY: bool> ser::SerializeStructVariant for Compound<'_, '_, PRETTY> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<()> {
-        self.close_variant(b'}');
         Ok(())
     }
 }
