@@ -55,6 +55,8 @@ struct BenchRun {
     peak_rss_bytes: Option<u64>,
     /// Peak RSS reached by the end of each phase (see `run.json`).
     peak_rss_by_phase: serde_json::Value,
+    /// Wall time of each phase (see `run.json`).
+    phase_seconds: serde_json::Value,
     stages: Vec<StageShare>,
 }
 
@@ -194,6 +196,7 @@ fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
         mb_per_second: f("mb_per_second"),
         peak_rss_bytes: t["peak_rss_bytes"].as_u64(),
         peak_rss_by_phase: t["peak_rss_by_phase"].clone(),
+        phase_seconds: t["phase_seconds"].clone(),
         stages,
     }
 }

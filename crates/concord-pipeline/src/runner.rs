@@ -110,6 +110,9 @@ pub struct RunTimings {
     /// the per-article stages and corpus observation; `finish <stage>`; `reports`), so a
     /// rise shows which phase made it.
     pub peak_rss_by_phase: Vec<(String, Option<u64>)>,
+    /// Wall time of each phase, in the order and with the names of `peak_rss_by_phase`:
+    /// what a thread count speeds up shows here (the per-stage times sum over threads).
+    pub phase_seconds: Vec<(String, f64)>,
     /// Per-stage times.
     pub stages: Vec<StageTiming>,
 }
@@ -169,6 +172,7 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
     let mut outputs = pool.install(|| concord_report::write_reports_with(&input, &config.output, &dir))?;
     timings.report_seconds = t.elapsed().as_secs_f64();
     timings.peak_rss_by_phase.push(("reports".into(), peak_rss()));
+    timings.phase_seconds.push(("reports".into(), timings.report_seconds));
     timings.wall_seconds = started.elapsed().as_secs_f64();
     finish_timings(&mut timings);
     let run_json = dir.join("run.json");
@@ -391,12 +395,15 @@ fn process_with(
             a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line))
         })
     });
+    // (The articles phase ends with their records sorted.)
+    let mut phase_seconds = vec![("articles".to_string(), started.elapsed().as_secs_f64())];
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
         // In the run's pool: a corpus part that uses rayon gets the configured threads.
         let r = pool.install(|| catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus))));
         corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
         peak_rss_by_phase.push((format!("finish {}", kinds[*i]), peak_rss()));
+        phase_seconds.push((format!("finish {}", kinds[*i]), t.elapsed().as_secs_f64()));
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: e.to_string() }),
@@ -436,6 +443,7 @@ fn process_with(
             })
             .collect(),
         peak_rss_by_phase,
+        phase_seconds,
         ..RunTimings::default()
     };
     Ok((corpus, timings))
