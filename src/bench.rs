@@ -55,8 +55,10 @@ struct BenchRun {
     peak_rss_bytes: Option<u64>,
     /// Peak RSS reached by the end of each phase (see `run.json`).
     peak_rss_by_phase: serde_json::Value,
-    /// Wall time of each phase (see `run.json`).
-    phase_seconds: serde_json::Value,
+    /// CPU time of the run (all threads).
+    cpu_seconds: Option<f64>,
+    /// Wall and CPU time of each phase (see `run.json`).
+    phases: serde_json::Value,
     stages: Vec<StageShare>,
 }
 
@@ -196,7 +198,8 @@ fn summarise(label: &str, threads: usize, t: &serde_json::Value) -> BenchRun {
         mb_per_second: f("mb_per_second"),
         peak_rss_bytes: t["peak_rss_bytes"].as_u64(),
         peak_rss_by_phase: t["peak_rss_by_phase"].clone(),
-        phase_seconds: t["phase_seconds"].clone(),
+        cpu_seconds: t["cpu_seconds"].as_f64(),
+        phases: t["phases"].clone(),
         stages,
     }
 }
@@ -207,20 +210,23 @@ fn stage_seconds(s: &serde_json::Value) -> f64 {
 
 fn print_table(runs: &[BenchRun]) {
     println!(
-        "{:>8} {:>9} {:>9} {:>10} {:>8} {:>9}  per-stage share",
-        "size", "articles", "wall s", "articles/s", "MB/s", "peak RSS"
+        "{:>8} {:>9} {:>9} {:>10} {:>8} {:>9} {:>6}  per-stage share",
+        "size", "articles", "wall s", "articles/s", "MB/s", "peak RSS", "cores"
     );
     for r in runs {
         let shares: Vec<String> = r.stages.iter().map(|s| format!("{} {:.0}%", s.kind, s.share * 100.0)).collect();
         let rss = r.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or_else(|| "?".into());
+        // Cores kept busy on average: CPU time over wall time.
+        let cores = r.cpu_seconds.map(|c| format!("{:.2}", c / r.wall_seconds.max(1e-9))).unwrap_or_else(|| "?".into());
         println!(
-            "{:>8} {:>9} {:>9.2} {:>10.0} {:>8.1} {:>9}  {}",
+            "{:>8} {:>9} {:>9.2} {:>10.0} {:>8.1} {:>9} {:>6}  {}",
             r.size,
             r.articles,
             r.wall_seconds,
             r.articles_per_second,
             r.mb_per_second,
             rss,
+            cores,
             shares.join(", ")
         );
     }

@@ -24,11 +24,12 @@ fn bench_builds_a_corpus_of_the_asked_size_and_reports_throughput_memory_and_sha
     assert!((total - 1.0).abs() < 1e-6, "shares add up to the whole: {total}");
     let phases: Vec<&str> = r["peak_rss_by_phase"].as_array().unwrap().iter().map(|p| p[0].as_str().unwrap()).collect();
     assert_eq!(phases, ["articles", "finish entities", "finish claims", "reports"]);
-    // Phase walls: the same phases, each a part of the run's wall time.
-    let walls = r["phase_seconds"].as_array().unwrap();
-    let names: Vec<&str> = walls.iter().map(|p| p[0].as_str().unwrap()).collect();
+    // Phase times: the same phases, each a part of the run's wall and CPU time.
+    let timed = r["phases"].as_array().unwrap();
+    let names: Vec<&str> = timed.iter().map(|p| p["phase"].as_str().unwrap()).collect();
     assert_eq!(names, phases);
-    let sum: f64 = walls.iter().map(|p| p[1].as_f64().unwrap()).sum();
-    let wall = r["wall_seconds"].as_f64().unwrap();
-    assert!(walls.iter().all(|p| p[1].as_f64().unwrap() >= 0.0) && sum <= wall + 1e-6, "{sum} > {wall}");
+    let part = |k: &str| timed.iter().map(|p| p[k].as_f64().unwrap()).inspect(|&x| assert!(x >= 0.0)).sum::<f64>();
+    let (wall, cpu) = (r["wall_seconds"].as_f64().unwrap(), r["cpu_seconds"].as_f64().unwrap());
+    assert!(part("wall_seconds") <= wall + 1e-6, "phases longer than the run");
+    assert!(part("cpu_seconds") <= cpu + 1e-6 && cpu > 0.0, "phases' CPU over the run's");
 }

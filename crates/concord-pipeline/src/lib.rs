@@ -28,7 +28,9 @@ pub mod runner;
 pub use concord_core::Registry;
 pub use config::{closest, Config, ConfigError, ConfigErrors, RuntimeOptions, StageConfig};
 pub use inspect::{document_json, inspect, InspectError};
-pub use runner::{process, run, Progress, RunError, RunOptions, RunSummary, RunTimings, StageTiming};
+pub use runner::{
+    cpu_seconds, process, run, PhaseTiming, Progress, RunError, RunOptions, RunSummary, RunTimings, StageTiming,
+};
 
 /// The stage crates, re-exported for the CLI's `eval` commands and for library users.
 pub mod stages {

@@ -82,6 +82,54 @@ pub struct StageTiming {
     pub observe_seconds: f64,
 }
 
+/// Wall and CPU time of one phase of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PhaseTiming {
+    /// `articles` (reading, the per-article stages, observing, sorting the records),
+    /// `finish <stage>`, or `reports`.
+    pub phase: String,
+    /// Wall time.
+    pub wall_seconds: f64,
+    /// CPU time of the process in the phase (user and system, every thread).
+    pub cpu_seconds: Option<f64>,
+}
+
+/// Measures a phase: started at creation, ended by [`PhaseClock::end`].
+struct PhaseClock {
+    wall: Instant,
+    cpu: Option<u64>,
+}
+
+impl PhaseClock {
+    fn start() -> PhaseClock {
+        PhaseClock { wall: Instant::now(), cpu: cpu_ticks() }
+    }
+
+    fn end(self, phase: impl Into<String>) -> PhaseTiming {
+        PhaseTiming {
+            phase: phase.into(),
+            wall_seconds: self.wall.elapsed().as_secs_f64(),
+            cpu_seconds: cpu_ticks().zip(self.cpu).map(|(now, then)| now.saturating_sub(then) as f64 / 100.0),
+        }
+    }
+}
+
+/// User plus system CPU time of this process so far (all threads), where the platform
+/// tells it (Linux: `/proc/self/stat`, in the kernel's fixed 100 ticks a second).
+pub fn cpu_seconds() -> Option<f64> {
+    cpu_ticks().map(|t| t as f64 / 100.0)
+}
+
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces):
+    // utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut f = rest.split_whitespace().skip(11);
+    let (user, system): (u64, u64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
+    Some(user + system)
+}
+
 /// Timings and throughput of a run: not part of the deterministic report, written to
 /// `run.json` beside it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -110,9 +158,13 @@ pub struct RunTimings {
     /// the per-article stages and corpus observation; `finish <stage>`; `reports`), so a
     /// rise shows which phase made it.
     pub peak_rss_by_phase: Vec<(String, Option<u64>)>,
-    /// Wall time of each phase, in the order and with the names of `peak_rss_by_phase`:
-    /// what a thread count speeds up shows here (the per-stage times sum over threads).
-    pub phase_seconds: Vec<(String, f64)>,
+    /// Wall and CPU time of each phase, in the order and with the names of
+    /// `peak_rss_by_phase`: what a thread count speeds up shows here (the per-stage times
+    /// sum over threads), and CPU over wall is how many cores a phase kept busy.
+    pub phases: Vec<PhaseTiming>,
+    /// CPU time of the whole run (user and system, every thread), where the platform tells
+    /// it.
+    pub cpu_seconds: Option<f64>,
     /// Per-stage times.
     pub stages: Vec<StageTiming>,
 }
@@ -158,6 +210,7 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
     };
     let (corpus, mut timings) = process_with(config, opts, spill.as_mut(), limits)?;
     let t = Instant::now();
+    let clock = PhaseClock::start();
     let mut input = concord_report::ReportInput::new(&corpus);
     if let Some(s) = spill.as_mut() {
         s.flush()?;
@@ -172,7 +225,8 @@ pub fn run(config: &mut Config, opts: &RunOptions) -> Result<RunSummary, RunErro
     let mut outputs = pool.install(|| concord_report::write_reports_with(&input, &config.output, &dir))?;
     timings.report_seconds = t.elapsed().as_secs_f64();
     timings.peak_rss_by_phase.push(("reports".into(), peak_rss()));
-    timings.phase_seconds.push(("reports".into(), timings.report_seconds));
+    timings.phases.push(clock.end("reports"));
+    timings.cpu_seconds = cpu_seconds();
     timings.wall_seconds = started.elapsed().as_secs_f64();
     finish_timings(&mut timings);
     let run_json = dir.join("run.json");
@@ -272,6 +326,7 @@ fn process_with(
     limits: Limits,
 ) -> Result<(Corpus, RunTimings), RunError> {
     let started = Instant::now();
+    let articles_clock = PhaseClock::start();
     let paths: Vec<PathBuf> = match &opts.inputs {
         Some(p) => p.clone(),
         None => config.input.paths.iter().map(PathBuf::from).collect(),
@@ -396,14 +451,15 @@ fn process_with(
         })
     });
     // (The articles phase ends with their records sorted.)
-    let mut phase_seconds = vec![("articles".to_string(), started.elapsed().as_secs_f64())];
+    let mut phases = vec![articles_clock.end("articles")];
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
+        let clock = PhaseClock::start();
         // In the run's pool: a corpus part that uses rayon gets the configured threads.
         let r = pool.install(|| catch_unwind(AssertUnwindSafe(|| stage.finish(&mut corpus))));
         corpus_nanos[*i] += t.elapsed().as_nanos() as u64;
         peak_rss_by_phase.push((format!("finish {}", kinds[*i]), peak_rss()));
-        phase_seconds.push((format!("finish {}", kinds[*i]), t.elapsed().as_secs_f64()));
+        phases.push(clock.end(format!("finish {}", kinds[*i])));
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(RunError::Stage { kind: kinds[*i].clone(), message: e.to_string() }),
@@ -443,7 +499,7 @@ fn process_with(
             })
             .collect(),
         peak_rss_by_phase,
-        phase_seconds,
+        phases,
         ..RunTimings::default()
     };
     Ok((corpus, timings))
