@@ -292,16 +292,10 @@ impl Spill {
 
 /// One document's mention and quote rows, one JSON object a line.
 fn rows_of(doc: &Document) -> (Vec<u8>, Vec<u8>) {
-    fn lines<T: Serialize>(rows: &[T]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for r in rows {
-            if serde_json::to_writer(&mut out, r).is_ok() {
-                out.push(b'\n');
-            }
-        }
-        out
-    }
-    (lines(&concord_report::mention_rows(doc)), lines(&concord_report::quote_rows(doc)))
+    let (mut mentions, mut quotes) = (Vec::new(), Vec::new());
+    concord_report::write_mention_lines(doc, &mut mentions);
+    concord_report::write_quote_lines(doc, &mut quotes);
+    (mentions, quotes)
 }
 
 /// Runs the pipeline without writing anything: the corpus and the timings.

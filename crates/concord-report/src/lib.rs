@@ -64,8 +64,8 @@ pub use model::{
     report_json, ClusterOut, CopyOut, MemberOut, Report, SingleSourceOut, StageOut, StatsOut, Summary, SCHEMA_VERSION,
 };
 pub use rows::{
-    article_rows, cluster_rows, link_mention, mention_rows, quote_rows, quote_rows_from_clusters, ClusterRow,
-    MentionRow, QuoteRow,
+    article_rows, cluster_rows, link_mention, mention_rows, quote_rows, quote_rows_from_clusters, write_mention_lines,
+    write_quote_lines, ClusterRow, MentionRow, QuoteRow,
 };
 pub use schema::{check_against, validate_report};
 

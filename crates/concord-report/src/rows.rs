@@ -244,3 +244,126 @@ pub(crate) fn cluster_row<'r>(c: &'r crate::model::ClusterOut<'_>) -> ClusterRow
         articles: Cow::Borrowed(&c.articles),
     }
 }
+
+/// Appends one document's [`mention_rows`] to `out` as JSON lines, byte for byte what
+/// serde_json writes for each row, without building the rows (no allocation a mention):
+/// what a run spills as it goes.
+pub fn write_mention_lines(doc: &Document, out: &mut Vec<u8>) {
+    use crate::json::write_str;
+    let mut n = itoa::Buffer::new();
+    for m in &doc.mentions {
+        let s = doc.source_span(m.span);
+        out.extend_from_slice(b"{\"article\":");
+        write_str(out, &doc.article.id);
+        out.extend_from_slice(b",\"entity\":null,\"local_entity\":");
+        out.extend_from_slice(n.format(m.entity).as_bytes());
+        out.extend_from_slice(b",\"kind\":");
+        write_str(out, m.kind.as_str());
+        out.extend_from_slice(b",\"start\":");
+        out.extend_from_slice(n.format(s.start as u64).as_bytes());
+        out.extend_from_slice(b",\"end\":");
+        out.extend_from_slice(n.format(s.end as u64).as_bytes());
+        out.extend_from_slice(b",\"surface\":");
+        write_str(out, &m.surface);
+        out.extend_from_slice(b",\"role\":");
+        write_opt_str(out, m.role.as_deref());
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// Appends one document's [`quote_rows`] to `out` as JSON lines, as
+/// [`write_mention_lines`] does mentions.
+pub fn write_quote_lines(doc: &Document, out: &mut Vec<u8>) {
+    use crate::json::write_str;
+    let mut n = itoa::Buffer::new();
+    for q in &doc.quotes {
+        let s = doc.source_span(q.span);
+        out.extend_from_slice(b"{\"article\":");
+        write_str(out, &doc.article.id);
+        out.extend_from_slice(b",\"start\":");
+        out.extend_from_slice(n.format(s.start as u64).as_bytes());
+        out.extend_from_slice(b",\"end\":");
+        out.extend_from_slice(n.format(s.end as u64).as_bytes());
+        out.extend_from_slice(b",\"text\":");
+        write_str(out, doc.slice(q.span));
+        out.extend_from_slice(b",\"speaker\":null,\"speaker_local\":");
+        match q.speaker.as_ref().and_then(|sp| sp.entity) {
+            Some(e) => out.extend_from_slice(n.format(e).as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"speaker_name\":");
+        write_opt_str(out, q.speaker.as_ref().map(|sp| sp.name.as_str()));
+        out.extend_from_slice(b",\"verb\":");
+        write_opt_str(out, q.verb.as_deref());
+        out.extend_from_slice(b",\"cluster\":null}\n");
+    }
+}
+
+fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => crate::json::write_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+    use concord_core::{Article, EntityKind, Mention, Quote, Span, Speaker};
+
+    /// serde_json's lines for rows.
+    fn serde_lines<T: Serialize>(rows: &[T]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in rows {
+            serde_json::to_writer(&mut out, r).unwrap();
+            out.push(b'\n');
+        }
+        out
+    }
+
+    #[test]
+    fn direct_lines_are_what_serde_json_writes_for_the_rows() {
+        let text = "He said \"a \\ b\u{1}\tc\" — ünïcode 🎉 \"x\" end.";
+        let mut article = Article { id: "a\"1\\\n".into(), body: text.into(), ..Default::default() };
+        // Source offsets are the text's shifted by the body's place in the file.
+        article.source.body_offset = 17;
+        let mut doc = Document::new(article);
+        let all = Span { start: 0, end: text.len() };
+        let kinds = [EntityKind::Person, EntityKind::Org, EntityKind::Loc, EntityKind::Misc];
+        for (i, k) in kinds.into_iter().enumerate() {
+            doc.mentions.push(Mention {
+                span: Span { start: i, end: i + 3 },
+                surface: format!("s\u{7f}\"{i}\u{1f}é"),
+                kind: k,
+                entity: i * 1000,
+                role: (i % 2 == 0).then(|| format!("r\\{i}\r")),
+            });
+        }
+        let speaker = |name: &str, entity| Speaker { name: name.into(), entity, mention: None, rule: "X said".into() };
+        doc.quotes.push(Quote {
+            span: Span { start: 9, end: 17 },
+            outer: Span { start: 8, end: 21 },
+            speaker: Some(speaker("N \"q\"", Some(7))),
+            verb: Some("said".into()),
+        });
+        doc.quotes.push(Quote { span: all, outer: all, speaker: None, verb: None });
+        doc.quotes.push(Quote {
+            span: Span { start: 0, end: 2 },
+            outer: all,
+            speaker: Some(speaker("", None)),
+            verb: None,
+        });
+        let mut m = Vec::new();
+        write_mention_lines(&doc, &mut m);
+        assert_eq!(String::from_utf8(m).unwrap(), String::from_utf8(serde_lines(&mention_rows(&doc))).unwrap());
+        let mut q = Vec::new();
+        write_quote_lines(&doc, &mut q);
+        assert_eq!(String::from_utf8(q).unwrap(), String::from_utf8(serde_lines(&quote_rows(&doc))).unwrap());
+        // No mentions or quotes: nothing.
+        let empty = Document::new(Article::default());
+        let mut e = Vec::new();
+        write_mention_lines(&empty, &mut e);
+        write_quote_lines(&empty, &mut e);
+        assert!(e.is_empty());
+    }
+}
