@@ -591,14 +591,8 @@ impl Clusterer {
 
     fn compute(&self, corpus: &mut Corpus, texts: &Texts) -> Result<(), StageError> {
         let (roots, copies) = self.copies();
-        for g in &copies {
-            for c in &g.copies {
-                if let Ok(i) = corpus.articles.binary_search_by(|a| a.id.as_str().cmp(c)) {
-                    corpus.articles[i].copy_of = Some(g.original.clone());
-                }
-            }
-        }
         corpus.copies = copies;
+        corpus.mark_copies();
 
         // Every unit, by article id then position: `seq[k]` is the store index of unit k.
         let units = &self.store.units;

@@ -249,7 +249,8 @@ pub struct Stats {
 /// Everything the run knows at the end: the report's content.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Corpus {
-    /// Every input item, processed or rejected, sorted by id.
+    /// Every input item, processed or rejected, sorted by id (filled by the runner after the
+    /// corpus stages' `finish`, see [`crate::CorpusStage`]).
     pub articles: Vec<ArticleRecord>,
     /// Entities across the corpus.
     pub entities: Vec<Entity>,
@@ -356,6 +357,18 @@ impl Corpus {
     /// The record of article `id`, if any.
     pub fn article(&self, id: &str) -> Option<&ArticleRecord> {
         self.articles.binary_search_by(|a| a.id.as_str().cmp(id)).ok().map(|i| &self.articles[i])
+    }
+
+    /// Sets `copy_of` on the record of every copy in [`Corpus::copies`] (to its group's
+    /// original); records must be sorted by id, and copies without a record are skipped.
+    pub fn mark_copies(&mut self) {
+        for g in &self.copies {
+            for c in &g.copies {
+                if let Ok(i) = self.articles.binary_search_by(|a| a.id.as_str().cmp(c)) {
+                    self.articles[i].copy_of = Some(g.original.clone());
+                }
+            }
+        }
     }
 }
 

@@ -48,6 +48,9 @@ impl<T: DocStage + ?Sized> DocStage for Box<T> {
 /// (input order), after the per-article stages; it should copy out only what `finish`
 /// needs (the text of a chunk is dropped afterwards). `finish` runs once, in pipeline
 /// order, and writes its results into the [`Corpus`] (where later corpus stages see them).
+/// The runner fills `corpus.articles` only after the last `finish` (until then the records
+/// wait outside memory, where the run's memory peaks): what a stage needs of each article it
+/// takes in `observe`.
 pub trait CorpusStage: Send {
     /// Takes what this stage needs from one processed document.
     fn observe(&mut self, doc: &Document) -> Result<(), StageError>;

@@ -23,6 +23,7 @@
 
 pub mod config;
 pub mod inspect;
+mod records;
 pub mod runner;
 
 pub use concord_core::Registry;

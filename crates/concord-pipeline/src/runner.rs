@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::records::PackedRecords;
 
 /// How progress is shown on stderr.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -444,7 +445,10 @@ fn process_with(
             a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line))
         })
     });
-    // (The articles phase ends with their records sorted.)
+    // The finishes, where a run's memory peaks, do not read the records: they wait in a
+    // temporary file (corpus stages take what they need in `observe`).
+    let packed = PackedRecords::pack(std::mem::take(&mut corpus.articles)).map_err(RunError::Spill)?;
+    // (The articles phase ends with their records sorted and put aside.)
     let mut phases = vec![articles_clock.end("articles")];
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
@@ -466,6 +470,8 @@ fn process_with(
         }
     }
 
+    corpus.articles = packed.unpack().map_err(RunError::Spill)?;
+    corpus.mark_copies();
     let ok = corpus.articles.iter().filter(|a| a.status == Status::Ok).count() as u64;
     let found = corpus.articles.len() as u64;
     corpus.stats.found = found;
