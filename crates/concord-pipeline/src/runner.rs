@@ -433,8 +433,13 @@ fn process_with(
         outlets,
         bytes,
         mut progress,
+        seen,
+        clashes,
+        shared,
         ..
     } = collector;
+    // (The id table holds an entry an article: freed now, not at the end of the run.)
+    drop((seen, clashes, shared));
     progress.finish();
     corpus.articles = records.into_vec();
     let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
