@@ -1,34 +1,45 @@
-//! Article records kept out of memory while the corpus stages finish.
+//! Article records kept out of memory from the moment they are made until the reports.
 //!
-//! At the end of the per-article phase the runner holds one [`ArticleRecord`] per input
-//! (224 bytes each beside their strings: about 300 MB at a million articles), and the
-//! corpus stages' finish, where a run's memory peaks, does not read them. So the sorted
-//! records go to an anonymous temporary file in a compact binary form, and come back,
-//! their paths and outlets shared again, once the stages are done.
+//! A run makes one [`ArticleRecord`] per input (224 bytes each beside their strings: about
+//! 300 MB at a million articles), and nothing before the reports reads them but the
+//! runner's duplicate-id check. So each record goes, as it is made, to an anonymous
+//! temporary file in a compact binary form ([`RecordLog`]); memory keeps its id, path and
+//! line (for that check and for sorting), and from the end of the per-article phase only
+//! the sorted order. The records come back, in that order and with their paths and
+//! outlets shared again, after the corpus stages' finish.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::sync::Arc;
 
+use concord_core::order::apply_permutation;
 use concord_core::{ArticleRecord, OutletFrom, Status};
+use rayon::prelude::*;
 
-/// Records written to a temporary file, in order, to be read back once.
-pub(crate) struct PackedRecords {
-    file: File,
-    count: usize,
-    /// The distinct paths and outlets, by index (records name them by index).
-    paths: Vec<Arc<str>>,
-    outlets: Vec<Arc<str>>,
+/// Records appended to a temporary file as they are made, with what the runner reads of
+/// them before the reports (id, path, line) kept in memory.
+pub(crate) struct RecordLog {
+    out: BufWriter<File>,
+    buf: Vec<u8>,
+    paths: Table,
+    outlets: Table,
+    /// The records' ids, back to back; record `i`'s ends at `id_ends[i]`.
+    ids: String,
+    id_ends: Vec<u64>,
+    /// Per record: its path's index, and its line plus one (0: none).
+    path_of: Vec<u32>,
+    line_of: Vec<u64>,
 }
 
-/// Indices of the distinct strings of a table, by content.
-struct Table<'a> {
+/// The distinct strings of a table (paths, outlets), by index and by content.
+#[derive(Default)]
+struct Table {
+    items: Vec<Arc<str>>,
     index: HashMap<Arc<str>, u32>,
-    items: &'a mut Vec<Arc<str>>,
 }
 
-impl Table<'_> {
+impl Table {
     fn id(&mut self, s: &Arc<str>) -> u32 {
         if let Some(&i) = self.index.get(s) {
             return i;
@@ -40,59 +51,111 @@ impl Table<'_> {
     }
 }
 
-impl PackedRecords {
-    /// Writes `records` (consumed, each freed once written) to a temporary file.
-    pub fn pack(records: Vec<ArticleRecord>) -> io::Result<PackedRecords> {
-        let count = records.len();
-        let (mut paths, mut outlets) = (Vec::new(), Vec::new());
-        let mut path_ids = Table { index: HashMap::new(), items: &mut paths };
-        let mut outlet_ids = Table { index: HashMap::new(), items: &mut outlets };
-        let mut w = BufWriter::with_capacity(1 << 17, tempfile::tempfile()?);
-        let mut buf = Vec::with_capacity(512);
-        for r in records {
-            buf.clear();
-            let mut p = Packer(&mut buf);
-            p.str(&r.id);
-            p.num(path_ids.id(&r.path) as u64);
-            p.opt_num(r.line);
-            p.opt_str(r.title.as_deref());
-            p.opt_num(r.outlet.as_ref().map(|o| outlet_ids.id(o) as u64));
-            p.num(match r.outlet_from {
-                None => 0,
-                Some(OutletFrom::Metadata) => 1,
-                Some(OutletFrom::Config) => 2,
-                Some(OutletFrom::Filename) => 3,
-            });
-            p.opt_str(r.published.as_deref());
-            p.opt_str(r.url.as_deref());
-            p.num(match r.status {
-                Status::Ok => 0,
-                Status::Rejected => 1,
-            });
-            p.opt_str(r.error.as_deref());
-            p.num(r.warnings.len() as u64);
-            for x in &r.warnings {
-                p.str(x);
-            }
-            p.opt_str(r.copy_of.as_deref());
-            w.write_all(&buf)?;
-        }
-        let mut file = w.into_inner().map_err(|e| e.into_error())?;
-        file.rewind()?;
-        Ok(PackedRecords { file, count, paths, outlets })
+impl RecordLog {
+    /// An empty log (its temporary file is created now).
+    pub fn new() -> io::Result<RecordLog> {
+        Ok(RecordLog {
+            out: BufWriter::with_capacity(1 << 17, tempfile::tempfile()?),
+            buf: Vec::with_capacity(512),
+            paths: Table::default(),
+            outlets: Table::default(),
+            ids: String::new(),
+            id_ends: Vec::new(),
+            path_of: Vec::new(),
+            line_of: Vec::new(),
+        })
     }
 
-    /// Reads the records back, in the order they were packed.
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.id_ends.len()
+    }
+
+    /// Record `i`'s id.
+    pub fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.id_ends[i - 1] as usize };
+        &self.ids[start..self.id_ends[i] as usize]
+    }
+
+    /// Record `i`'s path.
+    pub fn path(&self, i: usize) -> &str {
+        &self.paths.items[self.path_of[i] as usize]
+    }
+
+    /// Record `i`'s line.
+    pub fn line(&self, i: usize) -> Option<u64> {
+        self.line_of[i].checked_sub(1)
+    }
+
+    /// Appends a record.
+    pub fn push(&mut self, r: &ArticleRecord) -> io::Result<()> {
+        let path = self.paths.id(&r.path);
+        self.ids.push_str(&r.id);
+        self.id_ends.push(self.ids.len() as u64);
+        self.path_of.push(path);
+        self.line_of.push(r.line.map_or(0, |l| l.saturating_add(1)));
+        self.buf.clear();
+        let mut p = Packer(&mut self.buf);
+        p.str(&r.id);
+        p.num(path as u64);
+        p.opt_num(r.line);
+        p.opt_str(r.title.as_deref());
+        p.opt_num(r.outlet.as_ref().map(|o| self.outlets.id(o) as u64));
+        p.num(match r.outlet_from {
+            None => 0,
+            Some(OutletFrom::Metadata) => 1,
+            Some(OutletFrom::Config) => 2,
+            Some(OutletFrom::Filename) => 3,
+        });
+        p.opt_str(r.published.as_deref());
+        p.opt_str(r.url.as_deref());
+        p.num(match r.status {
+            Status::Ok => 0,
+            Status::Rejected => 1,
+        });
+        p.opt_str(r.error.as_deref());
+        p.num(r.warnings.len() as u64);
+        for x in &r.warnings {
+            p.str(x);
+        }
+        p.opt_str(r.copy_of.as_deref());
+        self.out.write_all(&self.buf)
+    }
+
+    /// Ends the log: the records' order by id, then path, then line (ties in arrival
+    /// order) is computed (in parallel), and memory keeps only that.
+    pub fn close(self) -> io::Result<PackedRecords> {
+        let n = u32::try_from(self.len()).map_err(|_| io::Error::other("2^32 article records or more"))?;
+        let mut order: Vec<u32> = (0..n).collect();
+        let key = |i: u32| (self.id(i as usize), self.path(i as usize), self.line(i as usize));
+        order.par_sort_unstable_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        Ok(PackedRecords { file, order, paths: self.paths.items, outlets: self.outlets.items })
+    }
+}
+
+/// The records of a closed [`RecordLog`]: in its file, with their sorted order.
+pub(crate) struct PackedRecords {
+    file: File,
+    /// Arrival index of each record in sorted order.
+    order: Vec<u32>,
+    paths: Vec<Arc<str>>,
+    outlets: Vec<Arc<str>>,
+}
+
+impl PackedRecords {
+    /// Reads the records back, sorted by id, then path, then line.
     pub fn unpack(self) -> io::Result<Vec<ArticleRecord>> {
-        let PackedRecords { file, count, paths, outlets } = self;
+        let PackedRecords { file, order, paths, outlets } = self;
         let mut bytes = Vec::new();
         BufReader::new(file).read_to_end(&mut bytes)?;
         let mut u = Unpacker(&bytes);
-        let mut records = Vec::with_capacity(count);
+        let mut records = Vec::with_capacity(order.len());
         let shared = |table: &[Arc<str>], i: u64| {
             table.get(i as usize).cloned().ok_or_else(|| bad("a string index out of range"))
         };
-        for _ in 0..count {
+        for _ in 0..order.len() {
             let id = u.str()?;
             let path = shared(&paths, u.num()?)?;
             let line = u.opt_num()?;
@@ -133,6 +196,8 @@ impl PackedRecords {
         if !u.0.is_empty() {
             return Err(bad("bytes after the last record"));
         }
+        drop(bytes);
+        apply_permutation(&mut records, &order);
         Ok(records)
     }
 }
@@ -254,21 +319,55 @@ mod tests {
         v
     }
 
+    fn log_of(v: &[ArticleRecord]) -> RecordLog {
+        let mut log = RecordLog::new().unwrap();
+        for r in v {
+            log.push(r).unwrap();
+        }
+        log
+    }
+
     #[test]
-    fn records_come_back_as_they_went_in_with_paths_and_outlets_shared() {
+    fn records_come_back_sorted_with_paths_and_outlets_shared() {
         let v = records();
-        let back = PackedRecords::pack(v.clone()).unwrap().unpack().unwrap();
-        assert_eq!(back, v);
-        assert!(Arc::ptr_eq(&back[0].path, &back[2].path), "one allocation per path");
-        assert!(Arc::ptr_eq(back[0].outlet.as_ref().unwrap(), back[3].outlet.as_ref().unwrap()));
-        assert!(PackedRecords::pack(Vec::new()).unwrap().unpack().unwrap().is_empty());
+        let log = log_of(&v);
+        assert_eq!(log.len(), v.len());
+        for (i, r) in v.iter().enumerate() {
+            assert_eq!((log.id(i), log.path(i), log.line(i)), (r.id.as_str(), &*r.path, r.line));
+        }
+        let mut want = v.clone();
+        want.sort_by(|a, b| (&a.id, &a.path, a.line).cmp(&(&b.id, &b.path, b.line)));
+        let back = log.close().unwrap().unpack().unwrap();
+        assert_eq!(back, want);
+        let at = |id: &str| back.iter().position(|r| r.id == id).unwrap();
+        assert!(Arc::ptr_eq(&back[at("a0")].path, &back[at("id-\u{0}-\"x\"")].path), "one allocation per path");
+        let outlet = |id: &str| back[at(id)].outlet.clone().unwrap();
+        assert!(Arc::ptr_eq(&outlet("a0"), &outlet("a1")));
+        assert!(RecordLog::new().unwrap().close().unwrap().unpack().unwrap().is_empty());
+    }
+
+    #[test]
+    fn equal_keys_keep_their_arrival_order() {
+        let path: Arc<str> = "p".into();
+        let v: Vec<ArticleRecord> = (0..300u64)
+            .map(|i| ArticleRecord {
+                id: format!("{}", (i * 7919) % 5),
+                path: path.clone(),
+                line: Some(i % 3),
+                title: Some(i.to_string()),
+                ..ArticleRecord::default()
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by(|a, b| (&a.id, &a.path, a.line).cmp(&(&b.id, &b.path, b.line)));
+        assert_eq!(log_of(&v).close().unwrap().unpack().unwrap(), want);
     }
 
     #[test]
     fn damaged_bytes_are_an_error_not_a_panic() {
         let v = records();
+        let packed = log_of(&v).close().unwrap();
         let mut bytes = Vec::new();
-        let packed = PackedRecords::pack(v).unwrap();
         BufReader::new(&packed.file).read_to_end(&mut bytes).unwrap();
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             let mut file = tempfile::tempfile().unwrap();
@@ -276,7 +375,7 @@ mod tests {
             file.rewind().unwrap();
             let p = PackedRecords {
                 file,
-                count: packed.count,
+                order: packed.order.clone(),
                 paths: packed.paths.clone(),
                 outlets: packed.outlets.clone(),
             };

@@ -9,15 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use concord_core::chunks::Chunks;
-use concord_core::order::apply_permutation;
 use concord_core::{Article, ArticleRecord, Corpus, CorpusStage, DocStage, Document, StageStats, Status};
 use concord_ingest::{InputFile, Rejected};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::records::PackedRecords;
+use crate::records::RecordLog;
 
 /// How progress is shown on stderr.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -361,7 +359,7 @@ fn process_with(
             cluster_limit: limits.clusters,
             ..Corpus::default()
         },
-        records: Chunks::default(),
+        records: RecordLog::new().map_err(RunError::Spill)?,
         seen: HashMap::new(),
         clashes: HashMap::new(),
         outlets: BTreeSet::new(),
@@ -441,19 +439,13 @@ fn process_with(
     // (The id table holds an entry an article: freed now, not at the end of the run.)
     drop((seen, clashes, shared));
     progress.finish();
-    corpus.articles = records.into_vec();
     let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
     let observe_nanos = corpus_nanos.clone();
 
-    pool.install(|| {
-        sort_stable_moving_once(&mut corpus.articles, |a, b| {
-            a.id.cmp(&b.id).then(a.path.cmp(&b.path)).then(a.line.cmp(&b.line))
-        })
-    });
-    // The finishes, where a run's memory peaks, do not read the records: they wait in a
-    // temporary file (corpus stages take what they need in `observe`).
-    let packed = PackedRecords::pack(std::mem::take(&mut corpus.articles)).map_err(RunError::Spill)?;
-    // (The articles phase ends with their records sorted and put aside.)
+    // The records wait in their temporary file until the corpus stages have finished
+    // (where a run's memory peaks): memory keeps their sorted order.
+    let packed = pool.install(|| records.close()).map_err(RunError::Spill)?;
+    // (The articles phase ends with the records' order known.)
     let mut phases = vec![articles_clock.end("articles")];
     for (i, stage) in corpus_stages.iter_mut() {
         let t = Instant::now();
@@ -556,8 +548,9 @@ struct Collector<'a> {
     corpus_nanos: Vec<u64>,
     stage_stats: Vec<StageStats>,
     corpus: Corpus,
-    /// Every input's record, in arrival order (`corpus.articles` at the end).
-    records: Chunks<ArticleRecord>,
+    /// Every input's record, in arrival order, in a temporary file (`corpus.articles` at
+    /// the end).
+    records: RecordLog,
     /// Article ids seen, by hash: the index of the first record with that id (ids whose
     /// hash an earlier, different id has are in `clashes`). No id string is kept twice.
     seen: HashMap<u64, u32>,
@@ -579,9 +572,7 @@ impl Collector<'_> {
                     if stage.is_some() {
                         count_passes(&mut self.stage_stats, &self.doc_stage_ids, stage);
                     }
-                    let mut record = *record;
-                    self.shared.share(&mut record);
-                    self.push(record);
+                    self.push(&record)?;
                 }
             }
         }
@@ -591,9 +582,9 @@ impl Collector<'_> {
     }
 
     /// Adds an input's record to the corpus, and to the progress counts.
-    fn push(&mut self, record: ArticleRecord) {
+    fn push(&mut self, record: &ArticleRecord) -> Result<(), RunError> {
         self.progress.record(record.status == Status::Ok);
-        self.records.push(record);
+        self.records.push(record).map_err(RunError::Spill)
     }
 
     fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
@@ -602,16 +593,16 @@ impl Collector<'_> {
         let mut record = record_of(&doc.article, &mut self.shared);
         let h = concord_core::text::fnv1a64(id.as_bytes());
         let first = match self.seen.get(&h) {
-            Some(&i) if self.records[i as usize].id == id => Some(i),
+            Some(&i) if self.records.id(i as usize) == id => Some(i),
             Some(_) => self.clashes.get(id).copied(),
             None => None,
         };
         if let Some(first) = first {
-            let f = &self.records[first as usize];
-            let at = where_of(&f.path, f.line);
+            let first = first as usize;
+            let at = where_of(self.records.path(first), self.records.line(first));
             record.status = Status::Rejected;
             record.error = Some(format!("duplicate article id `{id}` (first used by {at})"));
-            self.push(record);
+            self.push(&record)?;
             return Ok(());
         }
         // This article's record is the next one pushed (at the end of this call).
@@ -652,21 +643,9 @@ impl Collector<'_> {
             }
         }
         self.progress.advance(doc.article.body.len() as u64);
-        self.push(record);
+        self.push(&record)?;
         Ok(())
     }
-}
-
-/// Sorts `v` stably by `cmp`, in parallel, with 5 bytes of extra memory per element: it
-/// sorts the elements' indices (ties broken by index, which is what makes it stable), then
-/// moves each element into place once ([`apply_permutation`]). A stable sort of
-/// the elements themselves would allocate a copy of the whole vector (a quarter of a GB of
-/// article records at 1 GB of input).
-fn sort_stable_moving_once<T: Send + Sync>(v: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
-    let n = u32::try_from(v.len()).expect("fewer than 2^32 records");
-    let mut perm: Vec<u32> = (0..n).collect();
-    perm.par_sort_unstable_by(|&a, &b| cmp(&v[a as usize], &v[b as usize]).then(a.cmp(&b)));
-    apply_permutation(v, &perm);
 }
 
 /// Counts an article through the per-article stages: all of them, or up to `failed_at`
@@ -703,12 +682,6 @@ impl Shared {
             Some(a) if **a == *p => a.clone(),
             _ => self.path.insert(p.into()).clone(),
         }
-    }
-
-    /// Makes a record made by a worker (with its own copies) use the kept strings.
-    fn share(&mut self, r: &mut ArticleRecord) {
-        r.path = self.path(&r.path);
-        r.outlet = r.outlet.as_deref().map(|o| self.outlet(o));
     }
 
     fn outlet(&mut self, o: &str) -> Arc<str> {
@@ -886,47 +859,27 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_stable_moving_once, ArticleRecord, Shared};
+    use super::{record_of, Article, Shared};
     use std::sync::Arc;
 
     #[test]
     fn records_of_one_file_and_outlet_share_their_strings() {
         let mut shared = Shared::default();
-        let record = |path: &str, outlet: &str| ArticleRecord {
-            path: path.into(),
-            outlet: Some(outlet.into()),
-            ..ArticleRecord::default()
+        let mut record = |path: &str, outlet: &str| {
+            let mut a = Article { outlet: outlet.into(), ..Article::default() };
+            a.source.path = path.into();
+            record_of(&a, &mut shared)
         };
-        let mut rs = vec![record("a.jsonl", "BBC"), record("a.jsonl", "Reuters"), record("a.jsonl", "BBC")];
-        rs.push(record("b.jsonl", "BBC"));
-        for r in &mut rs {
-            shared.share(r);
-        }
+        let rs = [
+            record("a.jsonl", "BBC"),
+            record("a.jsonl", "Reuters"),
+            record("a.jsonl", "BBC"),
+            record("b.jsonl", "BBC"),
+        ];
         let out = |i: usize| rs[i].outlet.clone().unwrap();
         assert!(Arc::ptr_eq(&rs[0].path, &rs[2].path) && Arc::ptr_eq(&rs[0].path, &rs[1].path));
         assert!(Arc::ptr_eq(&out(0), &out(2)) && Arc::ptr_eq(&out(0), &out(3)));
         assert!(!Arc::ptr_eq(&out(0), &out(1)));
         assert_eq!((&*rs[3].path, &*out(1)), ("b.jsonl", "Reuters"));
-    }
-
-    #[test]
-    fn sorting_by_permutation_is_the_stable_sort() {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        for n in [0usize, 1, 2, 3, 10, 257, 5000] {
-            // (key with many ties, arrival order)
-            let v: Vec<(u64, usize)> = (0..n)
-                .map(|i| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x % 7, i)
-                })
-                .collect();
-            let mut want = v.clone();
-            want.sort_by_key(|a| a.0);
-            let mut got = v;
-            sort_stable_moving_once(&mut got, |a, b| a.0.cmp(&b.0));
-            assert_eq!(got, want, "n = {n}");
-        }
     }
 }
