@@ -17,7 +17,10 @@ const DATELINE: &str = r"^(\p{Lu}[\p{Lu}\p{M}.'’ -]{2,40}?(?:,\s*\p{L}[\p{L}\p
 /// The compiled built-in patterns.
 #[derive(Debug, Clone)]
 pub(crate) struct Patterns {
-    attribution: Regex,
+    /// Compiled on first use (the first line with `(@`): it is the costliest pattern to
+    /// build (about 50 ms, its Unicode classes repeated up to 100 times) and most corpora
+    /// never need it.
+    attribution: std::sync::OnceLock<Regex>,
     byline: Regex,
     desk: Regex,
     /// Without the bounded backtracker: the Unicode classes repeated up to 40 times make a
@@ -34,14 +37,10 @@ pub(crate) struct Patterns {
 
 impl Patterns {
     pub(crate) fn new() -> Patterns {
-        const MONTH: &str = "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
-        let attribution = format!(
-            r"^(?:[—–―-]{{1,2}}\s*)?\S[^\n]{{0,100}}\(@\w{{1,30}}\)\s*(?:on\s+)?{MONTH}\.?\s+\d{{1,2}},?\s+\d{{4}}\s*$|^A post shared by [^\n]{{1,100}}\(@[\w.]{{1,30}}\)"
-        );
         let name = r"(?:\p{Lu}[\p{L}\p{M}.'’-]*|and|&|of|the|de|da|del|der|van|von|al|bin|el|la|le)";
         let byline = format!(r"^(?i:by)\s+{name}(?:\s*,?\s+{name}){{0,7}}\s*(?:\|[^\n]{{0,60}})?$");
         Patterns {
-            attribution: Regex::new(&attribution).expect("built-in pattern"),
+            attribution: std::sync::OnceLock::new(),
             byline: Regex::new(&byline).expect("built-in pattern"),
             desk: Regex::new(
                 r"(?i)^(?:[\p{L}-]+\s+){0,3}(?:desk|staff\s+reporter|staff\s+writer|news\s+service|correspondent)$",
@@ -57,6 +56,17 @@ impl Patterns {
         }
     }
 
+    /// The social attribution pattern ("— Name (@handle) March 3, 2024").
+    fn attribution(&self) -> &Regex {
+        self.attribution.get_or_init(|| {
+            const MONTH: &str = "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+            let attribution = format!(
+                r"^(?:[—–―-]{{1,2}}\s*)?\S[^\n]{{0,100}}\(@\w{{1,30}}\)\s*(?:on\s+)?{MONTH}\.?\s+\d{{1,2}},?\s+\d{{4}}\s*$|^A post shared by [^\n]{{1,100}}\(@[\w.]{{1,30}}\)"
+            );
+            Regex::new(&attribution).expect("built-in pattern")
+        })
+    }
+
     /// The built-in rule that removes a whole line, if any (`enabled` says which may fire).
     pub(crate) fn line_rule(&self, t: &str, enabled: impl Fn(&str) -> bool) -> Option<&'static str> {
         if enabled("social-embed") && self.dot_co.find(t.as_bytes()).is_some() && is_social_embed(t) {
@@ -66,7 +76,7 @@ impl Patterns {
         if short
             && enabled("social-attribution")
             && self.at_handle.find(t.as_bytes()).is_some()
-            && self.attribution.is_match(t)
+            && self.attribution().is_match(t)
         {
             return Some("social-attribution");
         }
