@@ -290,6 +290,27 @@ fn star_clusters_flat(weights: &[u32], edges: &[(u32, u32, f64)]) -> (Vec<u32>, 
     (members, ends)
 }
 
+/// The indices of the items whose article indices (each under `articles`) `article_of`
+/// iterates, by article then index: what a stable sort of `0..n` by article gives, in a
+/// counting sort (linear; `article_of` is iterated twice).
+fn by_article<I: Iterator<Item = u32>>(article_of: impl Fn() -> I, articles: usize) -> Vec<u32> {
+    let mut next = vec![0u32; articles + 1];
+    let mut n = 0;
+    for a in article_of() {
+        next[a as usize + 1] += 1;
+        n += 1;
+    }
+    for a in 0..articles {
+        next[a + 1] += next[a];
+    }
+    let mut seq = vec![0u32; n];
+    for (u, a) in article_of().enumerate() {
+        seq[next[a as usize] as usize] = u as u32;
+        next[a as usize] += 1;
+    }
+    seq
+}
+
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
@@ -603,8 +624,7 @@ impl Clusterer {
         // Every unit, by article id then position: `seq[k]` is the store index of unit k.
         let units = &self.store.units;
         let store = &self.store;
-        let mut seq: Vec<u32> = (0..units.len() as u32).collect();
-        seq.sort_by_key(|&u| units[u as usize].article);
+        let seq = by_article(|| units.iter().map(|r| r.article), self.entries.len());
         // Units with the same kind and word set (syndicated sentences, repeated quotes) are
         // one node: LSH, verification and clustering see each distinct set once, with its
         // copies as its weight. Units have the same word set exactly when they share a token
@@ -1112,6 +1132,17 @@ mod tests {
                 bands.hasher.band_keys_into(mixed(), first, rows, salt, &mut b);
                 assert_eq!(a, b);
             }
+        }
+    }
+
+    #[test]
+    fn counting_sort_by_article_is_the_stable_sort() {
+        for n in [0u64, 1, 7, 5000] {
+            let articles = 1 + (n as usize) / 3;
+            let article_of: Vec<u32> = (0..n).map(|u| (mix64(u) % articles as u64) as u32).collect();
+            let mut plain: Vec<u32> = (0..n as u32).collect();
+            plain.sort_by_key(|&u| article_of[u as usize]);
+            assert_eq!(by_article(|| article_of.iter().copied(), articles), plain, "{n} units");
         }
     }
 
