@@ -943,13 +943,14 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
             .zip(parts)
             .with_min_len(64)
             .fold(
-                || Ok((Vec::new(), 0)),
-                |acc: io::Result<(Vec<u8>, usize)>, (p, t)| {
-                    let (mut buf, n) = acc?;
-                    spool::encode(&make(p, t), &mut buf)?;
-                    Ok((buf, n + 1))
+                || Ok((Vec::new(), Vec::new(), 0)),
+                |acc: io::Result<(Vec<u8>, Vec<u8>, usize)>, (p, t)| {
+                    let (mut buf, mut scratch, n) = acc?;
+                    spool::encode(&make(p, t), &mut buf, &mut scratch)?;
+                    Ok((buf, scratch, n + 1))
                 },
             )
+            .map(|piece| piece.map(|(buf, _, n)| (buf, n)))
             .collect::<io::Result<_>>()
             .map_err(spill_error)?;
         for (records, n) in &pieces {
