@@ -2,10 +2,10 @@
 //! anonymous temporary file, written in report order and replayed in that order
 //! ([`concord_core::Spooled`]).
 //!
-//! A record is its length, the length of its head, the head (numbers and string lengths,
-//! in field order) and then the bytes of all its strings one after another: a replay checks
-//! a record's UTF-8 once, not string by string (the report replays the spools several
-//! times, and most fields are short).
+//! A record is its length, the length of its text, the text (the bytes of all its strings
+//! one after another) and then its head (numbers and string lengths, in field order): a
+//! replay checks a record's UTF-8 once, not string by string (the report replays the
+//! spools several times, and most fields are short).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -66,7 +66,7 @@ impl<'a> FieldReader<'a> {
         if r.0.len() < n {
             return Err(invalid("truncated record in a temporary file"));
         }
-        let (head, text) = r.0.split_at(n);
+        let (text, head) = r.0.split_at(n);
         let text = std::str::from_utf8(text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         Ok(FieldReader { head: Reader(head), text })
     }
@@ -93,18 +93,19 @@ fn invalid(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
-/// Appends the record of `x` (its length first) to `out`; `scratch` holds its strings
-/// meanwhile (reused from record to record: no allocation a record).
+/// Appends the record of `x` (its length first) to `out`; `scratch` holds its head
+/// meanwhile (reused from record to record: no allocation a record; the strings are
+/// copied once, into `out`).
 pub(crate) fn encode<T: Recorded>(x: &T, out: &mut Vec<u8>, scratch: &mut Vec<u8>) -> io::Result<()> {
     let at = out.len();
     out.extend_from_slice(&[0; 8]);
     scratch.clear();
-    x.put(&mut Fields { head: Record(out), text: scratch })?;
-    let head = u32::try_from(out.len() - at - 8).map_err(|_| io::Error::other("record over 4 GiB"))?;
+    x.put(&mut Fields { head: Record(scratch), text: out })?;
+    let text = u32::try_from(out.len() - at - 8).map_err(|_| io::Error::other("record over 4 GiB"))?;
     out.extend_from_slice(scratch);
     let len = u32::try_from(out.len() - at - 4).map_err(|_| io::Error::other("record over 4 GiB"))?;
     out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    out[at + 4..at + 8].copy_from_slice(&head.to_le_bytes());
+    out[at + 4..at + 8].copy_from_slice(&text.to_le_bytes());
     Ok(())
 }
 
@@ -416,13 +417,13 @@ mod tests {
             assert!(decode::<SingleSource>(&body[..n]).is_err(), "cut at {n}");
         }
         assert!(decode::<SingleSource>(&[body, &[0]].concat()).is_err());
-        let head = u32::from_le_bytes(body[..4].try_into().unwrap()) as usize;
+        let text = u32::from_le_bytes(body[..4].try_into().unwrap()) as usize;
         let mut bad = body.to_vec();
         // The cluster id's length (after the kind's 8 bytes) one byte short: "c_" and half "é".
-        bad[4 + 8] -= 1;
+        bad[4 + text + 8] -= 1;
         assert!(decode::<SingleSource>(&bad).is_err());
         let mut bad = body.to_vec();
-        bad[4 + head] = 0xff;
+        bad[4] = 0xff;
         assert!(decode::<SingleSource>(&bad).is_err(), "invalid UTF-8");
     }
 
