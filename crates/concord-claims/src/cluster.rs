@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Arena, Packed, Store, TextReader, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, Store, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
@@ -288,6 +288,27 @@ fn star_clusters_flat(weights: &[u32], edges: &[(u32, u32, f64)]) -> (Vec<u32>, 
         ends.push(members.len() as u32);
     }
     (members, ends)
+}
+
+/// The indices of the items whose article indices (each under `articles`) `article_of`
+/// iterates, by article then index: what a stable sort of `0..n` by article gives, in a
+/// counting sort (linear; `article_of` is iterated twice).
+fn by_article<I: Iterator<Item = u32>>(article_of: impl Fn() -> I, articles: usize) -> Vec<u32> {
+    let mut next = vec![0u32; articles + 1];
+    let mut n = 0;
+    for a in article_of() {
+        next[a as usize + 1] += 1;
+        n += 1;
+    }
+    for a in 0..articles {
+        next[a + 1] += next[a];
+    }
+    let mut seq = vec![0u32; n];
+    for (u, a) in article_of().enumerate() {
+        seq[next[a as usize] as usize] = u as u32;
+        next[a as usize] += 1;
+    }
+    seq
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -597,8 +618,7 @@ impl Clusterer {
         // Every unit, by article id then position: `seq[k]` is the store index of unit k.
         let units = &self.store.units;
         let store = &self.store;
-        let mut seq: Vec<u32> = (0..units.len() as u32).collect();
-        seq.sort_by_key(|&u| units[u as usize].article);
+        let seq = by_article(|| units.iter().map(|r| r.article), self.entries.len());
         // Units with the same kind and word set (syndicated sentences, repeated quotes) are
         // one node: LSH, verification and clustering see each distinct set once, with its
         // copies as its weight. Units have the same word set exactly when they share a token
@@ -793,13 +813,13 @@ impl Clusterer {
                 .then(a.first.cmp(&b.first))
                 .then(a.id.cmp(&b.id))
         });
-        let build = |texts: &mut TextReader, p: &Planned| -> io::Result<Cluster> {
+        let build = |p: &Planned, texts: &mut [UnitTexts]| -> Cluster {
             let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
             let mut speaker_names = Vec::with_capacity(idx.len());
             let mut members = Vec::with_capacity(idx.len());
             let mut entities: Vec<&str> = Vec::new();
-            for &u in &idx {
-                let mut t = texts.get(u)?;
+            for (&u, t) in idx.iter().zip(texts) {
+                let mut t = std::mem::take(t);
                 speaker_names.push(t.speaker_name.take());
                 entities.extend(t.entities.iter().filter_map(|&l| entity_of(units[u].article, l)));
                 members.push(member(u, t));
@@ -825,7 +845,7 @@ impl Clusterer {
             } else {
                 (None, None)
             };
-            Ok(Cluster {
+            Cluster {
                 id: p.id.clone(),
                 kind,
                 text: members[rep].text.clone(),
@@ -835,22 +855,22 @@ impl Clusterer {
                 outlets: outlets.into_iter().map(str::to_string).collect(),
                 entities: entities.into_iter().map(str::to_string).collect(),
                 members,
-            })
+            }
         };
         let (clusters, clusters_rest) =
-            keep_or_spool(&plans, corpus_ro.cluster_limit, || texts.reader(), build, "clusters")?;
+            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, |p| &p.idx, build, "clusters")?;
         drop(plans);
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
             (r.article, r.src.start, r.kind())
         });
-        let item = |texts: &mut TextReader, &(u, cluster): &(u32, u32)| -> io::Result<SingleSource> {
+        let item = |&(u, cluster): &(u32, u32), texts: &mut [UnitTexts]| -> SingleSource {
             let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
-            Ok(SingleSource { kind: units[u].kind(), cluster, member: member(u, texts.get(u)?) })
+            SingleSource { kind: units[u].kind(), cluster, member: member(u, std::mem::take(&mut texts[0])) }
         };
         let (kept, rest) =
-            keep_or_spool(&single, corpus_ro.single_source_limit, || texts.reader(), item, "single-source items")?;
+            keep_or_spool(&single, corpus_ro.single_source_limit, texts, single_unit, item, "single-source items")?;
         corpus.clusters = clusters;
         corpus.clusters_rest = clusters_rest;
         corpus.single_source = kept;
@@ -868,50 +888,136 @@ struct Planned {
     idx: Vec<u32>,
 }
 
+/// The unit of a single-source item `(unit, cluster)`.
+fn single_unit(item: &(u32, u32)) -> &[u32] {
+    std::slice::from_ref(&item.0)
+}
+
 /// The items kept in memory and the spooled rest.
 type Kept<T> = (Vec<T>, Option<Arc<dyn Spooled<T>>>);
 
-/// Makes `items` in order with `make` (in parallel, with a per-thread state from `init`):
-/// the first `limit` (all when `None`) in memory, the rest encoded into a temporary file a
-/// chunk at a time, so memory holds a chunk of them at once.
-fn keep_or_spool<P: Sync, T: Send + Recorded + 'static, S>(
+/// Units whose texts are read back together at most (a batch of items is read in file
+/// order, then made; memory holds a batch's texts at once).
+const BATCH_UNITS: usize = 1 << 13;
+
+/// Items made at most in one batch (as many encoded records wait in memory at once).
+const BATCH_ITEMS: usize = 1 << 12;
+
+/// Makes `items` in order with `make` from the texts of their units (`units_of`), in
+/// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
+/// temporary file a batch at a time, so memory holds a batch of them at once. Each batch's
+/// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
+fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     items: &[P],
     limit: Option<usize>,
-    init: impl Fn() -> S + Sync + Send,
-    make: impl Fn(&mut S, &P) -> io::Result<T> + Sync + Send,
+    texts: &Texts,
+    units_of: impl Fn(&P) -> &[u32] + Sync,
+    make: impl Fn(&P, &mut [UnitTexts]) -> T + Sync + Send,
     what: &str,
 ) -> Result<Kept<T>, StageError> {
     let keep = limit.unwrap_or(usize::MAX).min(items.len());
-    let kept: Vec<T> =
-        items[..keep].par_iter().map_init(&init, &make).collect::<io::Result<_>>().map_err(read_error)?;
+    let mut kept: Vec<T> = Vec::with_capacity(keep);
+    for batch in batches(&items[..keep], &units_of) {
+        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+        let parts = split_by(&mut got, &starts);
+        kept.par_extend(batch.par_iter().zip(parts).map(|(p, t)| make(p, t)));
+    }
     if keep == items.len() {
         return Ok((kept, None));
     }
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
-    for chunk in items[keep..].chunks(1 << 14) {
+    for batch in batches(&items[keep..], &units_of) {
+        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+        let parts = split_by(&mut got, &starts);
         // Records encoded back to back, one buffer (and record count) per piece of the
-        // chunk a thread takes, pieces in order: no allocation per record.
-        let pieces: Vec<(Vec<u8>, usize)> = chunk
+        // batch a thread takes, pieces in order: no allocation per record.
+        let pieces: Vec<(Vec<u8>, usize)> = batch
             .par_iter()
+            .zip(parts)
             .with_min_len(64)
-            .map_init(&init, |state, p| make(state, p))
             .fold(
-                || Ok((Vec::new(), 0)),
-                |acc: io::Result<(Vec<u8>, usize)>, item| {
-                    let (mut buf, n) = acc?;
-                    spool::encode(&item?, &mut buf)?;
-                    Ok((buf, n + 1))
+                || Ok((Vec::new(), Vec::new(), 0)),
+                |acc: io::Result<(Vec<u8>, Vec<u8>, usize)>, (p, t)| {
+                    let (mut buf, mut scratch, n) = acc?;
+                    spool::encode(&make(p, t), &mut buf, &mut scratch)?;
+                    Ok((buf, scratch, n + 1))
                 },
             )
+            .map(|piece| piece.map(|(buf, _, n)| (buf, n)))
             .collect::<io::Result<_>>()
-            .map_err(read_error)?;
+            .map_err(spill_error)?;
         for (records, n) in &pieces {
             w.push_encoded(records, *n).map_err(spill_error)?;
         }
     }
     let spool: Arc<dyn Spooled<T>> = Arc::new(w.finish().map_err(spill_error)?);
     Ok((kept, Some(spool)))
+}
+
+/// `items` in consecutive batches of at most [`BATCH_ITEMS`] items and [`BATCH_UNITS`] units
+/// (an item with more units is a batch of its own).
+fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl Iterator<Item = &'a [P]> + 'a {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (mut n, mut units) = (0, 0);
+        while n < rest.len() && n < BATCH_ITEMS && (n == 0 || units + units_of(&rest[n]).len() <= BATCH_UNITS) {
+            units += units_of(&rest[n]).len();
+            n += 1;
+        }
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        Some(batch)
+    })
+}
+
+/// The texts of the units of `batch`, item after item (item `k`'s are
+/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces.
+fn batch_texts<P: Sync>(
+    texts: &Texts,
+    batch: &[P],
+    units_of: &(impl Fn(&P) -> &[u32] + Sync),
+) -> io::Result<(Vec<UnitTexts>, Vec<usize>)> {
+    let mut starts = Vec::with_capacity(batch.len() + 1);
+    let mut want: Vec<(u32, u32)> = Vec::new();
+    for p in batch {
+        starts.push(want.len());
+        for &u in units_of(p) {
+            want.push((u, want.len() as u32));
+        }
+    }
+    starts.push(want.len());
+    want.par_sort_unstable();
+    let sorted: Vec<u32> = want.iter().map(|w| w.0).collect();
+    // Read in file order, in place: `got[k]` the texts of unit `sorted[k]`.
+    let mut got = vec![UnitTexts::default(); want.len()];
+    let piece = (sorted.len() / (4 * rayon::current_num_threads())).max(1 << 9);
+    got.par_chunks_mut(piece)
+        .zip(sorted.par_chunks(piece))
+        .try_for_each(|(out, units)| texts.read_sorted(units, out))?;
+    // Then into item order: the texts of place `slot` are at `got[perm[slot]]`.
+    let mut perm = sorted;
+    for (k, &(_, slot)) in want.iter().enumerate() {
+        perm[slot as usize] = k as u32;
+    }
+    drop(want);
+    concord_core::order::apply_permutation(&mut got, &perm);
+    Ok((got, starts))
+}
+
+/// `v` cut at `starts` (ascending, from 0 to `v.len()`): `v[starts[k]..starts[k + 1]]` each.
+fn split_by<'a, T>(v: &'a mut [T], starts: &[usize]) -> Vec<&'a mut [T]> {
+    let mut rest = v;
+    let mut parts = Vec::with_capacity(starts.len().saturating_sub(1));
+    for w in starts.windows(2) {
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+        parts.push(part);
+        rest = tail;
+    }
+    parts
 }
 
 fn read_error(e: io::Error) -> StageError {
@@ -1021,6 +1127,17 @@ mod tests {
                 bands.hasher.band_keys_into(mixed(), first, rows, salt, &mut b);
                 assert_eq!(a, b);
             }
+        }
+    }
+
+    #[test]
+    fn counting_sort_by_article_is_the_stable_sort() {
+        for n in [0u64, 1, 7, 5000] {
+            let articles = 1 + (n as usize) / 3;
+            let article_of: Vec<u32> = (0..n).map(|u| (mix64(u) % articles as u64) as u32).collect();
+            let mut plain: Vec<u32> = (0..n as u32).collect();
+            plain.sort_by_key(|&u| article_of[u as usize]);
+            assert_eq!(by_article(|| article_of.iter().copied(), articles), plain, "{n} units");
         }
     }
 

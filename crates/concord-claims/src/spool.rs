@@ -1,9 +1,14 @@
 //! Single-source items and clusters beyond what the corpus keeps in memory: records in an
 //! anonymous temporary file, written in report order and replayed in that order
 //! ([`concord_core::Spooled`]).
+//!
+//! A record is its length, the length of its text, the text (the bytes of all its strings
+//! one after another) and then its head (numbers and string lengths, in field order): a
+//! replay checks a record's UTF-8 once, not string by string (the report replays the
+//! spools several times, and most fields are short).
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::marker::PhantomData;
 
 use concord_core::{Cluster, Member, SingleSource, Spooled, UnitKind};
@@ -13,44 +18,140 @@ use crate::store::{At, Reader, Record};
 /// A value kept as a temporary-file record.
 pub(crate) trait Recorded: Sized {
     /// Appends the value's fields.
-    fn put(&self, r: &mut Record<'_>) -> io::Result<()>;
+    fn put(&self, r: &mut Fields<'_>) -> io::Result<()>;
     /// Reads them back, in the same order.
-    fn get(r: &mut Reader<'_>) -> io::Result<Self>;
+    fn get(r: &mut FieldReader<'_>) -> io::Result<Self>;
 }
 
-/// Appends the record of `x` (its length first) to `out`.
-pub(crate) fn encode<T: Recorded>(x: &T, out: &mut Vec<u8>) -> io::Result<()> {
+/// Where [`Recorded::put`] writes: numbers and string lengths to the head, strings' bytes
+/// to the text.
+pub(crate) struct Fields<'a> {
+    head: Record<'a>,
+    text: &'a mut Vec<u8>,
+}
+
+impl Fields<'_> {
+    /// Appends an optional string.
+    pub fn str(&mut self, s: Option<&str>) -> io::Result<()> {
+        // Its length (`u32::MAX`: none) in the head, its bytes in the text.
+        match s {
+            Some(s) => {
+                let n = u32::try_from(s.len()).ok().filter(|&n| n != u32::MAX);
+                self.head.u32(n.ok_or_else(|| io::Error::other("text over 4 GiB"))?);
+                self.text.extend_from_slice(s.as_bytes());
+            }
+            None => self.head.u32(u32::MAX),
+        }
+        Ok(())
+    }
+
+    /// Appends a number.
+    pub fn num(&mut self, x: u64) {
+        self.head.num(x);
+    }
+}
+
+/// Reads the fields [`Fields`] wrote, in the same order.
+pub(crate) struct FieldReader<'a> {
+    head: Reader<'a>,
+    /// The strings not read yet (checked as UTF-8 as a whole).
+    text: &'a str,
+}
+
+impl<'a> FieldReader<'a> {
+    /// A reader of `record` (as [`encode`] wrote it, without its length).
+    fn new(record: &'a [u8]) -> io::Result<FieldReader<'a>> {
+        let mut r = Reader(record);
+        let n = r.u32()? as usize;
+        if r.0.len() < n {
+            return Err(invalid("truncated record in a temporary file"));
+        }
+        let (text, head) = r.0.split_at(n);
+        let text = std::str::from_utf8(text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        Ok(FieldReader { head: Reader(head), text })
+    }
+
+    /// Reads an optional string.
+    pub fn str(&mut self) -> io::Result<Option<String>> {
+        let n = self.head.u32()?;
+        if n == u32::MAX {
+            return Ok(None);
+        }
+        // Not past the end, nor inside a character.
+        let s = self.text.get(..n as usize).ok_or_else(|| invalid("a string out of its record"))?;
+        self.text = &self.text[n as usize..];
+        Ok(Some(s.to_string()))
+    }
+
+    /// Reads a number.
+    pub fn num(&mut self) -> io::Result<u64> {
+        self.head.num()
+    }
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
+}
+
+/// Appends the record of `x` (its length first) to `out`; `scratch` holds its head
+/// meanwhile (reused from record to record: no allocation a record; the strings are
+/// copied once, into `out`).
+pub(crate) fn encode<T: Recorded>(x: &T, out: &mut Vec<u8>, scratch: &mut Vec<u8>) -> io::Result<()> {
     let at = out.len();
-    out.extend_from_slice(&[0; 4]);
-    x.put(&mut Record(out))?;
+    out.extend_from_slice(&[0; 8]);
+    scratch.clear();
+    x.put(&mut Fields { head: Record(scratch), text: out })?;
+    let text = u32::try_from(out.len() - at - 8).map_err(|_| io::Error::other("record over 4 GiB"))?;
+    out.extend_from_slice(scratch);
     let len = u32::try_from(out.len() - at - 4).map_err(|_| io::Error::other("record over 4 GiB"))?;
     out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    out[at + 4..at + 8].copy_from_slice(&text.to_le_bytes());
     Ok(())
 }
 
-fn put_kind(r: &mut Record<'_>, kind: UnitKind) {
+/// The value of a record (as [`encode`] wrote it, without its length).
+fn decode<T: Recorded>(record: &[u8]) -> io::Result<T> {
+    let mut r = FieldReader::new(record)?;
+    let x = T::get(&mut r)?;
+    if !r.head.0.is_empty() || !r.text.is_empty() {
+        return Err(invalid("a record longer than its fields"));
+    }
+    Ok(x)
+}
+
+fn put_kind(r: &mut Fields<'_>, kind: UnitKind) {
     r.num(match kind {
         UnitKind::Claim => 0,
         UnitKind::Quote => 1,
     });
 }
 
-fn get_kind(r: &mut Reader<'_>) -> io::Result<UnitKind> {
+fn get_kind(r: &mut FieldReader<'_>) -> io::Result<UnitKind> {
     Ok(if r.num()? == 1 { UnitKind::Quote } else { UnitKind::Claim })
 }
 
-fn put_strs(r: &mut Record<'_>, v: &[String]) -> io::Result<()> {
+fn put_strs(r: &mut Fields<'_>, v: &[String]) -> io::Result<()> {
     r.num(v.len() as u64);
     v.iter().try_for_each(|s| r.str(Some(s)))
 }
 
-fn get_strs(r: &mut Reader<'_>) -> io::Result<Vec<String>> {
+/// At most this many elements of a list are allocated for before they are read (a corrupt
+/// count fails reading, not allocating).
+fn capacity(n: usize, r: &FieldReader<'_>) -> usize {
+    n.min(r.head.0.len() / 4)
+}
+
+fn get_strs(r: &mut FieldReader<'_>) -> io::Result<Vec<String>> {
     let n = r.num()? as usize;
-    (0..n).map(|_| Ok(r.str()?.unwrap_or_default())).collect()
+    let mut v = Vec::with_capacity(capacity(n, r));
+    for _ in 0..n {
+        v.push(r.str()?.unwrap_or_default());
+    }
+    Ok(v)
 }
 
 impl Recorded for Member {
-    fn put(&self, r: &mut Record<'_>) -> io::Result<()> {
+    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
         r.str(Some(&self.article))?;
         r.str(Some(&self.outlet))?;
         for x in [self.start, self.end, self.sentence_start, self.sentence_end] {
@@ -61,7 +162,7 @@ impl Recorded for Member {
         r.str(self.context.as_deref())
     }
 
-    fn get(r: &mut Reader<'_>) -> io::Result<Member> {
+    fn get(r: &mut FieldReader<'_>) -> io::Result<Member> {
         let article = r.str()?.unwrap_or_default();
         let outlet = r.str()?.unwrap_or_default();
         let (start, end, sentence_start, sentence_end) =
@@ -74,19 +175,19 @@ impl Recorded for Member {
 }
 
 impl Recorded for SingleSource {
-    fn put(&self, r: &mut Record<'_>) -> io::Result<()> {
+    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
         put_kind(r, self.kind);
         r.str(self.cluster.as_deref())?;
         self.member.put(r)
     }
 
-    fn get(r: &mut Reader<'_>) -> io::Result<SingleSource> {
+    fn get(r: &mut FieldReader<'_>) -> io::Result<SingleSource> {
         Ok(SingleSource { kind: get_kind(r)?, cluster: r.str()?, member: Member::get(r)? })
     }
 }
 
 impl Recorded for Cluster {
-    fn put(&self, r: &mut Record<'_>) -> io::Result<()> {
+    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
         r.str(Some(&self.id))?;
         put_kind(r, self.kind);
         r.str(Some(&self.text))?;
@@ -99,14 +200,17 @@ impl Recorded for Cluster {
         self.members.iter().try_for_each(|m| m.put(r))
     }
 
-    fn get(r: &mut Reader<'_>) -> io::Result<Cluster> {
+    fn get(r: &mut FieldReader<'_>) -> io::Result<Cluster> {
         let id = r.str()?.unwrap_or_default();
         let kind = get_kind(r)?;
         let text = r.str()?.unwrap_or_default();
         let (speaker, speaker_name) = (r.str()?, r.str()?);
         let (articles, outlets, entities) = (get_strs(r)?, get_strs(r)?, get_strs(r)?);
         let n = r.num()? as usize;
-        let members = (0..n).map(|_| Member::get(r)).collect::<io::Result<_>>()?;
+        let mut members = Vec::with_capacity(capacity(n, r) / 8);
+        for _ in 0..n {
+            members.push(Member::get(r)?);
+        }
         Ok(Cluster { id, kind, text, speaker, speaker_name, articles, outlets, entities, members })
     }
 }
@@ -135,7 +239,7 @@ impl<T: Recorded> SpoolWriter<T> {
     #[cfg(test)]
     pub fn push(&mut self, x: &T) -> io::Result<()> {
         let mut buf = Vec::new();
-        encode(x, &mut buf)?;
+        encode(x, &mut buf, &mut Vec::new())?;
         self.push_encoded(&buf, 1)
     }
 
@@ -168,11 +272,25 @@ impl<T: Recorded> Spooled<T> for Spool<T> {
         let mut r = BufReader::with_capacity(1 << 16, At { file: &self.file, pos: 0 });
         let mut buf = Vec::new();
         for _ in 0..self.count {
-            let mut len = [0u8; 4];
-            r.read_exact(&mut len)?;
-            buf.resize(u32::from_le_bytes(len) as usize, 0);
-            r.read_exact(&mut buf)?;
-            f(T::get(&mut Reader(&buf))?)?;
+            // A record wholly in the reader's buffer is decoded there; one across its end
+            // is copied out first.
+            let ready = r.fill_buf()?;
+            let len = ready.get(..4).map(|l| u32::from_le_bytes(l.try_into().expect("4 bytes")) as usize);
+            let x = match len {
+                Some(len) if ready.len() - 4 >= len => {
+                    let x = decode(&ready[4..4 + len])?;
+                    r.consume(4 + len);
+                    x
+                }
+                _ => {
+                    let mut len = [0u8; 4];
+                    r.read_exact(&mut len)?;
+                    buf.resize(u32::from_le_bytes(len) as usize, 0);
+                    r.read_exact(&mut buf)?;
+                    decode(&buf)?
+                }
+            };
+            f(x)?;
         }
         Ok(())
     }
@@ -231,6 +349,82 @@ mod tests {
             Err(io::Error::other("stop"))
         });
         assert!(err.is_err() && seen == 1, "the first error stops the replay");
+    }
+
+    /// Strings a record must carry unchanged: empty, multi-byte, NUL and control
+    /// characters, what looks like a length or the no-string marker, long ones.
+    fn hostile(k: usize) -> String {
+        match k % 6 {
+            0 => String::new(),
+            1 => "é€𝄞\u{0}\n\u{7f}".repeat(k),
+            2 => "\u{ff}\u{ff}\u{ff}\u{ff}\u{ffff}".to_string(),
+            3 => String::from_utf8(u32::MAX.to_le_bytes().map(|_| b'x').to_vec()).unwrap(),
+            4 => "«quoted» \"text\" \\ ".repeat(3000),
+            _ => format!("a{k}"),
+        }
+    }
+
+    #[test]
+    fn hostile_texts_round_trip_in_every_field() {
+        let m = |k: usize| Member {
+            article: hostile(k),
+            outlet: hostile(k + 1),
+            start: k,
+            end: usize::MAX - k,
+            text: hostile(k + 2),
+            speaker: (k % 2 == 0).then(|| hostile(k + 3)),
+            sentence_start: 0,
+            sentence_end: 1 << 40,
+            context: (k % 3 != 0).then(|| hostile(k + 4)),
+        };
+        let clusters: Vec<Cluster> = (0..12)
+            .map(|k| Cluster {
+                id: hostile(k),
+                kind: if k % 2 == 0 { UnitKind::Quote } else { UnitKind::Claim },
+                text: hostile(k + 5),
+                speaker: (k % 3 == 0).then(|| hostile(k + 1)),
+                speaker_name: (k % 4 == 0).then(|| hostile(k + 2)),
+                articles: (0..k % 4).map(hostile).collect(),
+                outlets: (0..k % 3).map(|j| hostile(j + k)).collect(),
+                entities: vec![hostile(k); k % 2],
+                members: (0..k % 5).map(|j| m(j + k)).collect(),
+            })
+            .collect();
+        let mut w = SpoolWriter::new().unwrap();
+        clusters.iter().try_for_each(|c| w.push(c)).unwrap();
+        assert_eq!(replayed(&w.finish().unwrap()), clusters);
+        let items: Vec<SingleSource> = (0..12)
+            .map(|k| SingleSource {
+                kind: if k % 2 == 0 { UnitKind::Quote } else { UnitKind::Claim },
+                cluster: (k % 3 == 0).then(|| hostile(k)),
+                member: m(k),
+            })
+            .collect();
+        let mut w = SpoolWriter::new().unwrap();
+        items.iter().try_for_each(|s| w.push(s)).unwrap();
+        assert_eq!(replayed(&w.finish().unwrap()), items);
+    }
+
+    #[test]
+    fn corrupt_records_are_errors() {
+        let s = SingleSource { kind: UnitKind::Quote, cluster: Some("c_é".into()), member: member("a1", "€ x") };
+        let mut rec = Vec::new();
+        encode(&s, &mut rec, &mut Vec::new()).unwrap();
+        let body = &rec[4..];
+        assert_eq!(decode::<SingleSource>(body).unwrap(), s);
+        // Cut short anywhere, one byte too many, or a string cut inside a character.
+        for n in 0..body.len() {
+            assert!(decode::<SingleSource>(&body[..n]).is_err(), "cut at {n}");
+        }
+        assert!(decode::<SingleSource>(&[body, &[0]].concat()).is_err());
+        let text = u32::from_le_bytes(body[..4].try_into().unwrap()) as usize;
+        let mut bad = body.to_vec();
+        // The cluster id's length (after the kind's 8 bytes) one byte short: "c_" and half "é".
+        bad[4 + text + 8] -= 1;
+        assert!(decode::<SingleSource>(&bad).is_err());
+        let mut bad = body.to_vec();
+        bad[4] = 0xff;
+        assert!(decode::<SingleSource>(&bad).is_err(), "invalid UTF-8");
     }
 
     #[test]

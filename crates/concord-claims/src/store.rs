@@ -472,23 +472,76 @@ impl RecordIndex {
     }
 }
 
-/// The spilled texts of every unit, read one unit at a time (from any thread).
+/// The spilled texts of every unit, read back in batches of units in file order (from any
+/// thread), or one unit at a time.
 #[derive(Default)]
 pub(crate) struct Texts {
     file: Option<File>,
     index: RecordIndex,
 }
 
+/// Wanted records at most this far apart are read together (one read costs about as much as
+/// copying a few pages more).
+const GAP: u64 = 1 << 12;
+
+/// Bytes read at most at once when reading a batch (a larger record is read alone).
+const SPAN: u64 = 1 << 18;
+
 impl Texts {
-    /// A reader of units' texts (one per thread).
+    /// A reader of units' texts one at a time (one per thread).
+    #[cfg(test)]
     pub fn reader(&self) -> TextReader<'_> {
         TextReader { texts: self, window: Vec::new(), at: 0, last: usize::MAX }
     }
+
+    /// The texts of `units` (ascending) into `out` (as long), in that order: the file is read
+    /// in few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
+    /// bytes (clusters' members are scattered over the file: one read each would cost a
+    /// system call each). A store without texts gives empty ones.
+    pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
+        assert_eq!(units.len(), out.len(), "one place per unit");
+        let Some(file) = &self.file else { return Ok(()) };
+        debug_assert!(units.windows(2).all(|w| w[0] <= w[1]));
+        let ranges: Vec<(u64, u64)> = units.iter().map(|&u| self.index.range(u as usize)).collect();
+        let mut out = out.iter_mut();
+        let mut buf = Vec::new();
+        let mut k = 0;
+        while k < ranges.len() {
+            let (a, mut b) = ranges[k];
+            let mut end = k + 1;
+            while let Some(&(c, d)) = ranges.get(end) {
+                if c > b + GAP || d - a > SPAN {
+                    break;
+                }
+                b = b.max(d);
+                end += 1;
+            }
+            buf.resize((b - a) as usize, 0);
+            read_exact_at(file, &mut buf, a)?;
+            for (&(c, d), o) in ranges[k..end].iter().zip(&mut out) {
+                *o = decode_texts(&buf[(c - a) as usize..(d - a) as usize])?;
+            }
+            k = end;
+        }
+        Ok(())
+    }
+}
+
+/// A unit's texts from its record (what [`Spill::write`] wrote).
+fn decode_texts(record: &[u8]) -> io::Result<UnitTexts> {
+    let mut r = Reader(record);
+    let (text, context, speaker_name) = (r.str()?.unwrap_or_default(), r.str()?, r.str()?);
+    let sentence_src = Span32 { start: r.u32()?, end: r.u32()? };
+    let speaker = Some(r.u32()?).filter(|&s| s != NONE);
+    let n = r.u32()? as usize;
+    let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
+    Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
 }
 
 /// Reads units' texts through a window of the file: units read in order a few apart (one
 /// article's) cost one read of the file together; a unit far from the last one read is
-/// read alone (cluster members are scattered over the file).
+/// read alone. The reference for [`Texts::read_sorted`].
+#[cfg(test)]
 pub(crate) struct TextReader<'a> {
     texts: &'a Texts,
     window: Vec<u8>,
@@ -498,32 +551,27 @@ pub(crate) struct TextReader<'a> {
     last: usize,
 }
 
-/// Units ahead of the last one read that count as reading in order.
-const NEAR: usize = 64;
-
-/// Bytes read at once when a unit is outside the window.
-const WINDOW: u64 = 1 << 15;
-
+#[cfg(test)]
 impl TextReader<'_> {
+    /// Units ahead of the last one read that count as reading in order.
+    const NEAR: usize = 64;
+
+    /// Bytes read at once when a unit is outside the window.
+    const WINDOW: u64 = 1 << 15;
+
     /// The texts of unit `u` (empty ones for a store without texts).
     pub fn get(&mut self, u: usize) -> io::Result<UnitTexts> {
         let Some(file) = &self.texts.file else { return Ok(UnitTexts::default()) };
         let (a, b) = self.texts.index.range(u);
-        let in_order = u > self.last && u - self.last <= NEAR;
+        let in_order = u > self.last && u - self.last <= Self::NEAR;
         self.last = u;
         if a < self.at || b > self.at + self.window.len() as u64 {
-            let end = if in_order { self.texts.index.end.min(a + WINDOW.max(b - a)) } else { b };
+            let end = if in_order { self.texts.index.end.min(a + Self::WINDOW.max(b - a)) } else { b };
             self.window.resize((end - a) as usize, 0);
             read_exact_at(file, &mut self.window, a)?;
             self.at = a;
         }
-        let mut r = Reader(&self.window[(a - self.at) as usize..(b - self.at) as usize]);
-        let (text, context, speaker_name) = (r.str()?.unwrap_or_default(), r.str()?, r.str()?);
-        let sentence_src = Span32 { start: r.u32()?, end: r.u32()? };
-        let speaker = Some(r.u32()?).filter(|&s| s != NONE);
-        let n = r.u32()? as usize;
-        let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
-        Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
+        decode_texts(&self.window[(a - self.at) as usize..(b - self.at) as usize])
     }
 }
 
@@ -670,6 +718,50 @@ mod tests {
             let t = r.get(u).unwrap();
             assert_eq!((t.text, t.entities.len(), t.sentence_src), (text(u), u % 4, Span32 { start: 3, end: 7 }));
         }
+    }
+
+    #[test]
+    fn batched_reads_give_what_unit_at_a_time_reads_give() {
+        let mut s = Store::new();
+        // Hostile texts: empty, multi-byte and control characters, the `NONE` length's bytes,
+        // records longer than a read's span and than the gap between wanted records.
+        let text = |u: usize| match u % 7 {
+            0 => String::new(),
+            1 => "é€𝄞\u{0}\u{ffff}".repeat(u % 50),
+            2 => "\u{ff}\u{ff}\u{ff}\u{ff}".to_string(),
+            3 if u % 3 == 0 => "x".repeat(SPAN as usize + 17),
+            4 => "y".repeat(GAP as usize * 2 + u),
+            _ => format!("unit {u} said \"{}\"", "z".repeat(u % 97)),
+        };
+        let n = 5 * RecordIndex::GROUP + 11;
+        for u in 0..n {
+            let span = Span::new(u, u + 3);
+            let ents: Vec<usize> = (0..u % 5).map(|e| e * 31).collect();
+            let ctx = (u % 2 == 0).then(|| text(u + 1));
+            let speaker = (u % 3 == 0).then_some(u % 4);
+            let name = (u % 5 == 1).then_some("Ann «B»");
+            s.push(u as u32, UnitKind::Quote, &[], 1, span, span, speaker, &ents, (&text(u), ctx.as_deref(), name))
+                .unwrap();
+        }
+        let texts = s.take_texts().unwrap();
+        let mut r = texts.reader();
+        let subsets: Vec<Vec<u32>> = vec![
+            (0..n as u32).collect(),
+            (0..n as u32).step_by(3).collect(),
+            (0..n as u32).filter(|&u| mix64(u as u64) % 5 == 0).collect(),
+            vec![n as u32 - 1],
+            Vec::new(),
+        ];
+        for units in subsets {
+            let mut got = vec![UnitTexts::default(); units.len()];
+            texts.read_sorted(&units, &mut got).unwrap();
+            for (&u, t) in units.iter().zip(&got) {
+                assert_eq!(*t, r.get(u as usize).unwrap(), "unit {u}");
+            }
+        }
+        let mut none = vec![UnitTexts::default(); 2];
+        Texts::default().read_sorted(&[0, 1], &mut none).unwrap();
+        assert_eq!(none, vec![UnitTexts::default(); 2], "a store without texts gives empty ones");
     }
 
     #[test]
