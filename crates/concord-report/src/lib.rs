@@ -237,27 +237,24 @@ pub fn write_reports_with(
         }
     }
     let spool_error = |what: &str, e| ReportError::Io { path: PathBuf::from(format!("(spooled {what})")), source: e };
-    // Reading the spooled clusters back costs about as much as writing a big file: when
-    // quotes.jsonl needs its cluster index, one pass makes the index and counts the
-    // corroborated clusters for the summary.
+    // Reading the spooled clusters back costs about as much as writing a big file: one
+    // pass counts the corroborated ones for the summary and, when quotes.jsonl needs it,
+    // makes the quote cluster index; it writes clusters.jsonl too when that is wanted.
+    // That pass is the first job; the jobs needing what it found wait for it.
     let quotes_linked = opts.wants(Format::Jsonl) && matches!(input.quotes, Rows::Given(_) | Rows::Spilled(_));
-    let (corroborated_rest, quote_index) = if quotes_linked {
-        let (index, n) = rows::QuoteIndex::with_corroborated(corpus).map_err(|e| spool_error("clusters", e))?;
-        (n, Some(index))
-    } else {
-        (model::spooled_corroborated(corpus).map_err(|(_, e)| spool_error("clusters", e))?, None)
-    };
-    let quote_index = move || match quote_index {
-        Some(index) => Ok(index),
-        None => rows::QuoteIndex::new(corpus).map_err(|e| spool_error("clusters", e)),
-    };
-    let report = &Report::from_corpus_embedding(corpus, &more, embedded, corroborated_rest);
+    let pass = &ClusterPass::new();
+    let spooled = corpus.clusters_rest.as_deref();
+    if spooled.is_none() {
+        pass.publish(0, quotes_linked.then(|| rows::QuoteIndex::in_memory(corpus)));
+    }
+    // Its summary counts the corroborated clusters in memory only: see `ClusterPass`.
+    let report = &Report::from_corpus_embedding(corpus, &more, embedded, 0);
     // With several threads, report.json (the biggest file by far) is written in pieces.
     let threads = if rayon::current_thread_index().is_some() { rayon::current_num_threads() } else { 1 };
     let sections = (opts.wants(Format::Json) && threads > 1).then(|| {
         let plan = sections::plan(report, corpus, threads);
         let costs: Vec<u64> = plan.iter().map(|p| p.1).collect();
-        (sections::Sections::new(report, corpus, plan.into_iter().map(|p| p.0).collect()), costs)
+        (sections::Sections::new(report, corpus, pass, plan.into_iter().map(|p| p.0).collect()), costs)
     });
     let mut written = Vec::new();
     // In the order of `written`, except that the slowest to write go first (they bound the
@@ -279,6 +276,7 @@ pub fn write_reports_with(
             sections::plan(report, corpus, 1).iter().map(|p| p.1).sum(),
             Box::new(|path| {
                 // Streamed to disk: never a second copy of the whole report as one string.
+                let report = &pass.complete(report);
                 let mut file = AtomicFile::create(path)?;
                 json::to_writer_pretty(&mut file, &model::ReportStream::new(report, corpus)).map_err(|e| match e {
                     json::Error::Io(e) => ReportError::Io { path: path.to_path_buf(), source: e },
@@ -321,11 +319,12 @@ pub fn write_reports_with(
                 jsonl_written(path, rows)
             })),
             Rows::Given(rows) => Some(one(move |path| {
-                let index = quote_index()?;
+                let index = pass.index().ok_or_else(|| spool_error("clusters", pass_failed()))?;
                 jsonl_written(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r)))
             })),
             Rows::Spilled(spill) => Some(one(move |path| {
-                let linker = link::QuoteLinker::new(corpus, quote_index()?);
+                let index = pass.index().ok_or_else(|| spool_error("clusters", pass_failed()))?;
+                let linker = link::QuoteLinker::new(corpus, index);
                 link_spilled(
                     spill,
                     path,
@@ -341,19 +340,23 @@ pub fn write_reports_with(
         add(
             dir.join("clusters.jsonl"),
             cost::per(corpus.cluster_count(), cost::CLUSTER_ROW),
-            one(|path| {
-                // The report's clusters, then the spooled ones as they are read back.
+            one(move |path| {
+                // The report's clusters, then the spooled ones as they are read back (the
+                // pass over them, when there are some).
                 let mut w = JsonlWriter::<ClusterRow<'_>>::create(path)?;
                 for row in cluster_rows(report) {
                     w.push(&row)?;
                 }
-                if let Some(rest) = &corpus.clusters_rest {
+                if let Some(rest) = spooled {
+                    let mut found = Found::new(pass, quotes_linked.then(|| rows::QuoteIndex::in_memory(corpus)));
                     let mut rank = report.clusters.len();
                     let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
                     push_replayed(&mut w, "clusters", replay, |c: &concord_core::Cluster, w| {
+                        found.add(c);
                         rank += 1;
                         w.push_row(&rows::cluster_row(&model::cluster_out(rank - 1, c)))
                     })?;
+                    found.publish();
                 }
                 w.written()
             }),
@@ -383,7 +386,7 @@ pub fn write_reports_with(
             cost::MD,
             one(|path| {
                 let mut file = AtomicFile::create(path)?;
-                let md = markdown::render(report, corpus, opts.top, opts.max_entities);
+                let md = markdown::render(&pass.complete(report), corpus, opts.top, opts.max_entities);
                 std::io::Write::write_all(&mut file, md.as_bytes())
                     .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
                 file.written()
@@ -398,7 +401,7 @@ pub fn write_reports_with(
             cost::HTML + cost::per(corpus.articles.len(), cost::ARTICLE_HTML),
             one(move |path| {
                 let mut file = AtomicFile::create(path)?;
-                html::render_to(report, corpus, limits, &mut file)?;
+                html::render_to(&pass.complete(report), corpus, limits, &mut file)?;
                 file.written()
             }),
         );
@@ -407,8 +410,117 @@ pub fn write_reports_with(
     // while the others are written (its pieces are joined when the last one is done).
     let json = dir.join("report.json");
     jobs.sort_by_key(|(weight, path, _)| (*path != json, std::cmp::Reverse(*weight)));
+    // Before all, the pass over the spooled clusters (which waits for nothing): a job that
+    // waits for it never waits for a job not yet started.
+    if let Some(rest) = spooled {
+        let clusters = dir.join("clusters.jsonl");
+        if let Some(k) = jobs.iter().position(|j| j.1 == clusters) {
+            let job = jobs.remove(k);
+            jobs.insert(0, job);
+        } else {
+            let count: Job<'_> = Box::new(move |_| {
+                let mut found = Found::new(pass, None);
+                rest.replay(&mut |c| {
+                    found.add(&c);
+                    Ok(())
+                })
+                .map_err(|e| spool_error("clusters", e))?;
+                found.publish();
+                Ok(None)
+            });
+            jobs.insert(0, (0, PathBuf::from("(spooled clusters)"), count));
+        }
+    }
     run_jobs(jobs.into_iter().map(|(_, path, job)| (path, job)).collect())?;
     Ok(written)
+}
+
+/// What the pass over the spooled clusters finds that other jobs need: how many are
+/// reported by two outlets or more (for the summary), and the quote index (for
+/// quotes.jsonl). Published once; the jobs needing it wait.
+pub(crate) struct ClusterPass<'a> {
+    found: std::sync::Mutex<Option<(u64, Option<rows::QuoteIndex<'a>>)>>,
+    ready: std::sync::Condvar,
+}
+
+impl<'a> ClusterPass<'a> {
+    fn new() -> ClusterPass<'a> {
+        ClusterPass { found: std::sync::Mutex::new(None), ready: std::sync::Condvar::new() }
+    }
+
+    /// Publishes what the pass found (only the first time).
+    fn publish(&self, corroborated: u64, index: Option<rows::QuoteIndex<'a>>) {
+        let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        if found.is_none() {
+            *found = Some((corroborated, index));
+            self.ready.notify_all();
+        }
+    }
+
+    /// Waits for the pass's findings.
+    fn wait(&self) -> std::sync::MutexGuard<'_, Option<(u64, Option<rows::QuoteIndex<'a>>)>> {
+        let found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        self.ready.wait_while(found, |f| f.is_none()).unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `report` with its summary counting the spooled corroborated clusters too (waits
+    /// for the pass).
+    pub(crate) fn complete<'r>(&self, report: &Report<'r>) -> Report<'r> {
+        let spooled = self.wait().as_ref().map_or(0, |f| f.0);
+        let mut complete = report.clone();
+        complete.summary.corroborated += spooled;
+        complete
+    }
+
+    /// The quote index (waits for the pass; `None` if the pass failed, or had no index
+    /// to make); only the first call gets it.
+    fn index(&self) -> Option<rows::QuoteIndex<'a>> {
+        self.wait().as_mut().and_then(|f| f.1.take())
+    }
+}
+
+/// The pass over the spooled clusters under way; dropped unpublished (the pass failed),
+/// it publishes nothing found, so that no job waits for ever.
+struct Found<'p, 'a> {
+    pass: &'p ClusterPass<'a>,
+    corroborated: u64,
+    index: Option<rows::QuoteIndex<'a>>,
+    published: bool,
+}
+
+impl<'p, 'a> Found<'p, 'a> {
+    /// A pass that makes the quote index when given one to fill (with the clusters in memory).
+    fn new(pass: &'p ClusterPass<'a>, index: Option<rows::QuoteIndex<'a>>) -> Found<'p, 'a> {
+        Found { pass, corroborated: 0, index, published: false }
+    }
+
+    /// The next spooled cluster.
+    fn add(&mut self, c: &concord_core::Cluster) {
+        self.corroborated += u64::from(c.outlets.len() >= 2);
+        if let Some(index) = &mut self.index {
+            index.add_spooled(c);
+        }
+    }
+
+    /// The pass is done.
+    fn publish(mut self) {
+        self.published = true;
+        self.pass.publish(self.corroborated, self.index.take());
+    }
+}
+
+impl Drop for Found<'_, '_> {
+    fn drop(&mut self) {
+        if !self.published {
+            self.pass.publish(0, None);
+        }
+    }
+}
+
+/// Why quotes.jsonl has no quote index: the pass over the spooled clusters failed (and
+/// reports why).
+fn pass_failed() -> std::io::Error {
+    std::io::Error::other("the pass over the spooled clusters failed")
 }
 
 /// Estimates of the time the jobs take, for scheduling them: nanoseconds per item, from

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::io::{AtomicFile, Written};
 use crate::json::{self, PrettySink};
 use crate::model::{cluster_out, Report};
-use crate::ReportError;
+use crate::{ClusterPass, ReportError};
 
 /// One piece of `report.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +166,7 @@ fn elements<T: Serialize>(
 pub(crate) struct Sections<'r, 'a> {
     report: &'r Report<'a>,
     corpus: &'r Corpus,
+    pass: &'r ClusterPass<'a>,
     pieces: Vec<Piece>,
     state: Mutex<State>,
 }
@@ -184,9 +185,15 @@ struct State {
 
 impl<'r, 'a> Sections<'r, 'a> {
     /// `report.json` in these pieces (in document order, [`Piece::Head`] first).
-    pub(crate) fn new(report: &'r Report<'a>, corpus: &'r Corpus, pieces: Vec<Piece>) -> Sections<'r, 'a> {
+    /// The head's summary waits for `pass` (see [`ClusterPass`]).
+    pub(crate) fn new(
+        report: &'r Report<'a>,
+        corpus: &'r Corpus,
+        pass: &'r ClusterPass<'a>,
+        pieces: Vec<Piece>,
+    ) -> Sections<'r, 'a> {
         let state = State { left: pieces.len(), failed: false, first: None, parts: Vec::new() };
-        Sections { report, corpus, pieces, state: Mutex::new(state) }
+        Sections { report, corpus, pass, pieces, state: Mutex::new(state) }
     }
 
     /// Writes piece `i` of the file at `path`; the last piece to finish joins them and
@@ -230,9 +237,11 @@ impl<'r, 'a> Sections<'r, 'a> {
             e => ReportError::Json { path: path.to_path_buf(), message: e.to_string() },
         };
         if i == 0 {
+            // The head, with the complete summary.
+            let report = &self.pass.complete(self.report);
             let mut file = AtomicFile::create(path)?;
             let mut w = PrettySink::new(&mut file);
-            write_piece(&mut w, piece, self.report, self.corpus).and_then(|()| w.finish()).map_err(json_err)?;
+            write_piece(&mut w, piece, report, self.corpus).and_then(|()| w.finish()).map_err(json_err)?;
             return Ok(Out::First(file));
         }
         let dir = match path.parent() {

@@ -316,26 +316,44 @@ fn spooled_single_source_items_are_written_and_embedded_like_items_in_memory() {
 fn spooled_clusters_are_written_ranked_and_linked_like_clusters_in_memory() {
     let whole = common::corpus(true);
     assert!(whole.clusters.len() >= 3);
-    let dir = tempfile::tempdir().unwrap();
-    let opts = OutputOptions { formats: vec![Format::Json, Format::Jsonl, Format::Md], ..Default::default() };
     // (report.md and report.html show the clusters in memory: a run keeps at least as
-    // many as they show.)
-    let files = ["report.json", "clusters.jsonl", "quotes.jsonl"];
-    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
-    write_reports(&whole, &opts, dir.path()).unwrap();
-    let want: Vec<Vec<u8>> = files.map(read).to_vec();
-    let mut split = whole.clone();
-    let rest = split.clusters.split_off(1);
-    split.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
-    assert_eq!(split.cluster_count(), whole.clusters.len());
-    write_reports(&split, &opts, dir.path()).unwrap();
-    let got: Vec<Vec<u8>> = files.map(read).to_vec();
-    for (k, name) in files.iter().enumerate() {
-        assert!(got[k] == want[k], "{name} is byte-identical whether clusters are in memory or spooled");
+    // many as they show; their summary counts the spooled ones.)
+    let all = vec![Format::Json, Format::Jsonl, Format::Md];
+    for formats in [all, vec![Format::Json], vec![Format::Md, Format::Html], vec![Format::Json, Format::Md]] {
+        let opts = OutputOptions { formats: formats.clone(), ..Default::default() };
+        let want = written_files(&whole, &opts, 0);
+        for keep in [0, 1] {
+            let mut split = whole.clone();
+            let rest = split.clusters.split_off(keep);
+            split.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
+            assert_eq!(split.cluster_count(), whole.clusters.len());
+            for threads in [0, 1, 2, 3] {
+                let got = written_files(&split, &opts, threads);
+                assert_eq!(got.len(), want.len());
+                for ((name, a), (_, b)) in got.iter().zip(&want) {
+                    if name == "report.html" || name == "report.md" {
+                        // The page and the summary show the clusters in memory; their
+                        // headline counts all.
+                        let n = whole.clusters.iter().filter(|c| c.outlets.len() >= 2).count();
+                        let line = if name == "report.md" {
+                            format!(" clusters of claims and quotes, {n} reported by two or more outlets;")
+                        } else {
+                            format!("<b>{n}</b>corroborated")
+                        };
+                        let count = |h: &[u8]| String::from_utf8_lossy(h).contains(&line);
+                        assert!(count(a) && count(b), "{name}: {formats:?}, {keep} kept, {threads} threads");
+                        continue;
+                    }
+                    assert!(a == b, "{name} is byte-identical whether clusters are in memory or spooled ({formats:?}, {keep} kept, {threads} threads)");
+                }
+                if let Some((_, quotes)) = got.iter().find(|(name, _)| name == "quotes.jsonl") {
+                    // Quotes linked to spooled clusters still name them.
+                    let quotes = String::from_utf8(quotes.clone()).unwrap();
+                    assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
+                }
+            }
+        }
     }
-    // Quotes linked to spooled clusters still name them.
-    let quotes = String::from_utf8(got[2].clone()).unwrap();
-    assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
 }
 
 #[test]
@@ -450,4 +468,38 @@ fn a_piece_that_fails_fails_the_report_and_leaves_nothing() {
         assert!(left.iter().all(|n| n == "report.md"), "{threads} threads: left {left:?}");
     }
     assert!(errors.windows(2).all(|w| w[0] == w[1]), "{errors:?}");
+}
+
+/// Clusters a stage spooled that cannot be read back.
+#[derive(Debug)]
+struct Unreadable(usize);
+
+impl concord_core::Spooled<concord_core::Cluster> for Unreadable {
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn replay(&self, _f: &mut dyn FnMut(concord_core::Cluster) -> std::io::Result<()>) -> std::io::Result<()> {
+        Err(std::io::Error::other("unreadable"))
+    }
+}
+
+#[test]
+fn unreadable_spooled_clusters_fail_the_report_and_no_job_waits_for_ever() {
+    let mut corpus = common::corpus(true);
+    corpus.clusters.truncate(1);
+    corpus.clusters_rest = Some(std::sync::Arc::new(Unreadable(3)));
+    for formats in [vec![Format::Json, Format::Jsonl, Format::Md, Format::Html], vec![Format::Md]] {
+        let opts = OutputOptions { formats, ..Default::default() };
+        for threads in [0, 1, 2, 3] {
+            let dir = tempfile::tempdir().unwrap();
+            let r = if threads == 0 {
+                write_reports(&corpus, &opts, dir.path())
+            } else {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| write_reports(&corpus, &opts, dir.path()))
+            };
+            let e = r.unwrap_err().to_string();
+            assert_eq!(e, "(spooled clusters): unreadable", "{threads} threads");
+        }
+    }
 }
