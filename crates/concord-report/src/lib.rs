@@ -251,11 +251,8 @@ pub fn write_reports_with(
     let report = &Report::from_corpus_embedding(corpus, &more, embedded, 0);
     // With several threads, report.json (the biggest file by far) is written in pieces.
     let threads = if rayon::current_thread_index().is_some() { rayon::current_num_threads() } else { 1 };
-    let sections = (opts.wants(Format::Json) && threads > 1).then(|| {
-        let plan = sections::plan(report, corpus, threads);
-        let costs: Vec<u64> = plan.iter().map(|p| p.1).collect();
-        (sections::Sections::new(report, corpus, pass, plan.into_iter().map(|p| p.0).collect()), costs)
-    });
+    let sections = (opts.wants(Format::Json) && threads > 1)
+        .then(|| sections::Sections::new(report, corpus, pass, sections::plan(report, corpus, threads)));
     let mut written = Vec::new();
     // In the order of `written`, except that the slowest to write go first (they bound the
     // time when written in parallel), by the estimates of `cost`.
@@ -266,14 +263,14 @@ pub fn write_reports_with(
         }
         jobs.push((weight, path, job));
     };
-    if let Some((sections, costs)) = &sections {
-        for (i, &cost) in costs.iter().enumerate() {
-            add(dir.join("report.json"), cost, Box::new(move |path| sections.write(i, path)));
+    if let Some(sections) = &sections {
+        for _ in 0..sections.len() {
+            add(dir.join("report.json"), 0, Box::new(move |path| sections.write(path)));
         }
     } else if opts.wants(Format::Json) {
         add(
             dir.join("report.json"),
-            sections::plan(report, corpus, 1).iter().map(|p| p.1).sum(),
+            0,
             Box::new(|path| {
                 // Streamed to disk: never a second copy of the whole report as one string.
                 let report = &pass.complete(report);
@@ -457,6 +454,11 @@ impl<'a> ClusterPass<'a> {
         }
     }
 
+    /// True once published.
+    pub(crate) fn ready(&self) -> bool {
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
     /// Waits for the pass's findings.
     fn wait(&self) -> std::sync::MutexGuard<'_, Option<(u64, Option<rows::QuoteIndex<'a>>)>> {
         let found = self.found.lock().unwrap_or_else(|p| p.into_inner());
@@ -526,16 +528,6 @@ fn pass_failed() -> std::io::Error {
 /// Estimates of the time the jobs take, for scheduling them: nanoseconds per item, from
 /// single-thread timings on a 30 MB corpus (rough: only their order matters).
 mod cost {
-    /// An article in `report.json`.
-    pub(crate) const ARTICLE_JSON: u64 = 900;
-    /// An entity in `report.json`.
-    pub(crate) const ENTITY_JSON: u64 = 2_100;
-    /// A cluster in memory in `report.json`.
-    pub(crate) const CLUSTER_JSON: u64 = 4_000;
-    /// A spooled cluster in `report.json` (read back, then written).
-    pub(crate) const SPOOLED_CLUSTER_JSON: u64 = 4_400;
-    /// A single-source item in `report.json`.
-    pub(crate) const SINGLE_JSON: u64 = 1_500;
     /// An article in `report.html` (its row), plus a fixed part.
     pub(crate) const ARTICLE_HTML: u64 = 3_000;
     pub(crate) const HTML: u64 = 40_000_000;

@@ -1,13 +1,17 @@
 //! `report.json` written in pieces on several threads, then joined in order.
 //!
 //! The report's top-level fields are independent, and so are the elements of its big
-//! arrays: each piece (the head, a run of entities, a run of clusters, the spooled
-//! clusters, the tail) is written by a job of its own into a temporary file, with the
-//! separators, newlines and indents the whole document has around it. The job that
-//! finishes last appends the pieces in order to the first one, which is the final file
-//! being written: the bytes are those of the document written in one go
-//! ([`crate::model::ReportStream`]). Memory stays bounded: each piece goes to disk as it is
-//! written.
+//! arrays: the document is cut into pieces (the head, runs of entities, runs of the
+//! clusters in memory, the spooled clusters, the tail), each written with the separators,
+//! newlines and indents the whole document has around it, so that their bytes in order
+//! are those of the document written in one go ([`crate::model::ReportStream`]).
+//!
+//! The first job at work writes pieces from the front, in order, straight into the final
+//! file; the others each take the last piece not yet taken and write it into an unnamed
+//! temporary file next to the report. When the two ends meet, the job that finishes last
+//! appends those files, in order, to the final file (`copy_file_range` on Linux): only the
+//! pieces written behind the front are copied. Memory stays bounded: every piece goes to
+//! disk as it is written.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -43,24 +47,18 @@ fn runs(n: usize, parts: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..parts).map(move |k| (n * k / parts, n * (k + 1) / parts))
 }
 
-/// The pieces for `threads` threads, in document order, each with an estimate of the time
-/// it takes to write (in nanoseconds, roughly: see [`crate::cost`]), for scheduling.
-pub(crate) fn plan(report: &Report<'_>, corpus: &Corpus, threads: usize) -> Vec<(Piece, u64)> {
-    use crate::cost::{per, ARTICLE_JSON, CLUSTER_JSON, ENTITY_JSON, SINGLE_JSON, SPOOLED_CLUSTER_JSON};
-    // Runs of the arrays: a few per thread, so that the pieces even out between threads.
-    let cut = 2 * threads;
-    let mut pieces = vec![(Piece::Head, per(report.articles.len(), ARTICLE_JSON))];
-    let n = report.entities.len();
-    pieces.extend(runs(n, cut).map(|(lo, hi)| (Piece::Entities { lo, hi }, per(hi - lo, ENTITY_JSON))));
-    let n = report.clusters.len();
-    pieces.extend(runs(n, cut).map(|(lo, hi)| (Piece::Clusters { lo, hi }, per(hi - lo, CLUSTER_JSON))));
-    if let Some(rest) = &corpus.clusters_rest {
-        pieces.push((Piece::Spooled, per(rest.len(), SPOOLED_CLUSTER_JSON)));
+/// The pieces for `threads` threads, in document order.
+pub(crate) fn plan(report: &Report<'_>, corpus: &Corpus, threads: usize) -> Vec<Piece> {
+    // Runs of the arrays: several per thread, so that the two ends meet near the middle
+    // of the work.
+    let cut = 4 * threads;
+    let mut pieces = vec![Piece::Head];
+    pieces.extend(runs(report.entities.len(), cut).map(|(lo, hi)| Piece::Entities { lo, hi }));
+    pieces.extend(runs(report.clusters.len(), cut).map(|(lo, hi)| Piece::Clusters { lo, hi }));
+    if corpus.clusters_rest.is_some() {
+        pieces.push(Piece::Spooled);
     }
-    // The tail's job is usually the last to finish, and joins the pieces: copying the
-    // bytes costs about a quarter of writing them.
-    let join = pieces[1..].iter().map(|p| p.1).sum::<u64>() / 4;
-    pieces.push((Piece::Tail, per(report.single_source.len(), SINGLE_JSON) + join));
+    pieces.push(Piece::Tail);
     pieces
 }
 
@@ -171,57 +169,116 @@ pub(crate) struct Sections<'r, 'a> {
     state: Mutex<State>,
 }
 
-/// What the pieces' jobs have done so far.
+/// What the jobs have done so far.
 struct State {
-    /// Pieces not yet finished.
-    left: usize,
+    /// A job writes from the front.
+    front_taken: bool,
+    /// The next piece from the front, and one past the last piece not yet taken.
+    front: usize,
+    back: usize,
+    /// Pieces written.
+    done: usize,
     /// A piece failed: its job reports the error, and nothing is joined.
     failed: bool,
-    /// The first piece: the final file, being written.
+    /// The final file, once the front has stopped.
     first: Option<AtomicFile>,
-    /// The other pieces, once written.
+    /// The pieces written behind the front.
     parts: Vec<Option<std::fs::File>>,
 }
 
 impl<'r, 'a> Sections<'r, 'a> {
-    /// `report.json` in these pieces (in document order, [`Piece::Head`] first).
-    /// The head's summary waits for `pass` (see [`ClusterPass`]).
+    /// `report.json` in these pieces (in document order, [`Piece::Head`] first); the head's
+    /// summary waits for `pass` (see [`ClusterPass`]).
     pub(crate) fn new(
         report: &'r Report<'a>,
         corpus: &'r Corpus,
         pass: &'r ClusterPass<'a>,
         pieces: Vec<Piece>,
     ) -> Sections<'r, 'a> {
-        let state = State { left: pieces.len(), failed: false, first: None, parts: Vec::new() };
+        let n = pieces.len();
+        let state = State {
+            front_taken: false,
+            front: 0,
+            back: n,
+            done: 0,
+            failed: false,
+            first: None,
+            parts: (0..n).map(|_| None).collect(),
+        };
         Sections { report, corpus, pass, pieces, state: Mutex::new(state) }
     }
 
-    /// Writes piece `i` of the file at `path`; the last piece to finish joins them and
-    /// returns the file (`None` from the others, and from it when a piece failed).
-    pub(crate) fn write(&self, i: usize, path: &Path) -> Result<Option<Written>, ReportError> {
-        let written = self.write_one(i, path);
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.left -= 1;
+    /// Number of pieces (as many jobs as pieces may be given [`Sections::write`]).
+    pub(crate) fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One job's share of the file at `path`: the pieces from the front (the first job
+    /// called once the head can be written), else the last piece not yet taken (if any). The job that finishes the
+    /// last piece joins them and returns the file; the others return `None`.
+    pub(crate) fn write(&self, path: &Path) -> Result<Option<Written>, ReportError> {
+        let mut state = self.lock();
+        // The head waits for the pass over the spooled clusters: until it is done, take
+        // from the back while there is more than the head left.
+        if !state.front_taken && (state.back <= 1 || self.pass.ready()) {
+            state.front_taken = true;
+            drop(state);
+            return self.write_front(path);
+        }
+        if state.front >= state.back || state.failed {
+            return Ok(None);
+        }
+        state.back -= 1;
+        let i = state.back;
+        drop(state);
+        let written = self.write_part(i, path);
+        let mut state = self.lock();
         match written {
-            Ok(Out::First(file)) => state.first = Some(file),
-            Ok(Out::Part(file)) => {
-                if state.parts.len() < self.pieces.len() {
-                    state.parts.resize_with(self.pieces.len(), || None);
-                }
-                state.parts[i] = Some(file);
+            Ok(part) => {
+                state.parts[i] = Some(part);
+                state.done += 1;
+                self.join(state, path)
             }
             Err(e) => {
                 state.failed = true;
-                // Nothing will be joined: let go of what was written.
-                state.first = None;
-                state.parts.clear();
-                return Err(e);
+                Err(e)
             }
         }
-        if state.left > 0 || state.failed {
+    }
+
+    /// Writes pieces from the front into the final file until it meets the back.
+    fn write_front(&self, path: &Path) -> Result<Option<Written>, ReportError> {
+        let failed = |e| {
+            self.lock().failed = true;
+            e
+        };
+        let mut file = AtomicFile::create(path).map_err(failed)?;
+        let mut state = self.lock();
+        while state.front < state.back && !state.failed {
+            let i = state.front;
+            state.front += 1;
+            drop(state);
+            self.write_to(i, &mut file, path).map_err(failed)?;
+            state = self.lock();
+            state.done += 1;
+        }
+        if state.failed {
             return Ok(None);
         }
-        let mut file = state.first.take().expect("the first piece is written");
+        state.first = Some(file);
+        self.join(state, path)
+    }
+
+    /// When every piece is written: appends the parts to the final file and returns it.
+    fn join(&self, mut state: std::sync::MutexGuard<'_, State>, path: &Path) -> Result<Option<Written>, ReportError> {
+        if state.done < self.pieces.len() || state.failed {
+            return Ok(None);
+        }
+        let Some(mut file) = state.first.take() else { return Ok(None) };
         let parts = std::mem::take(&mut state.parts);
         drop(state);
         for mut part in parts.into_iter().flatten() {
@@ -230,37 +287,35 @@ impl<'r, 'a> Sections<'r, 'a> {
         file.written().map(Some)
     }
 
-    fn write_one(&self, i: usize, path: &Path) -> Result<Out, ReportError> {
+    /// Writes piece `i` to `out`.
+    fn write_to(&self, i: usize, out: &mut dyn std::io::Write, path: &Path) -> Result<(), ReportError> {
         let piece = self.pieces[i];
-        let json_err = |e| match e {
+        // The head has the complete summary.
+        let complete;
+        let report = if piece == Piece::Head {
+            complete = self.pass.complete(self.report);
+            &complete
+        } else {
+            self.report
+        };
+        let mut w = PrettySink::new(out);
+        write_piece(&mut w, piece, report, self.corpus).and_then(|()| w.finish()).map_err(|e| match e {
             json::Error::Io(e) => ReportError::Io { path: path.to_path_buf(), source: e },
             e => ReportError::Json { path: path.to_path_buf(), message: e.to_string() },
-        };
-        if i == 0 {
-            // The head, with the complete summary.
-            let report = &self.pass.complete(self.report);
-            let mut file = AtomicFile::create(path)?;
-            let mut w = PrettySink::new(&mut file);
-            write_piece(&mut w, piece, report, self.corpus).and_then(|()| w.finish()).map_err(json_err)?;
-            return Ok(Out::First(file));
-        }
+        })
+    }
+
+    /// Writes piece `i` into an unnamed temporary file next to `path` (removed when closed).
+    fn write_part(&self, i: usize, path: &Path) -> Result<std::fs::File, ReportError> {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        // An unnamed temporary file (removed when closed), next to the report.
         let mut part =
             tempfile::tempfile_in(dir).map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
-        let mut w = PrettySink::new(&mut part);
-        write_piece(&mut w, piece, self.report, self.corpus).and_then(|()| w.finish()).map_err(json_err)?;
-        Ok(Out::Part(part))
+        self.write_to(i, &mut part, path)?;
+        Ok(part)
     }
-}
-
-/// A piece written.
-enum Out {
-    First(AtomicFile),
-    Part(std::fs::File),
 }
 
 #[cfg(test)]
