@@ -466,12 +466,15 @@ impl<'a> ClusterPass<'a> {
     }
 
     /// `report` with its summary counting the spooled corroborated clusters too (waits
-    /// for the pass).
-    pub(crate) fn complete<'r>(&self, report: &Report<'r>) -> Report<'r> {
+    /// for the pass; a copy only when there are some).
+    pub(crate) fn complete<'x, 'r>(&self, report: &'x Report<'r>) -> std::borrow::Cow<'x, Report<'r>> {
         let spooled = self.wait().as_ref().map_or(0, |f| f.0);
+        if spooled == 0 {
+            return std::borrow::Cow::Borrowed(report);
+        }
         let mut complete = report.clone();
         complete.summary.corroborated += spooled;
-        complete
+        std::borrow::Cow::Owned(complete)
     }
 
     /// The quote index (waits for the pass; `None` if the pass failed, or had no index
