@@ -59,8 +59,39 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the temporary file over the final path.
     pub fn commit(self) -> Result<(), ReportError> {
+        self.written()?.commit()
+    }
+
+    /// Appends the whole of `part` (from its start) to the file: in the kernel, where the
+    /// file system can (`copy_file_range`).
+    pub(crate) fn append(&mut self, part: &mut std::fs::File) -> std::io::Result<u64> {
+        use std::io::Seek;
+        self.out.flush()?;
+        part.seek(std::io::SeekFrom::Start(0))?;
+        std::io::copy(part, self.out.get_mut().as_file_mut())
+    }
+
+    /// Flushes the file, leaving the sync and the rename to [`Written::commit`] (which
+    /// waits for the disk, so another thread can do it while this one works on).
+    pub(crate) fn written(self) -> Result<Written, ReportError> {
         let path = self.path;
         let tmp = self.out.into_inner().map_err(|e| io_err(&path, e.into_error()))?;
+        Ok(Written { path, tmp })
+    }
+}
+
+/// A file written in full, not yet synced nor renamed over its path (dropped, it is
+/// removed and the path left as it was).
+#[derive(Debug)]
+pub(crate) struct Written {
+    path: PathBuf,
+    tmp: NamedTempFile,
+}
+
+impl Written {
+    /// Syncs the file and renames it over its path.
+    pub(crate) fn commit(self) -> Result<(), ReportError> {
+        let Written { path, tmp } = self;
         tmp.as_file().sync_all().map_err(|e| io_err(&path, e))?;
         tmp.persist(&path).map_err(|e| io_err(&path, e.error))?;
         Ok(())
@@ -167,10 +198,16 @@ impl<T: Serialize> JsonlWriter<T> {
     }
 
     /// Commits the file; returns the number of rows.
-    pub fn finish(mut self) -> Result<u64, ReportError> {
+    pub fn finish(self) -> Result<u64, ReportError> {
+        let rows = self.rows;
+        self.written()?.commit()?;
+        Ok(rows)
+    }
+
+    /// Writes out the last rows, leaving the sync and rename to [`Written::commit`].
+    pub(crate) fn written(mut self) -> Result<Written, ReportError> {
         self.write_out()?;
-        self.file.commit()?;
-        Ok(self.rows)
+        self.file.written()
     }
 }
 
@@ -182,4 +219,16 @@ pub fn write_jsonl<T: Serialize>(path: &Path, rows: impl IntoIterator<Item = T>)
         w.push(&r)?;
     }
     w.finish()
+}
+
+/// Like [`write_jsonl`], leaving the sync and rename to [`Written::commit`].
+pub(crate) fn jsonl_written<T: Serialize>(
+    path: &Path,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<Written, ReportError> {
+    let mut w = JsonlWriter::create(path)?;
+    for r in rows {
+        w.push(&r)?;
+    }
+    w.written()
 }

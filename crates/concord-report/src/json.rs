@@ -64,6 +64,46 @@ pub(crate) fn to_writer_pretty<T: Serialize + ?Sized>(sink: &mut dyn Write, valu
     sink.write_all(&out).map_err(Error::Io)
 }
 
+/// Pretty JSON written to a sink piece by piece: raw bytes and values at any depth, as
+/// parts of one document (see [`crate::sections`]), handed to the sink in pieces of about
+/// 128 KiB.
+pub(crate) struct PrettySink<'w> {
+    out: Vec<u8>,
+    sink: &'w mut dyn Write,
+}
+
+impl<'w> PrettySink<'w> {
+    /// Writing to `sink`.
+    pub(crate) fn new(sink: &'w mut dyn Write) -> PrettySink<'w> {
+        PrettySink { out: Vec::with_capacity(FLUSH_AT + (FLUSH_AT >> 2)), sink }
+    }
+
+    /// Appends `bytes` as they are.
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    /// Appends a newline and the indent of `depth` levels.
+    pub(crate) fn newline(&mut self, depth: usize) {
+        Ser::<true> { out: &mut self.out, sink: None, depth }.newline();
+    }
+
+    /// Appends the pretty JSON of `value` as it reads `depth` levels deep.
+    pub(crate) fn value<T: Serialize + ?Sized>(&mut self, value: &T, depth: usize) -> Result<()> {
+        value.serialize(&mut Ser::<true> { out: &mut self.out, sink: Some(&mut *self.sink), depth })?;
+        if self.out.len() >= FLUSH_AT {
+            self.sink.write_all(&self.out).map_err(Error::Io)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    /// Hands the rest to the sink.
+    pub(crate) fn finish(self) -> Result<()> {
+        self.sink.write_all(&self.out).map_err(Error::Io)
+    }
+}
+
 /// Appends `s` as a JSON string (quotes included), escaped as serde_json escapes it:
 /// `"`, `\` and control characters; everything else, non-ASCII included, as it is.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {

@@ -51,8 +51,11 @@ mod markdown;
 mod model;
 mod rows;
 mod schema;
+mod sections;
 
 use std::path::{Path, PathBuf};
+
+use io::{jsonl_written, Written};
 
 use concord_core::Corpus;
 use serde::{Deserialize, Serialize};
@@ -200,8 +203,9 @@ pub fn write_reports(corpus: &Corpus, opts: &OutputOptions, dir: &Path) -> Resul
     write_reports_with(&ReportInput::new(corpus), opts, dir)
 }
 
-/// Writing one output file, given its path.
-type Job<'a> = Box<dyn FnOnce(&Path) -> Result<(), ReportError> + Send + 'a>;
+/// Writing one output file (or a piece of one), given its path: the file written, not yet
+/// synced nor renamed (`None`: nothing to commit, e.g. a piece another job joins).
+type Job<'a> = Box<dyn FnOnce(&Path) -> Result<Option<Written>, ReportError> + Send + 'a>;
 
 /// Like [`write_reports`], with the mention and quote rows the pipeline collected.
 pub fn write_reports_with(
@@ -233,35 +237,43 @@ pub fn write_reports_with(
         }
     }
     let spool_error = |what: &str, e| ReportError::Io { path: PathBuf::from(format!("(spooled {what})")), source: e };
-    // Reading the spooled clusters back costs about as much as writing a big file: when
-    // quotes.jsonl needs its cluster index, one pass makes the index and counts the
-    // corroborated clusters for the summary.
+    // Reading the spooled clusters back costs about as much as writing a big file: one
+    // pass counts the corroborated ones for the summary and, when quotes.jsonl needs it,
+    // makes the quote cluster index; it writes clusters.jsonl too when that is wanted.
+    // That pass is the first job; the jobs needing what it found wait for it.
     let quotes_linked = opts.wants(Format::Jsonl) && matches!(input.quotes, Rows::Given(_) | Rows::Spilled(_));
-    let (corroborated_rest, quote_index) = if quotes_linked {
-        let (index, n) = rows::QuoteIndex::with_corroborated(corpus).map_err(|e| spool_error("clusters", e))?;
-        (n, Some(index))
-    } else {
-        (model::spooled_corroborated(corpus).map_err(|(_, e)| spool_error("clusters", e))?, None)
-    };
-    let quote_index = move || match quote_index {
-        Some(index) => Ok(index),
-        None => rows::QuoteIndex::new(corpus).map_err(|e| spool_error("clusters", e)),
-    };
-    let report = &Report::from_corpus_embedding(corpus, &more, embedded, corroborated_rest);
+    let pass = &ClusterPass::new();
+    let spooled = corpus.clusters_rest.as_deref();
+    if spooled.is_none() {
+        pass.publish(0, quotes_linked.then(|| rows::QuoteIndex::in_memory(corpus)));
+    }
+    // Its summary counts the corroborated clusters in memory only: see `ClusterPass`.
+    let report = &Report::from_corpus_embedding(corpus, &more, embedded, 0);
+    // With several threads, report.json (the biggest file by far) is written in pieces.
+    let threads = if rayon::current_thread_index().is_some() { rayon::current_num_threads() } else { 1 };
+    let sections = (opts.wants(Format::Json) && threads > 1)
+        .then(|| sections::Sections::new(report, corpus, pass, sections::plan(report, corpus, threads)));
     let mut written = Vec::new();
     // In the order of `written`, except that the slowest to write go first (they bound the
-    // time when written in parallel); weights from timings on a 30 MB corpus.
-    let mut jobs: Vec<(u8, PathBuf, Job<'_>)> = Vec::new();
-    let mut add = |path: PathBuf, weight: u8, job| {
-        written.push(path.clone());
+    // time when written in parallel), by the estimates of `cost`.
+    let mut jobs: Vec<(u64, PathBuf, Job<'_>)> = Vec::new();
+    let mut add = |path: PathBuf, weight: u64, job| {
+        if written.last() != Some(&path) {
+            written.push(path.clone());
+        }
         jobs.push((weight, path, job));
     };
-    if opts.wants(Format::Json) {
+    if let Some(sections) = &sections {
+        for _ in 0..sections.len() {
+            add(dir.join("report.json"), 0, Box::new(move |path| sections.write(path)));
+        }
+    } else if opts.wants(Format::Json) {
         add(
             dir.join("report.json"),
-            9,
+            0,
             Box::new(|path| {
                 // Streamed to disk: never a second copy of the whole report as one string.
+                let report = &pass.complete(report);
                 let mut file = AtomicFile::create(path)?;
                 json::to_writer_pretty(&mut file, &model::ReportStream::new(report, corpus)).map_err(|e| match e {
                     json::Error::Io(e) => ReportError::Io { path: path.to_path_buf(), source: e },
@@ -269,38 +281,47 @@ pub fn write_reports_with(
                 })?;
                 std::io::Write::write_all(&mut file, b"\n")
                     .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
-                file.commit()
+                file.written().map(Some)
             }),
         );
     }
     if opts.wants(Format::Jsonl) {
-        add(dir.join("articles.jsonl"), 2, Box::new(|path| write_jsonl(path, article_rows(report)).map(drop)));
-        add(dir.join("entities.jsonl"), 4, Box::new(|path| write_jsonl(path, report.entities.iter()).map(drop)));
+        add(
+            dir.join("articles.jsonl"),
+            cost::per(corpus.articles.len(), cost::ARTICLE_ROW),
+            one(|path| jsonl_written(path, article_rows(report))),
+        );
+        add(
+            dir.join("entities.jsonl"),
+            cost::per(corpus.entities.len(), cost::ENTITY_ROW),
+            one(|path| jsonl_written(path, report.entities.iter())),
+        );
         let mentions: Option<Job<'_>> = match input.mentions {
-            Rows::Derive => Some(Box::new(|path| write_jsonl(path, std::iter::empty::<MentionRow>()).map(drop))),
+            Rows::Derive => Some(one(|path| jsonl_written(path, std::iter::empty::<MentionRow>()))),
             Rows::Given(rows) => {
-                Some(Box::new(move |path| write_jsonl(path, rows.iter().map(|r| link_mention(corpus, r))).map(drop)))
+                Some(one(move |path| jsonl_written(path, rows.iter().map(|r| link_mention(corpus, r)))))
             }
-            Rows::Spilled(spill) => Some(Box::new(move |path| {
+            Rows::Spilled(spill) => Some(one(move |path| {
                 let mut linker = link::MentionLinker::new(corpus);
                 link_spilled(spill, path, |l, out| linker.patch(l, out), |r: MentionRow| link_mention(corpus, &r))
             })),
             Rows::Streamed => None,
         };
         if let Some(job) = mentions {
-            add(dir.join("mentions.jsonl"), 7, job);
+            add(dir.join("mentions.jsonl"), cost::rows(&input.mentions), job);
         }
         let quotes: Option<Job<'_>> = match input.quotes {
-            Rows::Derive => Some(Box::new(move |path| {
+            Rows::Derive => Some(one(move |path| {
                 let rows = quote_rows_from_clusters(corpus).map_err(|e| spool_error("clusters", e))?;
-                write_jsonl(path, rows).map(drop)
+                jsonl_written(path, rows)
             })),
-            Rows::Given(rows) => Some(Box::new(move |path| {
-                let index = quote_index()?;
-                write_jsonl(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r))).map(drop)
+            Rows::Given(rows) => Some(one(move |path| {
+                let index = pass.index().ok_or_else(|| spool_error("clusters", pass_failed()))?;
+                jsonl_written(path, rows.iter().map(|r| rows::link_quote(corpus, &index, r)))
             })),
-            Rows::Spilled(spill) => Some(Box::new(move |path| {
-                let linker = link::QuoteLinker::new(corpus, quote_index()?);
+            Rows::Spilled(spill) => Some(one(move |path| {
+                let index = pass.index().ok_or_else(|| spool_error("clusters", pass_failed()))?;
+                let linker = link::QuoteLinker::new(corpus, index);
                 link_spilled(
                     spill,
                     path,
@@ -311,32 +332,36 @@ pub fn write_reports_with(
             Rows::Streamed => None,
         };
         if let Some(job) = quotes {
-            add(dir.join("quotes.jsonl"), 3, job);
+            add(dir.join("quotes.jsonl"), cost::rows(&input.quotes), job);
         }
         add(
             dir.join("clusters.jsonl"),
-            5,
-            Box::new(|path| {
-                // The report's clusters, then the spooled ones as they are read back.
+            cost::per(corpus.cluster_count(), cost::CLUSTER_ROW),
+            one(move |path| {
+                // The report's clusters, then the spooled ones as they are read back (the
+                // pass over them, when there are some).
                 let mut w = JsonlWriter::<ClusterRow<'_>>::create(path)?;
                 for row in cluster_rows(report) {
                     w.push(&row)?;
                 }
-                if let Some(rest) = &corpus.clusters_rest {
+                if let Some(rest) = spooled {
+                    let mut found = Found::new(pass, quotes_linked.then(|| rows::QuoteIndex::in_memory(corpus)));
                     let mut rank = report.clusters.len();
                     let replay = |f: &mut dyn FnMut(_) -> _| rest.replay(f);
                     push_replayed(&mut w, "clusters", replay, |c: &concord_core::Cluster, w| {
+                        found.add(c);
                         rank += 1;
                         w.push_row(&rows::cluster_row(&model::cluster_out(rank - 1, c)))
                     })?;
+                    found.publish();
                 }
-                w.finish().map(drop)
+                w.written()
             }),
         );
         add(
             dir.join("single_source.jsonl"),
-            6,
-            Box::new(|path| {
+            cost::per(corpus.single_source_count(), cost::SINGLE_ROW),
+            one(|path| {
                 // Items in memory, then the spooled ones as they are read back.
                 let mut w = JsonlWriter::<SingleSourceOut<'_>>::create(path)?;
                 for s in &corpus.single_source {
@@ -348,16 +373,20 @@ pub fn write_reports_with(
                         w.push_row(&model::single_source_out(s))
                     })?;
                 }
-                w.finish().map(drop)
+                w.written()
             }),
         );
     }
     if opts.wants(Format::Md) {
         add(
             dir.join("report.md"),
-            1,
-            Box::new(|path| {
-                write_atomic(path, markdown::render(report, corpus, opts.top, opts.max_entities).as_bytes())
+            cost::MD,
+            one(|path| {
+                let mut file = AtomicFile::create(path)?;
+                let md = markdown::render(&pass.complete(report), corpus, opts.top, opts.max_entities);
+                std::io::Write::write_all(&mut file, md.as_bytes())
+                    .map_err(|e| ReportError::Io { path: path.to_path_buf(), source: e })?;
+                file.written()
             }),
         );
     }
@@ -366,17 +395,175 @@ pub fn write_reports_with(
             HtmlLimits { clusters: opts.html_clusters, entities: opts.max_entities, single_source: opts.top.max(50) };
         add(
             dir.join("report.html"),
-            8,
-            Box::new(move |path| {
+            cost::HTML + cost::per(corpus.articles.len(), cost::ARTICLE_HTML),
+            one(move |path| {
                 let mut file = AtomicFile::create(path)?;
-                html::render_to(report, corpus, limits, &mut file)?;
-                file.commit()
+                html::render_to(&pass.complete(report), corpus, limits, &mut file)?;
+                file.written()
             }),
         );
     }
-    jobs.sort_by_key(|(weight, _, _)| std::cmp::Reverse(*weight));
+    // report.json first, whole or in pieces: its file, the biggest, is then synced to disk
+    // while the others are written (its pieces are joined when the last one is done).
+    let json = dir.join("report.json");
+    jobs.sort_by_key(|(weight, path, _)| (*path != json, std::cmp::Reverse(*weight)));
+    // Before all, the pass over the spooled clusters (which waits for nothing): a job that
+    // waits for it never waits for a job not yet started.
+    if let Some(rest) = spooled {
+        let clusters = dir.join("clusters.jsonl");
+        if let Some(k) = jobs.iter().position(|j| j.1 == clusters) {
+            let job = jobs.remove(k);
+            jobs.insert(0, job);
+        } else {
+            let count: Job<'_> = Box::new(move |_| {
+                let mut found = Found::new(pass, None);
+                rest.replay(&mut |c| {
+                    found.add(&c);
+                    Ok(())
+                })
+                .map_err(|e| spool_error("clusters", e))?;
+                found.publish();
+                Ok(None)
+            });
+            jobs.insert(0, (0, PathBuf::from("(spooled clusters)"), count));
+        }
+    }
     run_jobs(jobs.into_iter().map(|(_, path, job)| (path, job)).collect())?;
     Ok(written)
+}
+
+/// What the pass over the spooled clusters finds that other jobs need: how many are
+/// reported by two outlets or more (for the summary), and the quote index (for
+/// quotes.jsonl). Published once; the jobs needing it wait.
+pub(crate) struct ClusterPass<'a> {
+    found: std::sync::Mutex<Option<(u64, Option<rows::QuoteIndex<'a>>)>>,
+    ready: std::sync::Condvar,
+}
+
+impl<'a> ClusterPass<'a> {
+    fn new() -> ClusterPass<'a> {
+        ClusterPass { found: std::sync::Mutex::new(None), ready: std::sync::Condvar::new() }
+    }
+
+    /// Publishes what the pass found (only the first time).
+    fn publish(&self, corroborated: u64, index: Option<rows::QuoteIndex<'a>>) {
+        let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        if found.is_none() {
+            *found = Some((corroborated, index));
+            self.ready.notify_all();
+        }
+    }
+
+    /// True once published.
+    pub(crate) fn ready(&self) -> bool {
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    /// Waits for the pass's findings.
+    fn wait(&self) -> std::sync::MutexGuard<'_, Option<(u64, Option<rows::QuoteIndex<'a>>)>> {
+        let found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        self.ready.wait_while(found, |f| f.is_none()).unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `report` with its summary counting the spooled corroborated clusters too (waits
+    /// for the pass; a copy only when there are some).
+    pub(crate) fn complete<'x, 'r>(&self, report: &'x Report<'r>) -> std::borrow::Cow<'x, Report<'r>> {
+        let spooled = self.wait().as_ref().map_or(0, |f| f.0);
+        if spooled == 0 {
+            return std::borrow::Cow::Borrowed(report);
+        }
+        let mut complete = report.clone();
+        complete.summary.corroborated += spooled;
+        std::borrow::Cow::Owned(complete)
+    }
+
+    /// The quote index (waits for the pass; `None` if the pass failed, or had no index
+    /// to make); only the first call gets it.
+    fn index(&self) -> Option<rows::QuoteIndex<'a>> {
+        self.wait().as_mut().and_then(|f| f.1.take())
+    }
+}
+
+/// The pass over the spooled clusters under way; dropped unpublished (the pass failed),
+/// it publishes nothing found, so that no job waits for ever.
+struct Found<'p, 'a> {
+    pass: &'p ClusterPass<'a>,
+    corroborated: u64,
+    index: Option<rows::QuoteIndex<'a>>,
+    published: bool,
+}
+
+impl<'p, 'a> Found<'p, 'a> {
+    /// A pass that makes the quote index when given one to fill (with the clusters in memory).
+    fn new(pass: &'p ClusterPass<'a>, index: Option<rows::QuoteIndex<'a>>) -> Found<'p, 'a> {
+        Found { pass, corroborated: 0, index, published: false }
+    }
+
+    /// The next spooled cluster.
+    fn add(&mut self, c: &concord_core::Cluster) {
+        self.corroborated += u64::from(c.outlets.len() >= 2);
+        if let Some(index) = &mut self.index {
+            index.add_spooled(c);
+        }
+    }
+
+    /// The pass is done.
+    fn publish(mut self) {
+        self.published = true;
+        self.pass.publish(self.corroborated, self.index.take());
+    }
+}
+
+impl Drop for Found<'_, '_> {
+    fn drop(&mut self) {
+        if !self.published {
+            self.pass.publish(0, None);
+        }
+    }
+}
+
+/// Why quotes.jsonl has no quote index: the pass over the spooled clusters failed (and
+/// reports why).
+fn pass_failed() -> std::io::Error {
+    std::io::Error::other("the pass over the spooled clusters failed")
+}
+
+/// Estimates of the time the jobs take, for scheduling them: nanoseconds per item, from
+/// single-thread timings on a 30 MB corpus (rough: only their order matters).
+mod cost {
+    /// An article in `report.html` (its row), plus a fixed part.
+    pub(crate) const ARTICLE_HTML: u64 = 3_000;
+    pub(crate) const HTML: u64 = 40_000_000;
+    /// `report.md`.
+    pub(crate) const MD: u64 = 30_000_000;
+    /// A byte of a spilled mention or quote row.
+    pub(crate) const SPILLED_BYTE: u64 = 4;
+    /// A mention or quote row in memory.
+    pub(crate) const ROW: u64 = 400;
+    /// A row of `articles.jsonl`, `entities.jsonl`, `single_source.jsonl`, `clusters.jsonl`.
+    pub(crate) const ARTICLE_ROW: u64 = 600;
+    pub(crate) const ENTITY_ROW: u64 = 2_500;
+    pub(crate) const SINGLE_ROW: u64 = 1_400;
+    pub(crate) const CLUSTER_ROW: u64 = 2_900;
+
+    /// `n` items at `each`.
+    pub(crate) fn per(n: usize, each: u64) -> u64 {
+        (n as u64).saturating_mul(each)
+    }
+
+    /// Rows given, or spilled to a file (by its size).
+    pub(crate) fn rows<T>(rows: &super::Rows<'_, T>) -> u64 {
+        match rows {
+            super::Rows::Given(r) => per(r.len(), ROW),
+            super::Rows::Spilled(p) => std::fs::metadata(p).map_or(0, |m| m.len().saturating_mul(SPILLED_BYTE)),
+            _ => 0,
+        }
+    }
+}
+
+/// A job writing one whole file.
+fn one<'a>(job: impl FnOnce(&Path) -> Result<Written, ReportError> + Send + 'a) -> Job<'a> {
+    Box::new(move |path| job(path).map(Some))
 }
 
 /// Appends to `w` a row for each item `replay` reads back (spooled items, as the corpus
@@ -407,28 +594,55 @@ fn push_replayed<T: Serialize, I>(
 /// free (longest first, as the caller sorts them, is the classic greedy schedule): unlike
 /// splitting the list in halves, a thread never waits with a queue of jobs behind it while
 /// another is idle.
+///
+/// Each file written is synced and renamed on a thread of its own, which mostly waits for
+/// the disk: the pool's threads go on to the next job meanwhile (the disk writes one file
+/// while the next is made), and this returns once every file is committed.
 fn run_jobs(jobs: Vec<(PathBuf, Job<'_>)>) -> Result<(), ReportError> {
-    if rayon::current_thread_index().is_none() {
-        return jobs.into_iter().try_for_each(|(path, job)| job(&path));
-    }
-    let workers = rayon::current_num_threads().min(jobs.len());
-    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-    let done = std::sync::Mutex::new(Vec::new());
-    rayon::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|_| loop {
-                // A poisoned lock: a job panicked; the scope passes the panic on.
-                let Some((i, (path, job))) = queue.lock().ok().and_then(|mut q| q.next()) else { break };
+    let n = jobs.len();
+    std::thread::scope(|commits| {
+        let results = std::sync::Mutex::new(Vec::with_capacity(n));
+        // A job's outcome: its error, or its file handed to a thread to commit.
+        let finish = |i: usize, r: Result<Option<Written>, ReportError>| {
+            let r = r.map(|file| file.map(|file| commits.spawn(move || file.commit())));
+            if let Ok(mut d) = results.lock() {
+                d.push((i, r));
+            }
+        };
+        if rayon::current_thread_index().is_none() {
+            for (i, (path, job)) in jobs.into_iter().enumerate() {
                 let r = job(&path);
-                if let Ok(mut d) = done.lock() {
-                    d.push((i, r));
+                let failed = r.is_err();
+                finish(i, r);
+                if failed {
+                    break;
+                }
+            }
+        } else {
+            let workers = rayon::current_num_threads().min(n);
+            let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+            rayon::scope(|s| {
+                for _ in 0..workers {
+                    s.spawn(|_| loop {
+                        // A poisoned lock: a job panicked; the scope passes the panic on.
+                        let Some((i, (path, job))) = queue.lock().ok().and_then(|mut q| q.next()) else { break };
+                        finish(i, job(&path));
+                    });
                 }
             });
         }
-    });
-    let mut done = done.into_inner().unwrap_or_default();
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().try_for_each(|(_, r)| r)
+        let mut done = results.into_inner().unwrap_or_default();
+        done.sort_by_key(|(i, _)| *i);
+        // Every commit is waited for, then the first error in job order is returned (a
+        // commit thread that panicked passes its panic on).
+        let done: Vec<_> = done
+            .into_iter()
+            .map(|(_, r)| {
+                r.and_then(|h| h.map_or(Ok(()), |h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))))
+            })
+            .collect();
+        done.into_iter().collect::<Result<(), ReportError>>()
+    })
 }
 
 /// Streams a spill file (one JSON object a line) into the JSONL file at `path`, linking each
@@ -439,7 +653,7 @@ fn link_spilled<T: Serialize + serde::de::DeserializeOwned>(
     path: &Path,
     mut patch: impl FnMut(&[u8], &mut Vec<u8>) -> bool,
     link: impl Fn(T) -> T,
-) -> Result<(), ReportError> {
+) -> Result<Written, ReportError> {
     let io = |e: std::io::Error| ReportError::Io { path: spill.to_path_buf(), source: e };
     let mut w = JsonlWriter::<T>::create(path)?;
     let mut one = |l: &[u8]| -> Result<(), ReportError> {
@@ -452,7 +666,7 @@ fn link_spilled<T: Serialize + serde::de::DeserializeOwned>(
         w.push(&link(row))
     };
     for_each_line(&mut std::fs::File::open(spill).map_err(io)?, &mut one, io)?;
-    w.finish().map(drop)
+    w.written()
 }
 
 /// Calls `f` with each line of `file` (without its `\n`), read in large blocks: no copy

@@ -210,7 +210,7 @@ pub(crate) struct QuoteLinker<'a> {
 }
 
 impl<'a> QuoteLinker<'a> {
-    /// A linker looking cluster ids up in `index` (see [`QuoteIndex::new`]).
+    /// A linker looking cluster ids up in `index` (see [`QuoteIndex::in_memory`] and [`QuoteIndex::add_spooled`]).
     pub(crate) fn new(corpus: &'a Corpus, index: QuoteIndex<'a>) -> QuoteLinker<'a> {
         QuoteLinker { corpus, index }
     }
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn quote_fast_path_matches_the_general_path() {
         let c = corpus();
-        let linker = QuoteLinker::new(&c, QuoteIndex::new(&c).unwrap());
+        let linker = QuoteLinker::new(&c, QuoteIndex::in_memory(&c));
         let mut out = Vec::new();
         for row in quotes() {
             let l = line(&row);
@@ -401,8 +401,9 @@ mod tests {
             assert!(!m.patch(l, &mut out), "{}", String::from_utf8_lossy(l));
             assert!(out.is_empty());
         }
-        assert!(!QuoteLinker::new(&c, QuoteIndex::new(&c).unwrap())
-            .patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out));
+        assert!(
+            !QuoteLinker::new(&c, QuoteIndex::in_memory(&c)).patch(br#"{"article":"a1","start":1,"end":2}"#, &mut out)
+        );
         assert!(out.is_empty());
     }
 }

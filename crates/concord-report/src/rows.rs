@@ -131,29 +131,22 @@ pub(crate) struct QuoteIndex<'a> {
 }
 
 impl<'a> QuoteIndex<'a> {
-    pub(crate) fn new(corpus: &'a Corpus) -> std::io::Result<QuoteIndex<'a>> {
-        QuoteIndex::with_corroborated(corpus).map(|(index, _)| index)
-    }
-
-    /// The index, and the number of spooled clusters reported by two outlets or more (what
-    /// [`crate::model::spooled_corroborated`] counts), from one pass over the spooled ones.
-    pub(crate) fn with_corroborated(corpus: &'a Corpus) -> std::io::Result<(QuoteIndex<'a>, u64)> {
+    /// The index of the clusters in memory (to which [`QuoteIndex::add_spooled`] adds the
+    /// spooled ones, in rank order).
+    pub(crate) fn in_memory(corpus: &'a Corpus) -> QuoteIndex<'a> {
         let mut index = QuoteIndex { ids: Vec::new(), by_article: BTreeMap::new() };
-        let mut corroborated = 0;
         for c in corpus.clusters.iter().filter(|c| c.kind == UnitKind::Quote) {
             index.add(Cow::Borrowed(&c.id), c.members.iter().map(|m| (Cow::Borrowed(m.article.as_str()), m)));
         }
-        if let Some(rest) = &corpus.clusters_rest {
-            rest.replay(&mut |c| {
-                corroborated += u64::from(c.outlets.len() >= 2);
-                if c.kind == UnitKind::Quote {
-                    let members = c.members.iter().map(|m| (Cow::Owned(m.article.clone()), m));
-                    index.add(Cow::Owned(c.id.clone()), members);
-                }
-                Ok(())
-            })?;
+        index
+    }
+
+    /// Adds a spooled cluster (the next in rank order), if a quote cluster.
+    pub(crate) fn add_spooled(&mut self, c: &concord_core::Cluster) {
+        if c.kind == UnitKind::Quote {
+            let members = c.members.iter().map(|m| (Cow::Owned(m.article.clone()), m));
+            self.add(Cow::Owned(c.id.clone()), members);
         }
-        Ok((index, corroborated))
     }
 
     fn add<'m>(&mut self, id: Cow<'a, str>, members: impl Iterator<Item = (Cow<'a, str>, &'m concord_core::Member)>) {

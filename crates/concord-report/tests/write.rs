@@ -316,26 +316,44 @@ fn spooled_single_source_items_are_written_and_embedded_like_items_in_memory() {
 fn spooled_clusters_are_written_ranked_and_linked_like_clusters_in_memory() {
     let whole = common::corpus(true);
     assert!(whole.clusters.len() >= 3);
-    let dir = tempfile::tempdir().unwrap();
-    let opts = OutputOptions { formats: vec![Format::Json, Format::Jsonl, Format::Md], ..Default::default() };
     // (report.md and report.html show the clusters in memory: a run keeps at least as
-    // many as they show.)
-    let files = ["report.json", "clusters.jsonl", "quotes.jsonl"];
-    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
-    write_reports(&whole, &opts, dir.path()).unwrap();
-    let want: Vec<Vec<u8>> = files.map(read).to_vec();
-    let mut split = whole.clone();
-    let rest = split.clusters.split_off(1);
-    split.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
-    assert_eq!(split.cluster_count(), whole.clusters.len());
-    write_reports(&split, &opts, dir.path()).unwrap();
-    let got: Vec<Vec<u8>> = files.map(read).to_vec();
-    for (k, name) in files.iter().enumerate() {
-        assert!(got[k] == want[k], "{name} is byte-identical whether clusters are in memory or spooled");
+    // many as they show; their summary counts the spooled ones.)
+    let all = vec![Format::Json, Format::Jsonl, Format::Md];
+    for formats in [all, vec![Format::Json], vec![Format::Md, Format::Html], vec![Format::Json, Format::Md]] {
+        let opts = OutputOptions { formats: formats.clone(), ..Default::default() };
+        let want = written_files(&whole, &opts, 0);
+        for keep in [0, 1] {
+            let mut split = whole.clone();
+            let rest = split.clusters.split_off(keep);
+            split.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
+            assert_eq!(split.cluster_count(), whole.clusters.len());
+            for threads in [0, 1, 2, 3] {
+                let got = written_files(&split, &opts, threads);
+                assert_eq!(got.len(), want.len());
+                for ((name, a), (_, b)) in got.iter().zip(&want) {
+                    if name == "report.html" || name == "report.md" {
+                        // The page and the summary show the clusters in memory; their
+                        // headline counts all.
+                        let n = whole.clusters.iter().filter(|c| c.outlets.len() >= 2).count();
+                        let line = if name == "report.md" {
+                            format!(" clusters of claims and quotes, {n} reported by two or more outlets;")
+                        } else {
+                            format!("<b>{n}</b>corroborated")
+                        };
+                        let count = |h: &[u8]| String::from_utf8_lossy(h).contains(&line);
+                        assert!(count(a) && count(b), "{name}: {formats:?}, {keep} kept, {threads} threads");
+                        continue;
+                    }
+                    assert!(a == b, "{name} is byte-identical whether clusters are in memory or spooled ({formats:?}, {keep} kept, {threads} threads)");
+                }
+                if let Some((_, quotes)) = got.iter().find(|(name, _)| name == "quotes.jsonl") {
+                    // Quotes linked to spooled clusters still name them.
+                    let quotes = String::from_utf8(quotes.clone()).unwrap();
+                    assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
+                }
+            }
+        }
     }
-    // Quotes linked to spooled clusters still name them.
-    let quotes = String::from_utf8(got[2].clone()).unwrap();
-    assert!(whole.clusters[1..].iter().any(|c| quotes.contains(&format!("\"cluster\":\"{}\"", c.id))));
 }
 
 #[test]
@@ -352,4 +370,136 @@ fn report_json_as_written_is_the_models_pretty_json() {
     let dir = tempfile::tempdir().unwrap();
     write_reports(&empty, &OutputOptions { formats: vec![Format::Json], ..Default::default() }, dir.path()).unwrap();
     assert_eq!(std::fs::read_to_string(dir.path().join("report.json")).unwrap(), concord_report::report_json(&empty));
+}
+
+/// Every file `write_reports` writes into a fresh folder, by name, written in a pool of
+/// `threads` threads (0: outside any pool, one file after another); checks that nothing
+/// else is left in the folder.
+fn written_files(corpus: &concord_core::Corpus, opts: &OutputOptions, threads: usize) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let written = if threads == 0 {
+        write_reports(corpus, opts, dir.path()).unwrap()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| write_reports(corpus, opts, dir.path())).unwrap()
+    };
+    let left = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(left, written.len(), "no temporary file left behind ({threads} threads)");
+    written.iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(p).unwrap())).collect()
+}
+
+#[test]
+fn report_json_written_in_pieces_is_the_whole_writers_bytes() {
+    let mut corpora = vec![concord_core::Corpus::default(), common::corpus(false), common::corpus(true)];
+    // Spooled clusters after none, one or two in memory; spooled single-source items.
+    for keep in [0, 1, 2] {
+        let mut c = common::corpus(true);
+        let rest = c.clusters.split_off(keep);
+        c.clusters_rest = Some(std::sync::Arc::new(Listed(rest)));
+        let rest = c.single_source.split_off(1);
+        c.single_source_rest = Some(std::sync::Arc::new(Listed(rest)));
+        corpora.push(c);
+    }
+    // No entity, no cluster in memory and an empty spool.
+    let mut c = common::corpus(false);
+    c.entities.clear();
+    c.clusters.clear();
+    c.clusters_rest = Some(std::sync::Arc::new(Listed(Vec::new())));
+    corpora.push(c);
+    for (k, corpus) in corpora.iter().enumerate() {
+        for max_single_source in [0, 1, 10_000] {
+            let opts = OutputOptions { max_single_source, ..Default::default() };
+            let want = written_files(corpus, &opts, 0);
+            let json = &want.iter().find(|(name, _)| name == "report.json").unwrap().1;
+            if corpus.clusters_rest.is_none() && corpus.single_source_rest.is_none() && max_single_source == 0 {
+                assert_eq!(std::str::from_utf8(json).unwrap(), concord_report::report_json(corpus));
+            }
+            for threads in [1, 2, 3, 4, 8] {
+                let got = written_files(corpus, &opts, threads);
+                assert_eq!(got.len(), want.len());
+                for ((name, a), (_, b)) in got.iter().zip(&want) {
+                    assert!(a == b, "corpus {k}, {threads} threads, max_single_source {max_single_source}: {name}");
+                }
+            }
+        }
+    }
+}
+
+/// Clusters a stage spooled that can be read back once only.
+#[derive(Debug)]
+struct ReadOnce(Vec<concord_core::Cluster>, std::sync::atomic::AtomicUsize);
+
+impl concord_core::Spooled<concord_core::Cluster> for ReadOnce {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn replay(&self, f: &mut dyn FnMut(concord_core::Cluster) -> std::io::Result<()>) -> std::io::Result<()> {
+        if self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            f(self.0[0].clone())?;
+            return Err(std::io::Error::other("spool gone"));
+        }
+        self.0.iter().cloned().try_for_each(f)
+    }
+}
+
+#[test]
+fn a_piece_that_fails_fails_the_report_and_leaves_nothing() {
+    let corpus = |_| {
+        let mut c = common::corpus(true);
+        let rest = c.clusters.split_off(1);
+        c.clusters_rest = Some(std::sync::Arc::new(ReadOnce(rest, Default::default())));
+        c
+    };
+    let opts = OutputOptions { formats: vec![Format::Json, Format::Md], ..Default::default() };
+    let mut errors = Vec::new();
+    for threads in [0, 1, 2, 3] {
+        let corpus = corpus(threads);
+        let dir = tempfile::tempdir().unwrap();
+        let r = if threads == 0 {
+            write_reports(&corpus, &opts, dir.path())
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| write_reports(&corpus, &opts, dir.path()))
+        };
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("report.json") && e.contains("reading spooled clusters: spool gone"), "{e}");
+        errors.push(e.replace(&dir.path().display().to_string(), "DIR"));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|n| n == "report.md"), "{threads} threads: left {left:?}");
+    }
+    assert!(errors.windows(2).all(|w| w[0] == w[1]), "{errors:?}");
+}
+
+/// Clusters a stage spooled that cannot be read back.
+#[derive(Debug)]
+struct Unreadable(usize);
+
+impl concord_core::Spooled<concord_core::Cluster> for Unreadable {
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn replay(&self, _f: &mut dyn FnMut(concord_core::Cluster) -> std::io::Result<()>) -> std::io::Result<()> {
+        Err(std::io::Error::other("unreadable"))
+    }
+}
+
+#[test]
+fn unreadable_spooled_clusters_fail_the_report_and_no_job_waits_for_ever() {
+    let mut corpus = common::corpus(true);
+    corpus.clusters.truncate(1);
+    corpus.clusters_rest = Some(std::sync::Arc::new(Unreadable(3)));
+    for formats in [vec![Format::Json, Format::Jsonl, Format::Md, Format::Html], vec![Format::Md]] {
+        let opts = OutputOptions { formats, ..Default::default() };
+        for threads in [0, 1, 2, 3] {
+            let dir = tempfile::tempdir().unwrap();
+            let r = if threads == 0 {
+                write_reports(&corpus, &opts, dir.path())
+            } else {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| write_reports(&corpus, &opts, dir.path()))
+            };
+            let e = r.unwrap_err().to_string();
+            assert_eq!(e, "(spooled clusters): unreadable", "{threads} threads");
+        }
+    }
 }
