@@ -208,6 +208,30 @@ pub(crate) fn single_source_out(x: &SingleSource) -> SingleSourceOut<'_> {
     SingleSourceOut { kind: kind_str(x.kind), cluster: opt(&x.cluster), member: member_out(&x.member) }
 }
 
+/// Calls `f` with each spooled cluster as its report row and its 0-based rank (the first
+/// is `first`): `Err` is `f`'s first error, `Ok` what reading the spool gave (the next
+/// rank, or why it stopped).
+pub(crate) fn replay_ranked<E>(
+    rest: &dyn concord_core::Spooled<Cluster>,
+    first: usize,
+    mut f: impl FnMut(usize, &ClusterOut<'_>) -> Result<(), E>,
+) -> Result<std::io::Result<usize>, E> {
+    let mut rank = first;
+    let mut failed = None;
+    let read = rest.replay(&mut |c| {
+        let r = f(rank, &cluster_out(rank, &c));
+        rank += 1;
+        r.map_err(|e| {
+            failed = Some(e);
+            std::io::Error::other("serialising a cluster failed")
+        })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(read.map(|()| rank)),
+    }
+}
+
 pub(crate) fn cluster_out(rank: usize, c: &Cluster) -> ClusterOut<'_> {
     ClusterOut {
         id: text(&c.id),
@@ -390,20 +414,8 @@ impl Serialize for ClusterStream<'_, '_> {
             seq.serialize_element(c)?;
         }
         if let Some(rest) = &self.corpus.clusters_rest {
-            let mut rank = self.report.clusters.len();
-            let mut failed = None;
-            let read = rest.replay(&mut |c| {
-                let r = seq.serialize_element(&cluster_out(rank, &c));
-                rank += 1;
-                r.map_err(|e| {
-                    failed = Some(e);
-                    std::io::Error::other("serialising a cluster failed")
-                })
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            read.map_err(|e| S::Error::custom(format!("reading spooled clusters: {e}")))?;
+            replay_ranked(&**rest, self.report.clusters.len(), |_, c| seq.serialize_element(c))?
+                .map_err(|e| S::Error::custom(format!("reading spooled clusters: {e}")))?;
         }
         seq.end()
     }

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::io::{AtomicFile, Written};
 use crate::json::{self, PrettySink};
-use crate::model::{cluster_out, Report};
+use crate::model::{replay_ranked, Report};
 use crate::{ClusterPass, ReportError};
 
 /// One piece of `report.json`.
@@ -81,21 +81,9 @@ fn write_piece(w: &mut PrettySink<'_>, piece: Piece, report: &Report<'_>, corpus
         }
         Piece::Spooled => {
             let Some(rest) = &corpus.clusters_rest else { return Ok(()) };
-            let mut rank = report.clusters.len();
-            let mut failed = None;
-            let read = rest.replay(&mut |c| {
-                let r = element(w, rank, &cluster_out(rank, &c));
-                rank += 1;
-                r.map_err(|e| {
-                    failed = Some(e);
-                    std::io::Error::other("serialising a cluster failed")
-                })
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            read.map_err(|e| json::Error::Message(format!("reading spooled clusters: {e}")))?;
-            close(w, rank > 0);
+            let next = replay_ranked(&**rest, report.clusters.len(), |rank, c| element(w, rank, c))?
+                .map_err(|e| json::Error::Message(format!("reading spooled clusters: {e}")))?;
+            close(w, next > 0);
         }
         Piece::Tail => {
             field(w, "copies");

@@ -455,12 +455,7 @@ fn a_piece_that_fails_fails_the_report_and_leaves_nothing() {
     for threads in [0, 1, 2, 3] {
         let corpus = corpus(threads);
         let dir = tempfile::tempdir().unwrap();
-        let r = if threads == 0 {
-            write_reports(&corpus, &opts, dir.path())
-        } else {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| write_reports(&corpus, &opts, dir.path()))
-        };
+        let r = write_on(threads, &corpus, &opts, dir.path());
         let e = r.unwrap_err().to_string();
         assert!(e.contains("report.json") && e.contains("reading spooled clusters: spool gone"), "{e}");
         errors.push(e.replace(&dir.path().display().to_string(), "DIR"));
@@ -468,6 +463,20 @@ fn a_piece_that_fails_fails_the_report_and_leaves_nothing() {
         assert!(left.iter().all(|n| n == "report.md"), "{threads} threads: left {left:?}");
     }
     assert!(errors.windows(2).all(|w| w[0] == w[1]), "{errors:?}");
+}
+
+/// `write_reports` outside any pool (`threads` 0) or in a pool of `threads` threads.
+fn write_on(
+    threads: usize,
+    corpus: &concord_core::Corpus,
+    opts: &OutputOptions,
+    dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, concord_report::ReportError> {
+    if threads == 0 {
+        return write_reports(corpus, opts, dir);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| write_reports(corpus, opts, dir))
 }
 
 /// Clusters a stage spooled that cannot be read back.
@@ -492,12 +501,7 @@ fn unreadable_spooled_clusters_fail_the_report_and_no_job_waits_for_ever() {
         let opts = OutputOptions { formats, ..Default::default() };
         for threads in [0, 1, 2, 3] {
             let dir = tempfile::tempdir().unwrap();
-            let r = if threads == 0 {
-                write_reports(&corpus, &opts, dir.path())
-            } else {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                pool.install(|| write_reports(&corpus, &opts, dir.path()))
-            };
+            let r = write_on(threads, &corpus, &opts, dir.path());
             let e = r.unwrap_err().to_string();
             assert_eq!(e, "(spooled clusters): unreadable", "{threads} threads");
         }
