@@ -473,7 +473,7 @@ impl RecordIndex {
 }
 
 /// The spilled texts of every unit, read back in batches of units in file order (from any
-/// thread), or one unit at a time.
+/// thread).
 #[derive(Default)]
 pub(crate) struct Texts {
     file: Option<File>,
@@ -488,12 +488,6 @@ const GAP: u64 = 1 << 12;
 const SPAN: u64 = 1 << 18;
 
 impl Texts {
-    /// A reader of units' texts one at a time (one per thread).
-    #[cfg(test)]
-    pub fn reader(&self) -> TextReader<'_> {
-        TextReader { texts: self, window: Vec::new(), at: 0, last: usize::MAX }
-    }
-
     /// The texts of `units` (ascending) into `out` (as long), in that order: the file is read
     /// in few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
     /// bytes (clusters' members are scattered over the file: one read each would cost a
@@ -536,43 +530,6 @@ fn decode_texts(record: &[u8]) -> io::Result<UnitTexts> {
     let n = r.u32()? as usize;
     let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
     Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
-}
-
-/// Reads units' texts through a window of the file: units read in order a few apart (one
-/// article's) cost one read of the file together; a unit far from the last one read is
-/// read alone. The reference for [`Texts::read_sorted`].
-#[cfg(test)]
-pub(crate) struct TextReader<'a> {
-    texts: &'a Texts,
-    window: Vec<u8>,
-    /// File offset of `window[0]`.
-    at: u64,
-    /// The unit read last.
-    last: usize,
-}
-
-#[cfg(test)]
-impl TextReader<'_> {
-    /// Units ahead of the last one read that count as reading in order.
-    const NEAR: usize = 64;
-
-    /// Bytes read at once when a unit is outside the window.
-    const WINDOW: u64 = 1 << 15;
-
-    /// The texts of unit `u` (empty ones for a store without texts).
-    pub fn get(&mut self, u: usize) -> io::Result<UnitTexts> {
-        let Some(file) = &self.texts.file else { return Ok(UnitTexts::default()) };
-        let (a, b) = self.texts.index.range(u);
-        let in_order = u > self.last && u - self.last <= Self::NEAR;
-        self.last = u;
-        if a < self.at || b > self.at + self.window.len() as u64 {
-            let end = if in_order { self.texts.index.end.min(a + Self::WINDOW.max(b - a)) } else { b };
-            self.window.resize((end - a) as usize, 0);
-            read_exact_at(file, &mut self.window, a)?;
-            self.at = a;
-        }
-        decode_texts(&self.window[(a - self.at) as usize..(b - self.at) as usize])
-    }
 }
 
 /// Reads `buf.len()` bytes of `file` from offset `at`.
@@ -670,6 +627,13 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
+    /// The texts of unit `u` alone.
+    fn one(texts: &Texts, u: usize) -> UnitTexts {
+        let mut t = vec![UnitTexts::default()];
+        texts.read_sorted(&[u as u32], &mut t).unwrap();
+        t.pop().unwrap()
+    }
+
     #[test]
     fn units_pack_tokens_and_read_their_texts_back() {
         let mut s = Store::new();
@@ -687,7 +651,6 @@ mod tests {
         assert_eq!((s.units[1].kind(), s.units[1].words(), s.units[1].article), (UnitKind::Quote, 4, 1));
         assert_eq!(s.id_of(3), Some(1));
         let texts = s.take_texts().unwrap();
-        let mut texts = texts.reader();
         let second = UnitTexts {
             text: String::new(),
             context: Some("ctx".into()),
@@ -696,10 +659,10 @@ mod tests {
             speaker: Some(1),
             entities: Vec::new(),
         };
-        assert_eq!(texts.get(1).unwrap(), second, "any order");
+        assert_eq!(one(&texts, 1), second, "any order");
         let first = UnitTexts { text: "first é".into(), speaker: None, entities: vec![2], ..second.clone() };
-        assert_eq!(texts.get(0).unwrap(), UnitTexts { context: None, speaker_name: None, ..first });
-        assert_eq!(texts.get(1).unwrap(), second);
+        assert_eq!(one(&texts, 0), UnitTexts { context: None, speaker_name: None, ..first });
+        assert_eq!(one(&texts, 1), second);
     }
 
     #[test]
@@ -713,9 +676,8 @@ mod tests {
             s.push(u as u32, UnitKind::Claim, &[], 1, span, span, None, &ents, (&text(u), None, None)).unwrap();
         }
         let texts = s.take_texts().unwrap();
-        let mut r = texts.reader();
         for u in (0..n).chain((0..n).rev()).chain((0..n).step_by(37)) {
-            let t = r.get(u).unwrap();
+            let t = one(&texts, u);
             assert_eq!((t.text, t.entities.len(), t.sentence_src), (text(u), u % 4, Span32 { start: 3, end: 7 }));
         }
     }
@@ -723,6 +685,7 @@ mod tests {
     #[test]
     fn batched_reads_give_what_unit_at_a_time_reads_give() {
         let mut s = Store::new();
+        let mut pushed = Vec::new();
         // Hostile texts: empty, multi-byte and control characters, the `NONE` length's bytes,
         // records longer than a read's span and than the gap between wanted records.
         let text = |u: usize| match u % 7 {
@@ -742,9 +705,16 @@ mod tests {
             let name = (u % 5 == 1).then_some("Ann «B»");
             s.push(u as u32, UnitKind::Quote, &[], 1, span, span, speaker, &ents, (&text(u), ctx.as_deref(), name))
                 .unwrap();
+            pushed.push(UnitTexts {
+                text: text(u),
+                context: ctx,
+                speaker_name: name.map(str::to_string),
+                sentence_src: Span32 { start: u as u32, end: u as u32 + 3 },
+                speaker: speaker.map(|x| x as u32),
+                entities: ents.iter().map(|&e| e as u32).collect(),
+            });
         }
         let texts = s.take_texts().unwrap();
-        let mut r = texts.reader();
         let subsets: Vec<Vec<u32>> = vec![
             (0..n as u32).collect(),
             (0..n as u32).step_by(3).collect(),
@@ -756,7 +726,8 @@ mod tests {
             let mut got = vec![UnitTexts::default(); units.len()];
             texts.read_sorted(&units, &mut got).unwrap();
             for (&u, t) in units.iter().zip(&got) {
-                assert_eq!(*t, r.get(u as usize).unwrap(), "unit {u}");
+                assert_eq!(*t, one(&texts, u as usize), "unit {u}");
+                assert_eq!(*t, pushed[u as usize], "unit {u} as pushed");
             }
         }
         let mut none = vec![UnitTexts::default(); 2];
