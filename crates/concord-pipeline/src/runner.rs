@@ -363,7 +363,6 @@ fn process_with(
         seen: HashMap::new(),
         clashes: HashMap::new(),
         outlets: BTreeSet::new(),
-        shared: Shared::default(),
         bytes: 0,
         spill,
         progress: Reporter::new(opts.progress, total_bytes),
@@ -433,11 +432,10 @@ fn process_with(
         mut progress,
         seen,
         clashes,
-        shared,
         ..
     } = collector;
     // (The id table holds an entry an article: freed now, not at the end of the run.)
-    drop((seen, clashes, shared));
+    drop((seen, clashes));
     progress.finish();
     let mut peak_rss_by_phase = vec![("articles".to_string(), peak_rss())];
     let observe_nanos = corpus_nanos.clone();
@@ -557,7 +555,6 @@ struct Collector<'a> {
     clashes: HashMap<String, u32>,
     /// Outlets of the articles processed (for the stats).
     outlets: BTreeSet<Arc<str>>,
-    shared: Shared,
     bytes: u64,
     spill: Option<&'a mut Spill>,
     progress: Reporter,
@@ -590,7 +587,7 @@ impl Collector<'_> {
     fn accept(&mut self, doc: &Document, rows: Option<&(Vec<u8>, Vec<u8>)>) -> Result<(), RunError> {
         let id = doc.article.id.as_str();
         count_passes(&mut self.stage_stats, &self.doc_stage_ids, None);
-        let mut record = record_of(&doc.article, &mut self.shared);
+        let mut record = record_of(&doc.article);
         let h = concord_core::text::fnv1a64(id.as_bytes());
         let first = match self.seen.get(&h) {
             Some(&i) if self.records.id(i as usize) == id => Some(i),
@@ -668,39 +665,13 @@ fn where_of(path: &str, line: Option<u64>) -> String {
     }
 }
 
-/// The strings that many article records share, kept once: the path of the input file
-/// being read, and every outlet seen.
-#[derive(Default)]
-struct Shared {
-    path: Option<Arc<str>>,
-    outlets: BTreeSet<Arc<str>>,
-}
-
-impl Shared {
-    fn path(&mut self, p: &str) -> Arc<str> {
-        match &self.path {
-            Some(a) if **a == *p => a.clone(),
-            _ => self.path.insert(p.into()).clone(),
-        }
-    }
-
-    fn outlet(&mut self, o: &str) -> Arc<str> {
-        if let Some(a) = self.outlets.get(o) {
-            return a.clone();
-        }
-        let a: Arc<str> = o.into();
-        self.outlets.insert(a.clone());
-        a
-    }
-}
-
-fn record_of(a: &Article, shared: &mut Shared) -> ArticleRecord {
+fn record_of(a: &Article) -> ArticleRecord {
     ArticleRecord {
         id: a.id.clone(),
-        path: shared.path(&a.source.path),
+        path: a.source.path.as_str().into(),
         line: a.source.line,
         title: a.title.clone(),
-        outlet: Some(shared.outlet(&a.outlet)),
+        outlet: Some(a.outlet.as_str().into()),
         outlet_from: Some(a.outlet_from),
         published: a.published.clone(),
         url: a.url.clone(),
@@ -743,8 +714,7 @@ fn run_doc_stages(
             Ok(Err(e)) => format!("stage `{}`: {e}", kinds[*i]),
             Err(p) => format!("stage `{}` panicked: {}", kinds[*i], panic_text(&p)),
         };
-        // (the collector shares its strings with the other records)
-        let mut record = record_of(&doc.article, &mut Shared::default());
+        let mut record = record_of(&doc.article);
         record.status = Status::Rejected;
         record.error = Some(reason);
         return Outcome::Failed { record: Box::new(record), stage: Some(*i) };
@@ -855,31 +825,4 @@ impl Reporter {
 /// Files that a set of input paths names (for `inspect`).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
     Ok(concord_ingest::discover(paths)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{record_of, Article, Shared};
-    use std::sync::Arc;
-
-    #[test]
-    fn records_of_one_file_and_outlet_share_their_strings() {
-        let mut shared = Shared::default();
-        let mut record = |path: &str, outlet: &str| {
-            let mut a = Article { outlet: outlet.into(), ..Article::default() };
-            a.source.path = path.into();
-            record_of(&a, &mut shared)
-        };
-        let rs = [
-            record("a.jsonl", "BBC"),
-            record("a.jsonl", "Reuters"),
-            record("a.jsonl", "BBC"),
-            record("b.jsonl", "BBC"),
-        ];
-        let out = |i: usize| rs[i].outlet.clone().unwrap();
-        assert!(Arc::ptr_eq(&rs[0].path, &rs[2].path) && Arc::ptr_eq(&rs[0].path, &rs[1].path));
-        assert!(Arc::ptr_eq(&out(0), &out(2)) && Arc::ptr_eq(&out(0), &out(3)));
-        assert!(!Arc::ptr_eq(&out(0), &out(1)));
-        assert_eq!((&*rs[3].path, &*out(1)), ("b.jsonl", "Reuters"));
-    }
 }
