@@ -16,7 +16,8 @@ use toml_edit::{ImDocument, Item, Value};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RuntimeOptions {
-    /// Worker threads for per-article stages; 0 means one per core.
+    /// Threads of a run (they read, process and observe the articles, finish the corpus
+    /// and write the reports); 0 means one per core.
     pub threads: usize,
     /// Articles processed per chunk (bounds memory: a chunk's text is dropped after it).
     pub chunk_size: usize,

@@ -76,8 +76,8 @@ pub struct StageTiming {
     pub doc_seconds: f64,
     /// Time in the corpus part (observe and finish).
     pub corpus_seconds: f64,
-    /// The part of `corpus_seconds` spent observing documents (on the thread that takes
-    /// each chunk's results while the workers process the next chunk).
+    /// The part of `corpus_seconds` spent observing documents (a task of the run's pool
+    /// that takes each chunk's results while the workers process the next chunk).
     pub observe_seconds: f64,
 }
 
@@ -135,11 +135,12 @@ fn cpu_ticks() -> Option<u64> {
 pub struct RunTimings {
     /// concord version.
     pub version: String,
-    /// Worker threads used.
+    /// Threads used: the run's pool, which reads, processes and observes the articles (so
+    /// a run keeps at most this many cores busy).
     pub threads: usize,
     /// Wall time of the whole run.
     pub wall_seconds: f64,
-    /// Wall time reading inputs (on the coordinating thread).
+    /// Time reading inputs (a task of the run's pool, beside the chunk in process).
     pub ingest_seconds: f64,
     /// Wall time writing reports.
     pub report_seconds: f64,
@@ -371,9 +372,11 @@ fn process_with(
     let chunk_size = config.runtime.chunk_size.max(1);
 
     let mut input = InputStream { files: files.iter(), current: None, done_bytes: 0, config: &config.input };
-    // The outcomes of the previous chunk: consumed (corpus stages observe them, in input
-    // order) on a second thread while the workers process the next chunk, and the chunk
-    // after that is read on a third.
+    // The outcomes of the previous chunk are consumed (corpus stages observe them, in input
+    // order) while the workers process the next chunk, and the chunk after that is read
+    // meanwhile: all three are tasks of the run's pool, so `threads` bounds the cores a run
+    // keeps busy (one thread does them one after another; with more, idle workers take the
+    // reading and the consuming first, then help with the chunk).
     let mut previous: Option<(Vec<Outcome>, u64)> = None;
     let t = Instant::now();
     let mut next = input.chunk(chunk_size);
@@ -381,36 +384,44 @@ fn process_with(
     loop {
         if next.is_empty() {
             if let Some((outcomes, floor)) = previous.take() {
-                collector.consume(outcomes, floor)?;
+                pool.install(|| collector.consume(outcomes, floor))?;
             }
             break;
         }
         let chunk = std::mem::take(&mut next);
         let floor = input.done_bytes;
-        let (outcomes, consumed, read) = std::thread::scope(|scope| {
-            let consumer = previous.take().map(|(outcomes, floor)| {
-                let collector = &mut collector;
-                scope.spawn(move || collector.consume(outcomes, floor))
-            });
-            let input = &mut input;
-            let reader = scope.spawn(move || {
-                let t = Instant::now();
-                let items = input.chunk(chunk_size);
-                (items, t.elapsed())
-            });
-            let outcomes: Vec<Outcome> = pool.install(|| {
-                chunk
-                    .into_par_iter()
-                    .map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos, want_rows))
-                    .collect()
-            });
-            let consumed = match consumer {
-                Some(h) => h.join().unwrap_or_else(|p| {
-                    Err(RunError::Stage { kind: "runner".into(), message: format!("panicked: {}", panic_text(&p)) })
-                }),
-                None => Ok(()),
-            };
-            (outcomes, consumed, reader.join())
+        let consume = previous.take();
+        let (collector, input) = (&mut collector, &mut input);
+        let ((outcomes, consumed), read) = pool.install(|| {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            chunk
+                                .into_par_iter()
+                                .map(|item| run_doc_stages(item, &doc_stages, &kinds, &doc_nanos, want_rows))
+                                .collect::<Vec<Outcome>>()
+                        },
+                        || match consume {
+                            Some((outcomes, floor)) => catch_unwind(AssertUnwindSafe(|| collector.consume(outcomes, floor)))
+                                .unwrap_or_else(|p| {
+                                    Err(RunError::Stage {
+                                        kind: "runner".into(),
+                                        message: format!("panicked: {}", panic_text(&p)),
+                                    })
+                                }),
+                            None => Ok(()),
+                        },
+                    )
+                },
+                || {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        let t = Instant::now();
+                        let items = input.chunk(chunk_size);
+                        (items, t.elapsed())
+                    }))
+                },
+            )
         });
         consumed?;
         let (items, took) = read.map_err(|p| RunError::Stage {
