@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::sync::Arc;
 
 use concord_core::order::apply_permutation;
@@ -21,7 +21,9 @@ use rayon::prelude::*;
 /// them before the reports (id, path, line) kept in memory.
 pub(crate) struct RecordLog {
     out: BufWriter<File>,
+    /// The record being written, and its length's bytes.
     buf: Vec<u8>,
+    head: Vec<u8>,
     paths: Table,
     outlets: Table,
     /// The records' ids, back to back; record `i`'s ends at `id_ends[i]`.
@@ -57,6 +59,7 @@ impl RecordLog {
         Ok(RecordLog {
             out: BufWriter::with_capacity(1 << 17, tempfile::tempfile()?),
             buf: Vec::with_capacity(512),
+            head: Vec::with_capacity(10),
             paths: Table::default(),
             outlets: Table::default(),
             ids: String::new(),
@@ -119,6 +122,10 @@ impl RecordLog {
             p.str(x);
         }
         p.opt_str(r.copy_of.as_deref());
+        // Each record after its length, so that it can be read back alone.
+        self.head.clear();
+        Packer(&mut self.head).num(self.buf.len() as u64);
+        self.out.write_all(&self.head)?;
         self.out.write_all(&self.buf)
     }
 
@@ -145,17 +152,24 @@ pub(crate) struct PackedRecords {
 }
 
 impl PackedRecords {
-    /// Reads the records back, sorted by id, then path, then line.
+    /// Reads the records back, sorted by id, then path, then line (the file a record at a
+    /// time: memory holds the records, not their bytes too).
     pub fn unpack(self) -> io::Result<Vec<ArticleRecord>> {
         let PackedRecords { file, order, paths, outlets } = self;
+        let mut file = BufReader::with_capacity(1 << 17, file);
         let mut bytes = Vec::new();
-        BufReader::new(file).read_to_end(&mut bytes)?;
-        let mut u = Unpacker(&bytes);
         let mut records = Vec::with_capacity(order.len());
         let shared = |table: &[Arc<str>], i: u64| {
             table.get(i as usize).cloned().ok_or_else(|| bad("a string index out of range"))
         };
         for _ in 0..order.len() {
+            let len = read_num(&mut file)?;
+            bytes.clear();
+            // (`take`: a damaged length cannot make it allocate more than the file holds)
+            if (&mut file).take(len).read_to_end(&mut bytes)? as u64 != len {
+                return Err(bad("a truncated record"));
+            }
+            let mut u = Unpacker(&bytes);
             let id = u.str()?;
             let path = shared(&paths, u.num()?)?;
             let line = u.opt_num()?;
@@ -192,11 +206,13 @@ impl PackedRecords {
                 warnings,
                 copy_of,
             });
+            if !u.0.is_empty() {
+                return Err(bad("bytes after a record's fields"));
+            }
         }
-        if !u.0.is_empty() {
+        if !file.fill_buf()?.is_empty() {
             return Err(bad("bytes after the last record"));
         }
-        drop(bytes);
         apply_permutation(&mut records, &order);
         Ok(records)
     }
@@ -204,6 +220,20 @@ impl PackedRecords {
 
 fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("packed article records: {what}"))
+}
+
+/// A LEB128 number read from `r` (what [`Packer::num`] wrote; a byte slice advances).
+fn read_num(r: &mut impl Read) -> io::Result<u64> {
+    let mut x = 0u64;
+    for shift in (0..64).step_by(7) {
+        let mut b = [0u8];
+        r.read_exact(&mut b).map_err(|_| bad("a truncated number"))?;
+        x |= ((b[0] & 0x7f) as u64) << shift;
+        if b[0] < 0x80 {
+            return Ok(x);
+        }
+    }
+    Err(bad("a number over 64 bits"))
 }
 
 /// Appends LEB128 numbers and length-prefixed strings.
@@ -246,16 +276,7 @@ struct Unpacker<'a>(&'a [u8]);
 
 impl Unpacker<'_> {
     fn num(&mut self) -> io::Result<u64> {
-        let mut x = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.0.split_first().ok_or_else(|| bad("a truncated number"))?;
-            self.0 = rest;
-            x |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                return Ok(x);
-            }
-        }
-        Err(bad("a number over 64 bits"))
+        read_num(&mut self.0)
     }
 
     fn opt_num(&mut self) -> io::Result<Option<u64>> {
@@ -369,9 +390,17 @@ mod tests {
         let packed = log_of(&v).close().unwrap();
         let mut bytes = Vec::new();
         BufReader::new(&packed.file).read_to_end(&mut bytes).unwrap();
-        for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+        // Cut short, one byte too many, and a first record claiming more bytes than exist
+        // (9 bytes of 0xff then 1: a length near 2^64, which must not be allocated).
+        let mut huge = vec![0xff; 9];
+        huge.push(1);
+        huge.extend_from_slice(&bytes);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let damaged = [0, 1, bytes.len() / 2, bytes.len() - 1].map(|cut| bytes[..cut].to_vec());
+        for (k, bad) in damaged.into_iter().chain([longer, huge]).enumerate() {
             let mut file = tempfile::tempfile().unwrap();
-            file.write_all(&bytes[..cut]).unwrap();
+            file.write_all(&bad).unwrap();
             file.rewind().unwrap();
             let p = PackedRecords {
                 file,
@@ -379,7 +408,7 @@ mod tests {
                 paths: packed.paths.clone(),
                 outlets: packed.outlets.clone(),
             };
-            assert!(p.unpack().is_err(), "cut at {cut}");
+            assert!(p.unpack().is_err(), "damage {k}");
         }
     }
 }
