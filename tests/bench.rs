@@ -23,7 +23,7 @@ fn bench_builds_a_corpus_of_the_asked_size_and_reports_throughput_memory_and_sha
     let total: f64 = shares.iter().map(|(_, s)| s).sum();
     assert!((total - 1.0).abs() < 1e-6, "shares add up to the whole: {total}");
     let phases: Vec<&str> = r["peak_rss_by_phase"].as_array().unwrap().iter().map(|p| p[0].as_str().unwrap()).collect();
-    assert_eq!(phases, ["articles", "finish entities", "finish claims", "reports"]);
+    assert_eq!(phases, ["articles", "finish entities", "finish claims", "records", "reports"]);
     // Phase times: the same phases, each a part of the run's wall and CPU time.
     let timed = r["phases"].as_array().unwrap();
     let names: Vec<&str> = timed.iter().map(|p| p["phase"].as_str().unwrap()).collect();

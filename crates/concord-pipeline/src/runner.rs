@@ -155,7 +155,8 @@ pub struct RunTimings {
     /// Peak resident memory in bytes, where the platform tells it.
     pub peak_rss_bytes: Option<u64>,
     /// The peak resident memory reached by the end of each phase of the run (`articles`:
-    /// the per-article stages and corpus observation; `finish <stage>`; `reports`), so a
+    /// the per-article stages and corpus observation; `finish <stage>`; `records`: the
+    /// article records read back from their temporary file; `reports`), so a
     /// rise shows which phase made it.
     pub peak_rss_by_phase: Vec<(String, Option<u64>)>,
     /// Wall and CPU time of each phase, in the order and with the names of
@@ -403,13 +404,16 @@ fn process_with(
                                 .collect::<Vec<Outcome>>()
                         },
                         || match consume {
-                            Some((outcomes, floor)) => catch_unwind(AssertUnwindSafe(|| collector.consume(outcomes, floor)))
-                                .unwrap_or_else(|p| {
-                                    Err(RunError::Stage {
-                                        kind: "runner".into(),
-                                        message: format!("panicked: {}", panic_text(&p)),
-                                    })
-                                }),
+                            Some((outcomes, floor)) => {
+                                catch_unwind(AssertUnwindSafe(|| collector.consume(outcomes, floor))).unwrap_or_else(
+                                    |p| {
+                                        Err(RunError::Stage {
+                                            kind: "runner".into(),
+                                            message: format!("panicked: {}", panic_text(&p)),
+                                        })
+                                    },
+                                )
+                            }
                             None => Ok(()),
                         },
                     )
@@ -476,8 +480,11 @@ fn process_with(
         }
     }
 
+    let clock = PhaseClock::start();
     corpus.articles = packed.unpack().map_err(RunError::Spill)?;
     corpus.mark_copies();
+    peak_rss_by_phase.push(("records".to_string(), peak_rss()));
+    phases.push(clock.end("records"));
     let ok = corpus.articles.iter().filter(|a| a.status == Status::Ok).count() as u64;
     let found = corpus.articles.len() as u64;
     corpus.stats.found = found;
