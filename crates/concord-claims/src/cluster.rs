@@ -319,6 +319,66 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+/// An exact filter of candidate near-copy pairs by their article band keys, before any
+/// estimate. A pair of signatures of `len` values passes at `copy_threshold` t with at
+/// least `need` equal values (the least count with `need / len >= t`, the test of
+/// [`key::estimate`]), so with at most `m = len - need` unequal ones. Bands cover disjoint
+/// positions, so an unequal value breaks at most one band: a passing pair has at least
+/// `bands - m` intact bands, hence at least as many equal keys (equal keys may also be a
+/// hash collision, which only keeps more pairs). Pairs with fewer equal keys are dropped;
+/// none of them would pass.
+struct CopyFilter {
+    bands: usize,
+    threshold: f64,
+    /// The usual signature length (`copy_num_hashes`) and its [`CopyFilter::min_shared`].
+    len: usize,
+    shared: Option<usize>,
+}
+
+impl CopyFilter {
+    fn new(opts: &ClaimOptions) -> CopyFilter {
+        let (bands, threshold, len) = (opts.copy_bands.max(1), opts.copy_threshold, opts.copy_num_hashes);
+        CopyFilter { bands, threshold, len, shared: min_shared_bands(len, bands, threshold) }
+    }
+
+    /// The equal band keys a passing pair of signatures of `len` values has at least, when
+    /// over 1 (every candidate shares a key: the filter would drop nothing).
+    fn min_shared(&self, len: usize) -> Option<usize> {
+        if len == self.len {
+            self.shared
+        } else {
+            min_shared_bands(len, self.bands, self.threshold)
+        }
+    }
+
+    /// False when two articles with these band keys and signature lengths certainly
+    /// estimate below the threshold.
+    fn may_pass(&self, (a, a_len): (&[u32], usize), (b, b_len): (&[u32], usize)) -> bool {
+        if a_len != b_len {
+            // Signatures of different lengths estimate 0.
+            return 0.0 >= self.threshold;
+        }
+        match self.min_shared(a_len) {
+            Some(need) => a.iter().zip(b).filter(|(x, y)| x == y).count() >= need,
+            None => true,
+        }
+    }
+}
+
+/// See [`CopyFilter`]: the fewest equal keys among `bands` band keys of two signatures of
+/// `len` values estimated at `threshold` or more (more than `bands` when no pair can reach
+/// it), or `None` when that is at most 1.
+fn min_shared_bands(len: usize, bands: usize, threshold: f64) -> Option<usize> {
+    if len == 0 {
+        // Empty signatures estimate 0.
+        return (0.0 < threshold).then_some(bands + 1);
+    }
+    let Some(need) = (0..=len).find(|&c| c as f64 / len as f64 >= threshold) else {
+        return Some(bands + 1);
+    };
+    Some(bands.saturating_sub(len - need)).filter(|&s| s > 1)
+}
+
 /// The verification of candidate pairs over a [`Store`]: the weighted similarity of
 /// [`key::similarity_of`] with IDF over the store's units, plus the length veto of claims.
 pub(crate) struct Verifier<'a> {
@@ -534,38 +594,44 @@ impl Clusterer {
     /// `(group root per entry, groups)`.
     fn copies(&self) -> (Vec<usize>, Vec<CopyGroup>) {
         let n = self.entries.len();
-        let bands: Vec<Vec<u32>> = self
-            .entries
-            .par_iter()
-            .map(|e| {
-                let sig = self.signature(e);
-                if sig.is_empty() {
-                    Vec::new()
-                } else {
-                    key::band_keys(sig, self.opts.copy_bands, 0xa271)
-                }
-            })
-            .collect();
         // Articles without words have no signature and are nobody's copy.
-        let with: Vec<u32> = (0..n as u32).filter(|&i| !bands[i as usize].is_empty()).collect();
-        let cands: Vec<(u32, u32)> =
-            lsh_candidates(with.len(), self.opts.copy_bands, self.opts.max_bucket, |first, count| {
-                with.iter().flat_map(|&i| bands[i as usize][first..first + count].iter().copied()).collect()
-            })
-            .into_iter()
-            .map(|(i, j)| (with[i as usize], with[j as usize]))
-            .collect();
-        drop(bands);
+        let with: Vec<u32> = (0..n as u32).filter(|&i| !self.signature(&self.entries[i as usize]).is_empty()).collect();
+        // Their band keys, article after article, and signature lengths, in `with` order.
+        let b = self.opts.copy_bands.max(1);
+        let mut keys = vec![0u32; with.len() * b];
+        keys.par_chunks_mut(b).zip(&with).with_min_len(64).for_each(|(out, &i)| {
+            out.copy_from_slice(&key::band_keys(self.signature(&self.entries[i as usize]), b, 0xa271))
+        });
+        let lens: Vec<usize> = with.iter().map(|&i| self.signature(&self.entries[i as usize]).len()).collect();
+        let filter = CopyFilter::new(&self.opts);
+        let of = |x: u32| (&keys[x as usize * b..][..b], lens[x as usize]);
+        let cands: Vec<(u32, u32)> = lsh_candidates_where(
+            with.len(),
+            self.opts.copy_bands,
+            self.opts.max_bucket,
+            |first, count| keys.chunks_exact(b).flat_map(|k| k[first..first + count].iter().copied()).collect(),
+            |x, y| filter.may_pass(of(x), of(y)),
+        )
+        .into_iter()
+        .map(|(i, j)| (with[i as usize], with[j as usize]))
+        .collect();
+        drop((keys, lens));
         let estimate =
             |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
+        // The groups are the components of the passing pairs, whatever the order of union:
+        // the estimates in parallel, then the union in order.
+        let passing: Vec<(u32, u32)> = cands
+            .par_iter()
+            .with_min_len(256)
+            .filter(|&&(i, j)| estimate(i as usize, j as usize) >= self.opts.copy_threshold)
+            .copied()
+            .collect();
+        drop(cands);
         let mut parent: Vec<usize> = (0..n).collect();
-        for (i, j) in cands {
+        for (i, j) in passing {
             let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
-            // Already one group: nothing to estimate (a syndicated story has many copies).
-            if ri != rj && estimate(i as usize, j as usize) >= self.opts.copy_threshold {
-                // The smaller index (smaller id) stays the root.
-                parent[ri.max(rj)] = ri.min(rj);
-            }
+            // The smaller index (smaller id) stays the root.
+            parent[ri.max(rj)] = ri.min(rj);
         }
         let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -1138,6 +1204,108 @@ mod tests {
             let mut plain: Vec<u32> = (0..n as u32).collect();
             plain.sort_by_key(|&u| article_of[u as usize]);
             assert_eq!(by_article(|| article_of.iter().copied(), articles), plain, "{n} units");
+        }
+    }
+
+    /// A random signature of `len` values, and copies of it with `changed` values replaced
+    /// (at random positions, by random values).
+    fn signature(seed: u64, len: usize) -> Vec<u32> {
+        (0..len as u64).map(|k| (mix64(seed ^ k << 20) >> 40) as u32).collect()
+    }
+
+    fn changed(sig: &[u32], changed: usize, seed: u64) -> Vec<u32> {
+        let mut s = sig.to_vec();
+        for k in 0..changed as u64 {
+            let at = (mix64(seed ^ k) % s.len() as u64) as usize;
+            s[at] = (mix64(seed ^ k ^ 0xdead) >> 48) as u32;
+        }
+        s
+    }
+
+    #[test]
+    fn the_copy_filter_drops_only_pairs_that_estimate_below_the_threshold() {
+        // Lengths that bands divide and lengths they do not; thresholds at the edges.
+        for (len, bands, threshold) in
+            [(64, 16, 0.8), (64, 16, 0.5), (64, 8, 0.9), (64, 16, 1.0), (64, 16, 0.0), (60, 16, 0.85), (10, 16, 0.7)]
+        {
+            let opts = ClaimOptions {
+                copy_num_hashes: len,
+                copy_bands: bands,
+                copy_threshold: threshold,
+                ..Default::default()
+            };
+            let filter = CopyFilter::new(&opts);
+            let (mut dropped, mut kept) = (0, 0);
+            for pair in 0..3000u64 {
+                let a = signature(pair, len);
+                let b = changed(&a, (pair % (len as u64 + 1)) as usize, pair ^ 77);
+                let (ka, kb) = (key::band_keys(&a, bands, 0xa271), key::band_keys(&b, bands, 0xa271));
+                let passes = key::estimate(&a, &b) >= threshold;
+                if filter.may_pass((&ka, a.len()), (&kb, b.len())) {
+                    kept += 1;
+                } else {
+                    assert!(!passes, "{len} values, {bands} bands, t {threshold}: pair {pair} dropped");
+                    dropped += 1;
+                }
+                // Signatures of another length estimate 0.
+                let short = &a[..len - 1];
+                let ks = key::band_keys(short, bands, 0xa271);
+                let may = filter.may_pass((&ka, a.len()), (&ks, short.len()));
+                assert!(may || key::estimate(&a, short) < threshold);
+            }
+            assert!(kept > 0);
+            if (len, bands, threshold) == (64, 16, 0.8) {
+                assert_eq!(min_shared_bands(64, 16, 0.8), Some(4), "need 52 of 64: 12 broken bands at most");
+                assert!(dropped > 1000, "most pairs far below the threshold are dropped: {dropped}");
+            }
+        }
+        assert_eq!(min_shared_bands(64, 16, 0.0), None, "every pair passes");
+        assert_eq!(min_shared_bands(64, 16, 0.5), None, "32 broken bands: no bound");
+        assert_eq!(min_shared_bands(0, 16, 0.5), Some(17), "empty signatures never pass");
+    }
+
+    #[test]
+    fn copy_groups_are_the_components_of_the_passing_candidates() {
+        // Families of near-copies: some just above the threshold, some far below (the
+        // re-edits of a developing story), and unrelated articles.
+        let opts = ClaimOptions::default();
+        let mut sigs: Vec<Vec<u32>> = Vec::new();
+        for family in 0..12u64 {
+            let base = signature(family, opts.copy_num_hashes);
+            for copy in 0..9u64 {
+                let changes = [0, 3, 8, 11, 13, 20, 30, 40, 64][copy as usize];
+                sigs.push(changed(&base, changes, family * 100 + copy));
+            }
+        }
+        sigs.push(Vec::new());
+        let mut c = Clusterer::new(&opts);
+        for (k, sig) in sigs.iter().enumerate() {
+            let record = ClaimRecord { units: Vec::new(), signature: sig.clone() };
+            c.add(&format!("a{k:04}"), &format!("o{}", k % 3), &record).unwrap();
+        }
+        let (roots, groups) = c.copies();
+        // The reference: every pair sharing a band key (no bucket reaches the cap), estimated.
+        let n = sigs.len();
+        let keys: Vec<Vec<u32>> = sigs.iter().map(|s| key::band_keys(s, opts.copy_bands, 0xa271)).collect();
+        let mut parent: Vec<usize> = (0..n).collect();
+        for i in 0..n {
+            for j in i + 1..n {
+                let share = !sigs[i].is_empty() && keys[i].iter().zip(&keys[j]).any(|(x, y)| x == y);
+                if share && key::estimate(&sigs[i], &sigs[j]) >= opts.copy_threshold {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+        let want: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+        assert_eq!(roots, want);
+        assert!(groups.len() >= 12, "every family has copies: {}", groups.len());
+        for g in &groups {
+            let r: usize = g.original[1..].parse().unwrap();
+            let copies: Vec<usize> = (0..n).filter(|&i| i != r && want[i] == r).collect();
+            assert_eq!(g.copies, copies.iter().map(|i| format!("a{i:04}")).collect::<Vec<_>>());
+            let low = copies.iter().map(|&i| key::estimate(&sigs[r], &sigs[i])).fold(1.0, f64::min);
+            assert_eq!(g.similarity, low);
         }
     }
 
