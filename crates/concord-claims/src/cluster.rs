@@ -43,14 +43,15 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Arena, Packed, Store, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, SignatureSpill, Signatures, Store, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
 struct Entry {
     id: String,
     outlet: u32,
-    /// Its article signature: run `sig` of `signatures` (empty: no words).
+    /// Its arrival index: its run of `copy_keys` and record of `signatures` (both empty when
+    /// it has no words).
     sig: u32,
 }
 
@@ -60,8 +61,11 @@ pub struct Clusterer {
     entries: Vec<Entry>,
     outlets: Vec<String>,
     outlet_ids: HashMap<String, u32>,
-    /// Article signatures, in arrival order (pages never copied as they grow).
-    signatures: Arena,
+    /// The LSH band keys of the articles' signatures, in arrival order (pages never copied
+    /// as they grow): what finding copy candidates reads.
+    copy_keys: Arena,
+    /// The article signatures, in a temporary file: only candidate pairs read them back.
+    signatures: SignatureSpill,
     store: Store,
 }
 
@@ -518,6 +522,13 @@ impl<'a> Bands<'a> {
     }
 }
 
+/// Salt of the LSH band keys of article signatures.
+const COPY_SALT: u64 = 0xa271;
+
+/// Article pairs estimated at most in one batch (their signatures in memory at once: at
+/// most 2 × 256 bytes a pair at 64 values).
+const BATCH_PAIRS: usize = 1 << 15;
+
 /// Bands whose keys are computed and kept together (4 bytes an item each; at most 16).
 pub const BAND_GROUP: usize = 10;
 
@@ -529,7 +540,8 @@ impl Clusterer {
             entries: Vec::new(),
             outlets: Vec::new(),
             outlet_ids: HashMap::new(),
-            signatures: Arena::default(),
+            copy_keys: Arena::default(),
+            signatures: SignatureSpill::default(),
             store: Store::new(),
         }
     }
@@ -563,10 +575,15 @@ impl Clusterer {
                 o
             }
         };
-        let sig = self.signatures.len() as u32;
+        let sig = self.copy_keys.len() as u32;
+        let keys = match record.signature.is_empty() {
+            true => Vec::new(),
+            false => key::band_keys(&record.signature, self.opts.copy_bands, COPY_SALT),
+        };
+        self.copy_keys.push(&keys).map_err(|e| StageError::new(format!("cannot keep article band keys: {e}")))?;
         self.signatures
             .push(&record.signature)
-            .map_err(|e| StageError::new(format!("cannot keep article signatures: {e}")))?;
+            .map_err(|e| StageError::new(format!("cannot write article signatures to a temporary file: {e}")))?;
         self.entries.push(Entry { id: id.to_string(), outlet, sig });
         for u in record.units.iter().filter(|u| u.clustered) {
             self.store
@@ -586,23 +603,29 @@ impl Clusterer {
         Ok(())
     }
 
-    fn signature(&self, e: &Entry) -> &[u32] {
-        self.signatures.get(e.sig as usize)
+    /// What copy detection reads, taken from the clusterer: the articles' band keys and
+    /// their signatures, written out.
+    fn take_copy_input(&mut self) -> Result<(Arena, Signatures), StageError> {
+        let sigs = std::mem::take(&mut self.signatures).finish().map_err(signature_error)?;
+        Ok((std::mem::take(&mut self.copy_keys), sigs))
     }
 
-    /// Near-copy groups over the observed articles (entries must be sorted by id):
-    /// `(group root per entry, groups)`.
-    fn copies(&self) -> (Vec<usize>, Vec<CopyGroup>) {
+    /// Near-copy groups over the observed articles (entries must be sorted by id), from
+    /// their band keys (consumed) and signatures: `(group root per entry, groups)`.
+    fn copies(&self, copy_keys: Arena, sigs: &Signatures) -> Result<(Vec<usize>, Vec<CopyGroup>), StageError> {
         let n = self.entries.len();
         // Articles without words have no signature and are nobody's copy.
-        let with: Vec<u32> = (0..n as u32).filter(|&i| !self.signature(&self.entries[i as usize]).is_empty()).collect();
+        let with: Vec<u32> =
+            (0..n as u32).filter(|&i| sigs.len_of(self.entries[i as usize].sig as usize) > 0).collect();
         // Their band keys, article after article, and signature lengths, in `with` order.
         let b = self.opts.copy_bands.max(1);
         let mut keys = vec![0u32; with.len() * b];
-        keys.par_chunks_mut(b).zip(&with).with_min_len(64).for_each(|(out, &i)| {
-            out.copy_from_slice(&key::band_keys(self.signature(&self.entries[i as usize]), b, 0xa271))
-        });
-        let lens: Vec<usize> = with.iter().map(|&i| self.signature(&self.entries[i as usize]).len()).collect();
+        keys.par_chunks_mut(b)
+            .zip(&with)
+            .with_min_len(64)
+            .for_each(|(out, &i)| out.copy_from_slice(copy_keys.get(self.entries[i as usize].sig as usize)));
+        drop(copy_keys);
+        let lens: Vec<usize> = with.iter().map(|&i| sigs.len_of(self.entries[i as usize].sig as usize)).collect();
         let filter = CopyFilter::new(&self.opts);
         let of = |x: u32| (&keys[x as usize * b..][..b], lens[x as usize]);
         let cands: Vec<(u32, u32)> = lsh_candidates_where(
@@ -616,23 +639,18 @@ impl Clusterer {
         .map(|(i, j)| (with[i as usize], with[j as usize]))
         .collect();
         drop((keys, lens));
-        let estimate =
-            |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
         // The groups are the components of the passing pairs, whatever the order of union:
-        // the estimates in parallel, then the union in order.
-        let passing: Vec<(u32, u32)> = cands
-            .par_iter()
-            .with_min_len(256)
-            .filter(|&&(i, j)| estimate(i as usize, j as usize) >= self.opts.copy_threshold)
-            .copied()
-            .collect();
-        drop(cands);
+        // the estimates first, then the union in order.
+        let estimates = self.estimates(sigs, &cands)?;
         let mut parent: Vec<usize> = (0..n).collect();
-        for (i, j) in passing {
-            let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
-            // The smaller index (smaller id) stays the root.
-            parent[ri.max(rj)] = ri.min(rj);
+        for (&(i, j), &e) in cands.iter().zip(&estimates) {
+            if e >= self.opts.copy_threshold {
+                let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
+                // The smaller index (smaller id) stays the root.
+                parent[ri.max(rj)] = ri.min(rj);
+            }
         }
+        drop((cands, estimates));
         let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (i, &r) in roots.iter().enumerate() {
@@ -640,15 +658,54 @@ impl Clusterer {
                 groups.entry(r).or_default().push(i);
             }
         }
+        // A group's similarity: the least estimate of a copy against the original.
+        let to_root: Vec<(u32, u32)> =
+            groups.iter().flat_map(|(&r, copies)| copies.iter().map(move |&c| (r as u32, c as u32))).collect();
+        let mut estimates = self.estimates(sigs, &to_root)?.into_iter();
         let out = groups
             .into_iter()
             .map(|(r, copies)| CopyGroup {
                 original: self.entries[r].id.clone(),
-                similarity: copies.iter().map(|&c| estimate(r, c)).fold(1.0, f64::min),
+                similarity: estimates.by_ref().take(copies.len()).fold(1.0, f64::min),
                 copies: copies.iter().map(|&c| self.entries[c].id.clone()).collect(),
             })
             .collect();
-        (roots, out)
+        Ok((roots, out))
+    }
+
+    /// [`key::estimate`] of each pair of articles (entry indices), in order: the signatures
+    /// of a batch of [`BATCH_PAIRS`] pairs are read back together in file order, in parallel
+    /// pieces, then estimated in parallel.
+    fn estimates(&self, sigs: &Signatures, pairs: &[(u32, u32)]) -> Result<Vec<f64>, StageError> {
+        let mut out = Vec::with_capacity(pairs.len());
+        for batch in pairs.chunks(BATCH_PAIRS) {
+            let arrival = |i: u32| self.entries[i as usize].sig;
+            let mut want: Vec<u32> = batch.iter().flat_map(|&(i, j)| [arrival(i), arrival(j)]).collect();
+            want.par_sort_unstable();
+            want.dedup();
+            // Signature `want[k]` is `values[starts[k]..starts[k + 1]]`.
+            let mut starts = Vec::with_capacity(want.len() + 1);
+            let mut total = 0;
+            for &a in &want {
+                starts.push(total);
+                total += sigs.len_of(a as usize);
+            }
+            starts.push(total);
+            let mut values = vec![0u32; total];
+            let piece = (want.len() / (4 * rayon::current_num_threads())).max(1 << 9);
+            let bounds: Vec<usize> = (0..want.len()).step_by(piece).chain([want.len()]).map(|k| starts[k]).collect();
+            split_by(&mut values, &bounds)
+                .into_par_iter()
+                .zip(want.par_chunks(piece))
+                .try_for_each(|(out, items)| sigs.read_sorted(items, out))
+                .map_err(signature_error)?;
+            let sig = |i: u32| {
+                let k = want.binary_search(&arrival(i)).expect("a wanted signature");
+                &values[starts[k]..starts[k + 1]]
+            };
+            out.par_extend(batch.par_iter().with_min_len(256).map(|&(i, j)| key::estimate(sig(i), sig(j))));
+        }
+        Ok(out)
     }
 
     /// Sorts the articles by id (units keep pointing at theirs).
@@ -670,14 +727,21 @@ impl Clusterer {
     pub fn run(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         self.sort_articles();
         let texts = self.store.take_texts().map_err(read_error)?;
-        self.compute(corpus, &texts)?;
+        let (copy_keys, sigs) = self.take_copy_input()?;
+        self.compute(corpus, &texts, copy_keys, &sigs)?;
         // The records are spent: free them before the report is written.
         *self = Clusterer::new(&self.opts);
         Ok(())
     }
 
-    fn compute(&self, corpus: &mut Corpus, texts: &Texts) -> Result<(), StageError> {
-        let (roots, copies) = self.copies();
+    fn compute(
+        &self,
+        corpus: &mut Corpus,
+        texts: &Texts,
+        copy_keys: Arena,
+        sigs: &Signatures,
+    ) -> Result<(), StageError> {
+        let (roots, copies) = self.copies(copy_keys, sigs)?;
         corpus.copies = copies;
         corpus.mark_copies();
 
@@ -1086,6 +1150,10 @@ fn split_by<'a, T>(v: &'a mut [T], starts: &[usize]) -> Vec<&'a mut [T]> {
     parts
 }
 
+fn signature_error(e: io::Error) -> StageError {
+    StageError::new(format!("cannot read article signatures back from a temporary file: {e}"))
+}
+
 fn read_error(e: io::Error) -> StageError {
     StageError::new(format!("cannot read unit texts back from a temporary file: {e}"))
 }
@@ -1239,7 +1307,7 @@ mod tests {
             for pair in 0..3000u64 {
                 let a = signature(pair, len);
                 let b = changed(&a, (pair % (len as u64 + 1)) as usize, pair ^ 77);
-                let (ka, kb) = (key::band_keys(&a, bands, 0xa271), key::band_keys(&b, bands, 0xa271));
+                let (ka, kb) = (key::band_keys(&a, bands, COPY_SALT), key::band_keys(&b, bands, COPY_SALT));
                 let passes = key::estimate(&a, &b) >= threshold;
                 if filter.may_pass((&ka, a.len()), (&kb, b.len())) {
                     kept += 1;
@@ -1249,7 +1317,7 @@ mod tests {
                 }
                 // Signatures of another length estimate 0.
                 let short = &a[..len - 1];
-                let ks = key::band_keys(short, bands, 0xa271);
+                let ks = key::band_keys(short, bands, COPY_SALT);
                 let may = filter.may_pass((&ka, a.len()), (&ks, short.len()));
                 assert!(may || key::estimate(&a, short) < threshold);
             }
@@ -1283,10 +1351,11 @@ mod tests {
             let record = ClaimRecord { units: Vec::new(), signature: sig.clone() };
             c.add(&format!("a{k:04}"), &format!("o{}", k % 3), &record).unwrap();
         }
-        let (roots, groups) = c.copies();
+        let (keys, spilled) = c.take_copy_input().unwrap();
+        let (roots, groups) = c.copies(keys, &spilled).unwrap();
         // The reference: every pair sharing a band key (no bucket reaches the cap), estimated.
         let n = sigs.len();
-        let keys: Vec<Vec<u32>> = sigs.iter().map(|s| key::band_keys(s, opts.copy_bands, 0xa271)).collect();
+        let keys: Vec<Vec<u32>> = sigs.iter().map(|s| key::band_keys(s, opts.copy_bands, COPY_SALT)).collect();
         let mut parent: Vec<usize> = (0..n).collect();
         for i in 0..n {
             for j in i + 1..n {
@@ -1307,6 +1376,21 @@ mod tests {
             let low = copies.iter().map(|&i| key::estimate(&sigs[r], &sigs[i])).fold(1.0, f64::min);
             assert_eq!(g.similarity, low);
         }
+    }
+
+    #[test]
+    fn a_failed_signature_read_is_a_stage_error() {
+        let opts = ClaimOptions::default();
+        let mut c = Clusterer::new(&opts);
+        let base = signature(1, opts.copy_num_hashes);
+        for (k, changes) in [0, 2, 5].into_iter().enumerate() {
+            let record = ClaimRecord { units: Vec::new(), signature: changed(&base, changes, k as u64) };
+            c.add(&format!("a{k}"), "o", &record).unwrap();
+        }
+        let (keys, sigs) = c.take_copy_input().unwrap();
+        sigs.truncate(10).unwrap();
+        let err = c.copies(keys, &sigs).unwrap_err();
+        assert!(err.0.starts_with("cannot read article signatures back from a temporary file"), "{}", err.0);
     }
 
     #[test]

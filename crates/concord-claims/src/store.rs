@@ -10,6 +10,9 @@
 //! arrives and read back unit by unit at the end; memory keeps 4 bytes a unit to find it.
 //! Document frequencies are counted per id as units arrive (an associative merge), so IDF
 //! weights need no second pass over the tokens.
+//!
+//! Article signatures (for copy detection) go to a temporary file of their own in the same
+//! way ([`SignatureSpill`]): only the candidate pairs' signatures are read back.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -386,12 +389,11 @@ impl key::TokenSide for Packed<'_> {
 }
 
 /// Texts written as they arrive, one record a unit (see [`Record`]), in arrival order, in
-/// an anonymous temporary file; read back one unit at a time, in any order, once the
+/// an anonymous temporary file; read back in batches of units, in any order, once the
 /// clusters are known.
 #[derive(Default)]
 struct Spill {
-    file: Option<BufWriter<File>>,
-    index: RecordIndex,
+    records: RecordWriter,
     buf: Vec<u8>,
 }
 
@@ -403,9 +405,6 @@ impl Spill {
         speaker: Option<u32>,
         entities: &[usize],
     ) -> io::Result<()> {
-        if self.file.is_none() {
-            self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
-        }
         self.buf.clear();
         let mut r = Record(&mut self.buf);
         r.str(Some(text))?;
@@ -419,17 +418,43 @@ impl Spill {
         for &e in entities {
             r.u32(u32::try_from(e).map_err(|_| io::Error::other("entity index over 2^32"))?);
         }
-        self.file.as_mut().expect("spill file is open").write_all(&self.buf)?;
-        self.index.push(self.buf.len())
+        self.records.push(&self.buf)
     }
 
     fn finish(self, count: usize) -> io::Result<Texts> {
+        let records = self.records.finish()?;
+        debug_assert!(records.file.is_none() || records.index.len() == count);
+        Ok(Texts { records })
+    }
+}
+
+/// Records of bytes written back to back to an anonymous temporary file (created with the
+/// first non-empty record), and where each starts.
+#[derive(Default)]
+struct RecordWriter {
+    file: Option<BufWriter<File>>,
+    index: RecordIndex,
+}
+
+impl RecordWriter {
+    /// Appends a record.
+    fn push(&mut self, record: &[u8]) -> io::Result<()> {
+        if !record.is_empty() {
+            if self.file.is_none() {
+                self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
+            }
+            self.file.as_mut().expect("the record file is open").write_all(record)?;
+        }
+        self.index.push(record.len())
+    }
+
+    /// The records written, for reading back.
+    fn finish(self) -> io::Result<Records> {
         let file = match self.file {
             Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
             None => None,
         };
-        debug_assert!(file.is_none() || self.index.len() == count);
-        Ok(Texts { file, index: self.index })
+        Ok(Records { file, index: self.index })
     }
 }
 
@@ -450,7 +475,7 @@ impl RecordIndex {
 
     /// Appends a record of `len` bytes.
     fn push(&mut self, len: usize) -> io::Result<()> {
-        let len32 = u32::try_from(len).map_err(|_| io::Error::other("unit texts over 4 GiB"))?;
+        let len32 = u32::try_from(len).map_err(|_| io::Error::other("a record over 4 GiB"))?;
         if self.lens.len() % Self::GROUP == 0 {
             self.bases.push(self.end);
         }
@@ -472,10 +497,10 @@ impl RecordIndex {
     }
 }
 
-/// The spilled texts of every unit, read back in batches of units in file order (from any
-/// thread).
+/// The records of a [`RecordWriter`], read back in batches in file order (from any thread).
 #[derive(Default)]
-pub(crate) struct Texts {
+struct Records {
+    /// None when no record has a byte.
     file: Option<File>,
     index: RecordIndex,
 }
@@ -487,17 +512,15 @@ const GAP: u64 = 1 << 12;
 /// Bytes read at most at once when reading a batch (a larger record is read alone).
 const SPAN: u64 = 1 << 18;
 
-impl Texts {
-    /// The texts of `units` (ascending) into `out` (as long), in that order: the file is read
-    /// in few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
-    /// bytes (clusters' members are scattered over the file: one read each would cost a
-    /// system call each). A store without texts gives empty ones.
-    pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
-        assert_eq!(units.len(), out.len(), "one place per unit");
+impl Records {
+    /// Calls `each` with records `items` (ascending), in that order: the file is read in
+    /// few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
+    /// bytes (wanted records are scattered over the file: one read each would cost a
+    /// system call each). Without a file (no record has a byte) nothing is called.
+    fn read_sorted(&self, items: &[u32], mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
-        debug_assert!(units.windows(2).all(|w| w[0] <= w[1]));
-        let ranges: Vec<(u64, u64)> = units.iter().map(|&u| self.index.range(u as usize)).collect();
-        let mut out = out.iter_mut();
+        debug_assert!(items.windows(2).all(|w| w[0] <= w[1]));
+        let ranges: Vec<(u64, u64)> = items.iter().map(|&i| self.index.range(i as usize)).collect();
         let mut buf = Vec::new();
         let mut k = 0;
         while k < ranges.len() {
@@ -512,10 +535,97 @@ impl Texts {
             }
             buf.resize((b - a) as usize, 0);
             read_exact_at(file, &mut buf, a)?;
-            for (&(c, d), o) in ranges[k..end].iter().zip(&mut out) {
-                *o = decode_texts(&buf[(c - a) as usize..(d - a) as usize])?;
+            for &(c, d) in &ranges[k..end] {
+                each(&buf[(c - a) as usize..(d - a) as usize])?;
             }
             k = end;
+        }
+        Ok(())
+    }
+}
+
+/// The spilled texts of every unit, read back in batches of units in file order (from any
+/// thread).
+#[derive(Default)]
+pub(crate) struct Texts {
+    records: Records,
+}
+
+impl Texts {
+    /// The texts of `units` (ascending) into `out` (as long), in that order, read as
+    /// [`Records::read_sorted`] reads (clusters' members are scattered over the file). A
+    /// store without texts gives empty ones.
+    pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
+        assert_eq!(units.len(), out.len(), "one place per unit");
+        let mut out = out.iter_mut();
+        self.records.read_sorted(units, |r| {
+            *out.next().expect("one place per unit") = decode_texts(r)?;
+            Ok(())
+        })
+    }
+}
+
+/// Article signatures written to an anonymous temporary file as they arrive, one record
+/// each (little-endian values; an empty signature writes nothing), in arrival order, and
+/// read back in batches once the candidate pairs are known: memory keeps 4 bytes an
+/// article to find them (the file takes 256 bytes an article at 64 values).
+#[derive(Default)]
+pub(crate) struct SignatureSpill {
+    records: RecordWriter,
+    buf: Vec<u8>,
+}
+
+impl SignatureSpill {
+    /// Appends the signature of the next article.
+    pub fn push(&mut self, sig: &[u32]) -> io::Result<()> {
+        self.buf.clear();
+        for &v in sig {
+            self.buf.extend_from_slice(&v.to_le_bytes());
+        }
+        self.records.push(&self.buf)
+    }
+
+    /// The signatures written, for reading back.
+    pub fn finish(self) -> io::Result<Signatures> {
+        Ok(Signatures { records: self.records.finish()? })
+    }
+}
+
+/// The spilled article signatures, read back in batches in file order (from any thread).
+#[derive(Default)]
+pub(crate) struct Signatures {
+    records: Records,
+}
+
+impl Signatures {
+    /// Values of signature `i` (0 when it is empty).
+    pub fn len_of(&self, i: usize) -> usize {
+        self.records.index.lens[i] as usize / 4
+    }
+
+    /// Cuts the file to `len` bytes, to test what a failed read gives.
+    #[cfg(test)]
+    pub fn truncate(&self, len: u64) -> io::Result<()> {
+        self.records.file.as_ref().map_or(Ok(()), |f| f.set_len(len))
+    }
+
+    /// The values of signatures `items` (ascending), one after another, into `out` (exactly
+    /// as long as they are together).
+    pub fn read_sorted(&self, items: &[u32], out: &mut [u32]) -> io::Result<()> {
+        let mut at = 0;
+        self.records.read_sorted(items, |r| {
+            let values = out.get_mut(at..at + r.len() / 4).ok_or_else(|| io::Error::other("signatures overflow"))?;
+            for (v, b) in values.iter_mut().zip(r.chunks_exact(4)) {
+                *v = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+            }
+            at += values.len();
+            Ok(())
+        })?;
+        if at != out.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "article signatures missing from a temporary file",
+            ));
         }
         Ok(())
     }
@@ -733,6 +843,41 @@ mod tests {
         let mut none = vec![UnitTexts::default(); 2];
         Texts::default().read_sorted(&[0, 1], &mut none).unwrap();
         assert_eq!(none, vec![UnitTexts::default(); 2], "a store without texts gives empty ones");
+    }
+
+    #[test]
+    fn signatures_read_back_in_batches_as_pushed() {
+        let mut spill = SignatureSpill::default();
+        // Empty ones (articles without words), the usual length, others, values with every byte.
+        let sig = |i: usize| -> Vec<u32> {
+            match i % 5 {
+                0 => Vec::new(),
+                1 => vec![u32::MAX, 0, 0x0102_0304],
+                _ => (0..64).map(|k| (mix64((i * 64 + k) as u64) >> 32) as u32).collect(),
+            }
+        };
+        let n = 3 * RecordIndex::GROUP + 7;
+        for i in 0..n {
+            spill.push(&sig(i)).unwrap();
+        }
+        let sigs = spill.finish().unwrap();
+        for items in [(0..n as u32).collect::<Vec<_>>(), (0..n as u32).step_by(7).collect(), vec![n as u32 - 1], vec![]]
+        {
+            let want: Vec<u32> = items.iter().flat_map(|&i| sig(i as usize)).collect();
+            assert_eq!(items.iter().map(|&i| sigs.len_of(i as usize)).sum::<usize>(), want.len());
+            let mut got = vec![0; want.len()];
+            sigs.read_sorted(&items, &mut got).unwrap();
+            assert_eq!(got, want, "{} signatures", items.len());
+        }
+        // A place too short or too long is an error, not a panic.
+        assert!(sigs.read_sorted(&[2], &mut [0; 63]).is_err());
+        assert!(sigs.read_sorted(&[2], &mut [0; 65]).is_err());
+        // So is a file cut short.
+        sigs.truncate(100).unwrap();
+        let err = sigs.read_sorted(&[2, 3], &mut [0; 128]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        let none = SignatureSpill::default();
+        assert!(none.finish().unwrap().read_sorted(&[], &mut []).is_ok());
     }
 
     #[test]
