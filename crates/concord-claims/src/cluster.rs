@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::Arc;
 
-use concord_core::text::{fnv1a64, stable_id};
+use concord_core::text::{fnv1a64, mix64};
 use concord_core::{
     Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, Spooled, StageError, UnitKind,
 };
@@ -877,13 +877,9 @@ impl Clusterer {
         // units alone, then built (members read back from the texts file) in rank order, so
         // that only the first ones need be in memory at once.
         // The distinct outlets of some units, sorted (a copy counts as its original's outlet).
+        let outlet_of = |u: u32| self.entries[roots[units[u as usize].article as usize]].outlet;
         let outlets_of = |idx: &[u32]| -> Vec<&str> {
-            let mut o: Vec<&str> = idx
-                .iter()
-                .map(|&u| {
-                    self.outlets[self.entries[roots[units[u as usize].article as usize]].outlet as usize].as_str()
-                })
-                .collect();
+            let mut o: Vec<&str> = idx.iter().map(|&u| self.outlets[outlet_of(u) as usize].as_str()).collect();
             o.sort_unstable();
             o.dedup();
             o
@@ -895,20 +891,21 @@ impl Clusterer {
             .map(|&g| {
                 let mut idx: Vec<u32> = group(g as usize).to_vec();
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
-                let outlets = outlets_of(&idx);
+                // Distinct outlets by index: as many as distinct outlet names.
+                let mut outlets: Vec<u32> = idx.iter().map(|&u| outlet_of(u)).collect();
+                outlets.sort_unstable();
+                outlets.dedup();
                 let kind = units[idx[0] as usize].kind();
-                let keys: Vec<String> = idx
-                    .iter()
-                    .map(|&u| {
-                        let r = &units[u as usize];
-                        format!("{}:{}:{}", self.entries[r.article as usize].id, r.src.start, r.src.end)
-                    })
-                    .collect();
-                let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
-                parts.extend(keys.iter().map(String::as_str));
+                // `stable_id("c", [kind, "{article}:{start}:{end}" per member])`.
+                let mut id = StableId::default();
+                id.part(&[if kind == UnitKind::Quote { b"quote" } else { b"claim" }]);
+                for &u in &idx {
+                    let r = &units[u as usize];
+                    id.member(&self.entries[r.article as usize].id, r.src.start, r.src.end);
+                }
                 let first = &units[idx[0] as usize];
                 Planned {
-                    id: stable_id("c", &parts),
+                    id: id.finish("c"),
                     outlets: outlets.len() as u32,
                     first: (first.article, first.src.start),
                     idx,
@@ -1006,6 +1003,48 @@ impl Clusterer {
         corpus.single_source = kept;
         corpus.single_source_rest = rest;
         Ok(())
+    }
+}
+
+/// [`concord_core::text::stable_id`] fed part by part, each part in pieces of bytes: the
+/// same id without building each part as a string.
+#[derive(Default)]
+struct StableId(u64);
+
+impl StableId {
+    /// Adds the part made of `pieces` one after another.
+    fn part(&mut self, pieces: &[&[u8]]) {
+        // FNV-1a (as `fnv1a64`) over the pieces in turn.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in pieces.iter().flat_map(|p| p.iter()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = mix64(self.0 ^ h);
+    }
+
+    /// Adds the part `"{article}:{start}:{end}"`.
+    fn member(&mut self, article: &str, start: u32, end: u32) {
+        let (mut a, mut b) = ([0; 10], [0; 10]);
+        self.part(&[article.as_bytes(), b":", decimal(start, &mut a), b":", decimal(end, &mut b)]);
+    }
+
+    /// The id: `prefix` and 12 hex digits.
+    fn finish(&self, prefix: &str) -> String {
+        format!("{prefix}{:012x}", self.0 >> 16)
+    }
+}
+
+/// The decimal digits of `x`, written at the end of `buf`.
+fn decimal(mut x: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            return &buf[at..];
+        }
     }
 }
 
@@ -1391,6 +1430,44 @@ mod tests {
         sigs.truncate(10).unwrap();
         let err = c.copies(keys, &sigs).unwrap_err();
         assert!(err.0.starts_with("cannot read article signatures back from a temporary file"), "{}", err.0);
+    }
+
+    #[test]
+    fn cluster_ids_fed_in_pieces_are_the_stable_ids() {
+        use concord_core::text::stable_id;
+        let long = "x".repeat(300);
+        let ids = ["", "a", "r3/10000", "1:2:3", ":", "é€𝄞\u{0}", &long, "0", "id with spaces"];
+        let spans = [(0, 0), (0, 1), (9, 10), (99, 100), (1_000_000, 4_294_967_295), (u32::MAX, u32::MAX)];
+        for kind in ["claim", "quote"] {
+            for n in 0..5 {
+                let members: Vec<(&str, u32, u32)> = (0..n)
+                    .map(|k| {
+                        let (s, e) = spans[(k * 5 + n) % spans.len()];
+                        (ids[(k * 7 + n) % ids.len()], s, e)
+                    })
+                    .collect();
+                let keys: Vec<String> = members.iter().map(|(a, s, e)| format!("{a}:{s}:{e}")).collect();
+                let mut parts = vec![kind];
+                parts.extend(keys.iter().map(String::as_str));
+                let mut id = StableId::default();
+                id.part(&[kind.as_bytes()]);
+                for &(a, s, e) in &members {
+                    id.member(a, s, e);
+                }
+                assert_eq!(id.finish("c"), stable_id("c", &parts), "{parts:?}");
+            }
+        }
+        // A member's pieces hash as one string: "a:1:23" is neither "a:12:3" nor "a1:2:3".
+        let one = |a: &str, s: u32, e: u32| {
+            let mut id = StableId::default();
+            id.member(a, s, e);
+            id.finish("c")
+        };
+        assert_eq!(one("a", 1, 23), stable_id("c", &["a:1:23"]));
+        assert_ne!(one("a", 1, 23), one("a", 12, 3));
+        for x in [0, 7, 10, 4_294_967_295] {
+            assert_eq!(decimal(x, &mut [0; 10]), x.to_string().as_bytes());
+        }
     }
 
     #[test]
