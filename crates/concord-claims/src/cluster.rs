@@ -853,9 +853,13 @@ impl Clusterer {
                 })
                 .collect()
         };
-        let entity_of = |article: u32, local: u32| -> Option<&str> {
+        // An article's local entity: its index in the corpus, and its id.
+        let entity_index = |article: u32, local: u32| -> Option<u32> {
             let i = *links[article as usize].get(local as usize)?;
-            corpus_ro.entities.get(i as usize).map(|e| e.id.as_str())
+            (corpus_ro.entities.len() > i as usize).then_some(i)
+        };
+        let entity_of = |article: u32, local: u32| -> Option<&str> {
+            entity_index(article, local).map(|i| corpus_ro.entities[i as usize].id.as_str())
         };
         let member = |u: usize, t: UnitTexts| {
             let r = &units[u];
@@ -944,17 +948,22 @@ impl Clusterer {
             let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
             let mut speaker_names = Vec::with_capacity(idx.len());
             let mut members = Vec::with_capacity(idx.len());
-            let mut entities: Vec<&str> = Vec::new();
+            let mut entities: Vec<u32> = Vec::new();
             for (&u, t) in idx.iter().zip(texts) {
                 let mut t = std::mem::take(t);
                 speaker_names.push(t.speaker_name.take());
-                entities.extend(t.entities.iter().filter_map(|&l| entity_of(units[u].article, l)));
+                entities.extend(t.entities.iter().filter_map(|&l| entity_index(units[u].article, l)));
                 members.push(member(u, t));
             }
             let kind = units[idx[0]].kind();
             let outlets = outlets_of(&p.idx);
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
+            // The distinct entities by index, then their ids sorted (an index is read once).
+            entities.sort_unstable();
+            entities.dedup();
+            let mut entities: Vec<&str> =
+                entities.iter().map(|&i| corpus_ro.entities[i as usize].id.as_str()).collect();
             entities.sort_unstable();
             entities.dedup();
             // Representative: the most complete member (most content words, then longest).
@@ -985,7 +994,7 @@ impl Clusterer {
             }
         };
         let (clusters, clusters_rest) =
-            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, |p| &p.idx, build, "clusters")?;
+            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, true, |p| &p.idx, build, "clusters")?;
         drop(plans);
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
@@ -996,8 +1005,15 @@ impl Clusterer {
             let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
             SingleSource { kind: units[u].kind(), cluster, member: member(u, std::mem::take(&mut texts[0])) }
         };
-        let (kept, rest) =
-            keep_or_spool(&single, corpus_ro.single_source_limit, texts, single_unit, item, "single-source items")?;
+        let (kept, rest) = keep_or_spool(
+            &single,
+            corpus_ro.single_source_limit,
+            texts,
+            false,
+            single_unit,
+            item,
+            "single-source items",
+        )?;
         corpus.clusters = clusters;
         corpus.clusters_rest = clusters_rest;
         corpus.single_source = kept;
@@ -1076,18 +1092,40 @@ const BATCH_ITEMS: usize = 1 << 12;
 /// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
 /// temporary file a batch at a time, so memory holds a batch of them at once. Each batch's
 /// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
+/// With `stage`, the texts of all batches are first copied batch after batch to a new file
+/// in one pass over the texts in file order ([`Texts::stage`]), so that each batch is then
+/// one sequential read: for items whose units are scattered over the texts file (cluster
+/// members), where each batch would otherwise read a unit at a time from all over it.
 fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     items: &[P],
     limit: Option<usize>,
     texts: &Texts,
+    stage: bool,
     units_of: impl Fn(&P) -> &[u32] + Sync,
     make: impl Fn(&P, &mut [UnitTexts]) -> T + Sync + Send,
     what: &str,
 ) -> Result<Kept<T>, StageError> {
     let keep = limit.unwrap_or(usize::MAX).min(items.len());
+    let (kept_cuts, rest_cuts): (Vec<&[P]>, Vec<&[P]>) =
+        (batches(&items[..keep], &units_of).collect(), batches(&items[keep..], &units_of).collect());
+    let staged = match stage {
+        true => Some(stage_texts(texts, kept_cuts.iter().chain(&rest_cuts), &units_of).map_err(read_error)?),
+        false => None,
+    };
+    // The batches' texts in turn (from the staged copy: the records after the last batch's).
+    let mut next = 0u32;
+    let mut read = |batch: &[P]| -> Result<(Vec<UnitTexts>, Vec<usize>), StageError> {
+        let got = match &staged {
+            Some(staged) => batch_texts(staged, batch, &units_of, Some(next)),
+            None => batch_texts(texts, batch, &units_of, None),
+        };
+        let got = got.map_err(read_error)?;
+        next += got.0.len() as u32;
+        Ok(got)
+    };
     let mut kept: Vec<T> = Vec::with_capacity(keep);
-    for batch in batches(&items[..keep], &units_of) {
-        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+    for batch in kept_cuts {
+        let (mut got, starts) = read(batch)?;
         let parts = split_by(&mut got, &starts);
         kept.par_extend(batch.par_iter().zip(parts).map(|(p, t)| make(p, t)));
     }
@@ -1096,8 +1134,8 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     }
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
-    for batch in batches(&items[keep..], &units_of) {
-        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+    for batch in rest_cuts {
+        let (mut got, starts) = read(batch)?;
         let parts = split_by(&mut got, &starts);
         // Records encoded back to back, one buffer (and record count) per piece of the
         // batch a thread takes, pieces in order: no allocation per record.
@@ -1124,6 +1162,23 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     Ok((kept, Some(spool)))
 }
 
+/// The texts of the units of `cuts` copied batch after batch (each batch's units in file
+/// order, as [`batch_texts`] reads them) to a new file (see [`Texts::stage`]).
+fn stage_texts<'a, P: 'a + Sync>(
+    texts: &Texts,
+    cuts: impl Iterator<Item = &'a &'a [P]>,
+    units_of: &impl Fn(&P) -> &[u32],
+) -> io::Result<Texts> {
+    let (mut units, mut runs) = (Vec::new(), vec![0]);
+    for batch in cuts {
+        let start = units.len();
+        units.extend(batch.iter().flat_map(|p| units_of(p).iter().copied()));
+        units[start..].sort_unstable();
+        runs.push(units.len());
+    }
+    texts.stage(&units, &runs)
+}
+
 /// `items` in consecutive batches of at most [`BATCH_ITEMS`] items and [`BATCH_UNITS`] units
 /// (an item with more units is a batch of its own).
 fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl Iterator<Item = &'a [P]> + 'a {
@@ -1144,11 +1199,13 @@ fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl I
 }
 
 /// The texts of the units of `batch`, item after item (item `k`'s are
-/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces.
+/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces: records of
+/// its units, or, from a staged copy ([`stage_texts`]), its records from `first` on.
 fn batch_texts<P: Sync>(
     texts: &Texts,
     batch: &[P],
     units_of: &(impl Fn(&P) -> &[u32] + Sync),
+    first: Option<u32>,
 ) -> io::Result<(Vec<UnitTexts>, Vec<usize>)> {
     let mut starts = Vec::with_capacity(batch.len() + 1);
     let mut want: Vec<(u32, u32)> = Vec::new();
@@ -1160,8 +1217,11 @@ fn batch_texts<P: Sync>(
     }
     starts.push(want.len());
     want.par_sort_unstable();
-    let sorted: Vec<u32> = want.iter().map(|w| w.0).collect();
-    // Read in file order, in place: `got[k]` the texts of unit `sorted[k]`.
+    let sorted: Vec<u32> = match first {
+        Some(first) => (first..first + want.len() as u32).collect(),
+        None => want.iter().map(|w| w.0).collect(),
+    };
+    // Read in file order, in place: `got[k]` the texts of unit `want[k].0`.
     let mut got = vec![UnitTexts::default(); want.len()];
     let piece = (sorted.len() / (4 * rayon::current_num_threads())).max(1 << 9);
     got.par_chunks_mut(piece)

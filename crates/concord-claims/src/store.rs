@@ -21,6 +21,7 @@ use concord_core::chunks::Chunks;
 use concord_core::table::IdTable;
 use concord_core::text::mix64;
 use concord_core::{Span, UnitKind};
+use rayon::prelude::*;
 
 use crate::key::{self, Token, Weights};
 
@@ -495,6 +496,25 @@ impl RecordIndex {
         let start = self.bases[g] + (g * Self::GROUP..i).map(|k| self.lens[k] as u64).sum::<u64>();
         (start, start + self.lens[i] as u64)
     }
+
+    /// The byte ranges of records `items` (ascending): a record of the group of the one
+    /// before starts from that one's start, so that runs of near records cost a length each.
+    fn ranges(&self, items: &[u32]) -> Vec<(u64, u64)> {
+        let mut out: Vec<(u64, u64)> = Vec::with_capacity(items.len());
+        let mut last: Option<(usize, u64)> = None;
+        for &i in items {
+            let i = i as usize;
+            let start = match last {
+                Some((j, start)) if j <= i && j / Self::GROUP == i / Self::GROUP => {
+                    start + (j..i).map(|k| self.lens[k] as u64).sum::<u64>()
+                }
+                _ => self.range(i).0,
+            };
+            out.push((start, start + self.lens[i] as u64));
+            last = Some((i, start));
+        }
+        out
+    }
 }
 
 /// The records of a [`RecordWriter`], read back in batches in file order (from any thread).
@@ -520,7 +540,7 @@ impl Records {
     fn read_sorted(&self, items: &[u32], mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
         debug_assert!(items.windows(2).all(|w| w[0] <= w[1]));
-        let ranges: Vec<(u64, u64)> = items.iter().map(|&i| self.index.range(i as usize)).collect();
+        let ranges = self.index.ranges(items);
         let mut buf = Vec::new();
         let mut k = 0;
         while k < ranges.len() {
@@ -563,7 +583,79 @@ impl Texts {
             Ok(())
         })
     }
+
+    /// The texts of `units` copied to a new temporary file, record `k` of the copy being
+    /// those of `units[k]`. `runs` cuts `units` into runs (the start of each, ascending from
+    /// 0, then `units.len()`), each in ascending order: a run's texts, scattered over this
+    /// file, are then read back together in one sequential read (see
+    /// [`Texts::read_sorted`]). The copy reads this file in file order once, in large
+    /// reads (one piece of it a thread), and writes each run's texts through a buffer of
+    /// its own, at most [`STAGE_BUFFERS`] bytes of them at once.
+    pub fn stage(&self, units: &[u32], runs: &[usize]) -> io::Result<Texts> {
+        if self.records.file.is_none() || units.is_empty() {
+            return Ok(Texts::default());
+        }
+        let lens = &self.records.index.lens;
+        // The copy's index, and where each run starts in it.
+        let mut index = RecordIndex::default();
+        let mut run_starts = Vec::with_capacity(runs.len());
+        for w in runs.windows(2) {
+            run_starts.push(index.end);
+            for &u in &units[w[0]..w[1]] {
+                index.push(lens[u as usize] as usize)?;
+            }
+        }
+        // Every record to copy, with its run, in file order.
+        let mut by_unit: Vec<(u32, u32)> = Vec::with_capacity(units.len());
+        for (r, w) in runs.windows(2).enumerate() {
+            by_unit.extend(units[w[0]..w[1]].iter().map(|&u| (u, r as u32)));
+        }
+        by_unit.par_sort_unstable();
+        // One piece a thread; where each run's records of a piece start: a run's records are
+        // in file order in the copy too, so those of a piece follow those of the ones before.
+        let threads = rayon::current_num_threads();
+        let piece = by_unit.len().div_ceil(threads).max(1);
+        let mut starts: Vec<Vec<u64>> = Vec::with_capacity(threads);
+        let mut at = run_starts.clone();
+        for p in by_unit.chunks(piece) {
+            starts.push(at.clone());
+            for &(u, r) in p {
+                at[r as usize] += lens[u as usize] as u64;
+            }
+        }
+        let file = tempfile::tempfile()?;
+        let cap = (STAGE_BUFFERS / (run_starts.len().max(1) * threads)).clamp(1 << 12, 1 << 18);
+        by_unit.par_chunks(piece).zip(starts).try_for_each(|(piece, starts)| {
+            // Per run: where its buffered bytes go, and the bytes.
+            let mut bufs: Vec<(u64, Vec<u8>)> = starts.into_iter().map(|at| (at, Vec::new())).collect();
+            let flush = |(at, buf): &mut (u64, Vec<u8>)| -> io::Result<()> {
+                write_all_at(&file, buf, *at)?;
+                *at += buf.len() as u64;
+                buf.clear();
+                Ok(())
+            };
+            // In parts, so that the ranges `read_sorted` computes stay small.
+            for part in piece.chunks(1 << 16) {
+                let sorted: Vec<u32> = part.iter().map(|p| p.0).collect();
+                let mut runs = part.iter().map(|p| p.1 as usize);
+                self.records.read_sorted(&sorted, |record| {
+                    let buf = &mut bufs[runs.next().expect("a run a record")];
+                    buf.1.extend_from_slice(record);
+                    if buf.1.len() >= cap {
+                        flush(buf)?;
+                    }
+                    Ok(())
+                })?;
+            }
+            bufs.iter_mut().filter(|b| !b.1.is_empty()).try_for_each(flush)
+        })?;
+        Ok(Texts { records: Records { file: Some(file), index } })
+    }
 }
+
+/// Bytes that [`Texts::stage`] keeps buffered at most (all threads together, unless each
+/// run's buffer of at least 4 KiB needs more).
+const STAGE_BUFFERS: usize = 1 << 22;
 
 /// Article signatures written to an anonymous temporary file as they arrive, one record
 /// each (little-endian values; an empty signature writes nothing), in arrival order, and
@@ -640,6 +732,25 @@ fn decode_texts(record: &[u8]) -> io::Result<UnitTexts> {
     let n = r.u32()? as usize;
     let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
     Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
+}
+
+/// Writes all of `buf` into `file` at offset `at` (without moving its shared cursor, so that
+/// several threads can write one file at once).
+fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::write_all_at(file, buf, at);
+    #[cfg(windows)]
+    {
+        let (mut buf, mut at) = (buf, at);
+        while !buf.is_empty() {
+            let n = std::os::windows::fs::FileExt::seek_write(file, buf, at)?;
+            if n == 0 {
+                return Err(io::Error::from(io::ErrorKind::WriteZero));
+            }
+            (buf, at) = (&buf[n..], at + n as u64);
+        }
+        Ok(())
+    }
 }
 
 /// Reads `buf.len()` bytes of `file` from offset `at`.
@@ -792,12 +903,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn batched_reads_give_what_unit_at_a_time_reads_give() {
+    /// A store of `n` units with hostile texts (empty, multi-byte and control characters, the
+    /// `NONE` length's bytes, records longer than a read's span and than the gap between
+    /// wanted records), and the texts pushed.
+    fn hostile(n: usize) -> (Store, Vec<UnitTexts>) {
         let mut s = Store::new();
         let mut pushed = Vec::new();
-        // Hostile texts: empty, multi-byte and control characters, the `NONE` length's bytes,
-        // records longer than a read's span and than the gap between wanted records.
         let text = |u: usize| match u % 7 {
             0 => String::new(),
             1 => "é€𝄞\u{0}\u{ffff}".repeat(u % 50),
@@ -806,7 +917,6 @@ mod tests {
             4 => "y".repeat(GAP as usize * 2 + u),
             _ => format!("unit {u} said \"{}\"", "z".repeat(u % 97)),
         };
-        let n = 5 * RecordIndex::GROUP + 11;
         for u in 0..n {
             let span = Span::new(u, u + 3);
             let ents: Vec<usize> = (0..u % 5).map(|e| e * 31).collect();
@@ -824,6 +934,13 @@ mod tests {
                 entities: ents.iter().map(|&e| e as u32).collect(),
             });
         }
+        (s, pushed)
+    }
+
+    #[test]
+    fn batched_reads_give_what_unit_at_a_time_reads_give() {
+        let n = 5 * RecordIndex::GROUP + 11;
+        let (mut s, pushed) = hostile(n);
         let texts = s.take_texts().unwrap();
         let subsets: Vec<Vec<u32>> = vec![
             (0..n as u32).collect(),
@@ -843,6 +960,50 @@ mod tests {
         let mut none = vec![UnitTexts::default(); 2];
         Texts::default().read_sorted(&[0, 1], &mut none).unwrap();
         assert_eq!(none, vec![UnitTexts::default(); 2], "a store without texts gives empty ones");
+    }
+
+    #[test]
+    fn ranges_of_sorted_records_are_their_ranges() {
+        let mut index = RecordIndex::default();
+        for i in 0..5 * RecordIndex::GROUP as u64 {
+            index.push((mix64(i) % 300) as usize).unwrap();
+        }
+        let n = index.len() as u32;
+        for items in [(0..n).collect(), (0..n).step_by(7).collect(), vec![3, 3, 64, 65, 200], vec![n - 1], vec![]] {
+            let each: Vec<(u64, u64)> = items.iter().map(|&i| index.range(i as usize)).collect();
+            assert_eq!(index.ranges(&items), each, "{items:?}");
+        }
+    }
+
+    #[test]
+    fn staged_texts_are_the_runs_texts_in_order() {
+        let n = 7 * RecordIndex::GROUP + 3;
+        let (mut s, pushed) = hostile(n);
+        let texts = s.take_texts().unwrap();
+        // Runs of scattered units, each ascending: every third unit, a unit twice in
+        // different runs, a run of one, an empty run, the rest in runs of 50.
+        let mut runs: Vec<Vec<u32>> = vec![(0..n as u32).step_by(3).collect(), vec![4], vec![], vec![4, 5, 6]];
+        let rest: Vec<u32> = (0..n as u32).filter(|u| u % 3 != 0 && !(4..=6).contains(u)).collect();
+        runs.extend(rest.chunks(50).map(|c| c.to_vec()));
+        let units: Vec<u32> = runs.concat();
+        let mut cuts = vec![0];
+        for r in &runs {
+            cuts.push(cuts[cuts.len() - 1] + r.len());
+        }
+        let staged = texts.stage(&units, &cuts).unwrap();
+        let mut first = 0u32;
+        for run in &runs {
+            let records: Vec<u32> = (first..first + run.len() as u32).collect();
+            let mut got = vec![UnitTexts::default(); run.len()];
+            staged.read_sorted(&records, &mut got).unwrap();
+            for (&u, t) in run.iter().zip(&got) {
+                assert_eq!(*t, pushed[u as usize], "unit {u}");
+            }
+            first += run.len() as u32;
+        }
+        assert_eq!(first as usize, staged.records.index.len());
+        let none = Texts::default().stage(&[0, 1], &[0, 2]).unwrap();
+        assert_eq!(none.records.index.len(), 0, "a store without texts stages none");
     }
 
     #[test]
