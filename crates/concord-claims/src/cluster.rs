@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::Arc;
 
-use concord_core::text::{fnv1a64, stable_id};
+use concord_core::text::{fnv1a64, mix64};
 use concord_core::{
     Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, Spooled, StageError, UnitKind,
 };
@@ -43,14 +43,15 @@ use rayon::prelude::*;
 use crate::key::{self, MinHasher, Weights};
 use crate::spool::{self, Recorded, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Arena, Packed, Store, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, SignatureSpill, Signatures, Store, Texts, UnitTexts, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
 struct Entry {
     id: String,
     outlet: u32,
-    /// Its article signature: run `sig` of `signatures` (empty: no words).
+    /// Its arrival index: its run of `copy_keys` and record of `signatures` (both empty when
+    /// it has no words).
     sig: u32,
 }
 
@@ -60,8 +61,11 @@ pub struct Clusterer {
     entries: Vec<Entry>,
     outlets: Vec<String>,
     outlet_ids: HashMap<String, u32>,
-    /// Article signatures, in arrival order (pages never copied as they grow).
-    signatures: Arena,
+    /// The LSH band keys of the articles' signatures, in arrival order (pages never copied
+    /// as they grow): what finding copy candidates reads.
+    copy_keys: Arena,
+    /// The article signatures, in a temporary file: only candidate pairs read them back.
+    signatures: SignatureSpill,
     store: Store,
 }
 
@@ -319,6 +323,66 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+/// An exact filter of candidate near-copy pairs by their article band keys, before any
+/// estimate. A pair of signatures of `len` values passes at `copy_threshold` t with at
+/// least `need` equal values (the least count with `need / len >= t`, the test of
+/// [`key::estimate`]), so with at most `m = len - need` unequal ones. Bands cover disjoint
+/// positions, so an unequal value breaks at most one band: a passing pair has at least
+/// `bands - m` intact bands, hence at least as many equal keys (equal keys may also be a
+/// hash collision, which only keeps more pairs). Pairs with fewer equal keys are dropped;
+/// none of them would pass.
+struct CopyFilter {
+    bands: usize,
+    threshold: f64,
+    /// The usual signature length (`copy_num_hashes`) and its [`CopyFilter::min_shared`].
+    len: usize,
+    shared: Option<usize>,
+}
+
+impl CopyFilter {
+    fn new(opts: &ClaimOptions) -> CopyFilter {
+        let (bands, threshold, len) = (opts.copy_bands.max(1), opts.copy_threshold, opts.copy_num_hashes);
+        CopyFilter { bands, threshold, len, shared: min_shared_bands(len, bands, threshold) }
+    }
+
+    /// The equal band keys a passing pair of signatures of `len` values has at least, when
+    /// over 1 (every candidate shares a key: the filter would drop nothing).
+    fn min_shared(&self, len: usize) -> Option<usize> {
+        if len == self.len {
+            self.shared
+        } else {
+            min_shared_bands(len, self.bands, self.threshold)
+        }
+    }
+
+    /// False when two articles with these band keys and signature lengths certainly
+    /// estimate below the threshold.
+    fn may_pass(&self, (a, a_len): (&[u32], usize), (b, b_len): (&[u32], usize)) -> bool {
+        if a_len != b_len {
+            // Signatures of different lengths estimate 0.
+            return 0.0 >= self.threshold;
+        }
+        match self.min_shared(a_len) {
+            Some(need) => a.iter().zip(b).filter(|(x, y)| x == y).count() >= need,
+            None => true,
+        }
+    }
+}
+
+/// See [`CopyFilter`]: the fewest equal keys among `bands` band keys of two signatures of
+/// `len` values estimated at `threshold` or more (more than `bands` when no pair can reach
+/// it), or `None` when that is at most 1.
+fn min_shared_bands(len: usize, bands: usize, threshold: f64) -> Option<usize> {
+    if len == 0 {
+        // Empty signatures estimate 0.
+        return (0.0 < threshold).then_some(bands + 1);
+    }
+    let Some(need) = (0..=len).find(|&c| c as f64 / len as f64 >= threshold) else {
+        return Some(bands + 1);
+    };
+    Some(bands.saturating_sub(len - need)).filter(|&s| s > 1)
+}
+
 /// The verification of candidate pairs over a [`Store`]: the weighted similarity of
 /// [`key::similarity_of`] with IDF over the store's units, plus the length veto of claims.
 pub(crate) struct Verifier<'a> {
@@ -458,6 +522,13 @@ impl<'a> Bands<'a> {
     }
 }
 
+/// Salt of the LSH band keys of article signatures.
+const COPY_SALT: u64 = 0xa271;
+
+/// Article pairs estimated at most in one batch (their signatures in memory at once: at
+/// most 2 × 256 bytes a pair at 64 values).
+const BATCH_PAIRS: usize = 1 << 15;
+
 /// Bands whose keys are computed and kept together (4 bytes an item each; at most 16).
 pub const BAND_GROUP: usize = 10;
 
@@ -469,7 +540,8 @@ impl Clusterer {
             entries: Vec::new(),
             outlets: Vec::new(),
             outlet_ids: HashMap::new(),
-            signatures: Arena::default(),
+            copy_keys: Arena::default(),
+            signatures: SignatureSpill::default(),
             store: Store::new(),
         }
     }
@@ -503,10 +575,15 @@ impl Clusterer {
                 o
             }
         };
-        let sig = self.signatures.len() as u32;
+        let sig = self.copy_keys.len() as u32;
+        let keys = match record.signature.is_empty() {
+            true => Vec::new(),
+            false => key::band_keys(&record.signature, self.opts.copy_bands, COPY_SALT),
+        };
+        self.copy_keys.push(&keys).map_err(|e| StageError::new(format!("cannot keep article band keys: {e}")))?;
         self.signatures
             .push(&record.signature)
-            .map_err(|e| StageError::new(format!("cannot keep article signatures: {e}")))?;
+            .map_err(|e| StageError::new(format!("cannot write article signatures to a temporary file: {e}")))?;
         self.entries.push(Entry { id: id.to_string(), outlet, sig });
         for u in record.units.iter().filter(|u| u.clustered) {
             self.store
@@ -526,47 +603,54 @@ impl Clusterer {
         Ok(())
     }
 
-    fn signature(&self, e: &Entry) -> &[u32] {
-        self.signatures.get(e.sig as usize)
+    /// What copy detection reads, taken from the clusterer: the articles' band keys and
+    /// their signatures, written out.
+    fn take_copy_input(&mut self) -> Result<(Arena, Signatures), StageError> {
+        let sigs = std::mem::take(&mut self.signatures).finish().map_err(signature_error)?;
+        Ok((std::mem::take(&mut self.copy_keys), sigs))
     }
 
-    /// Near-copy groups over the observed articles (entries must be sorted by id):
-    /// `(group root per entry, groups)`.
-    fn copies(&self) -> (Vec<usize>, Vec<CopyGroup>) {
+    /// Near-copy groups over the observed articles (entries must be sorted by id), from
+    /// their band keys (consumed) and signatures: `(group root per entry, groups)`.
+    fn copies(&self, copy_keys: Arena, sigs: &Signatures) -> Result<(Vec<usize>, Vec<CopyGroup>), StageError> {
         let n = self.entries.len();
-        let bands: Vec<Vec<u32>> = self
-            .entries
-            .par_iter()
-            .map(|e| {
-                let sig = self.signature(e);
-                if sig.is_empty() {
-                    Vec::new()
-                } else {
-                    key::band_keys(sig, self.opts.copy_bands, 0xa271)
-                }
-            })
-            .collect();
         // Articles without words have no signature and are nobody's copy.
-        let with: Vec<u32> = (0..n as u32).filter(|&i| !bands[i as usize].is_empty()).collect();
-        let cands: Vec<(u32, u32)> =
-            lsh_candidates(with.len(), self.opts.copy_bands, self.opts.max_bucket, |first, count| {
-                with.iter().flat_map(|&i| bands[i as usize][first..first + count].iter().copied()).collect()
-            })
-            .into_iter()
-            .map(|(i, j)| (with[i as usize], with[j as usize]))
-            .collect();
-        drop(bands);
-        let estimate =
-            |i: usize, j: usize| key::estimate(self.signature(&self.entries[i]), self.signature(&self.entries[j]));
+        let with: Vec<u32> =
+            (0..n as u32).filter(|&i| sigs.len_of(self.entries[i as usize].sig as usize) > 0).collect();
+        // Their band keys, article after article, and signature lengths, in `with` order.
+        let b = self.opts.copy_bands.max(1);
+        let mut keys = vec![0u32; with.len() * b];
+        keys.par_chunks_mut(b)
+            .zip(&with)
+            .with_min_len(64)
+            .for_each(|(out, &i)| out.copy_from_slice(copy_keys.get(self.entries[i as usize].sig as usize)));
+        drop(copy_keys);
+        let lens: Vec<usize> = with.iter().map(|&i| sigs.len_of(self.entries[i as usize].sig as usize)).collect();
+        let filter = CopyFilter::new(&self.opts);
+        let of = |x: u32| (&keys[x as usize * b..][..b], lens[x as usize]);
+        let cands: Vec<(u32, u32)> = lsh_candidates_where(
+            with.len(),
+            self.opts.copy_bands,
+            self.opts.max_bucket,
+            |first, count| keys.chunks_exact(b).flat_map(|k| k[first..first + count].iter().copied()).collect(),
+            |x, y| filter.may_pass(of(x), of(y)),
+        )
+        .into_iter()
+        .map(|(i, j)| (with[i as usize], with[j as usize]))
+        .collect();
+        drop((keys, lens));
+        // The groups are the components of the passing pairs, whatever the order of union:
+        // the estimates first, then the union in order.
+        let estimates = self.estimates(sigs, &cands)?;
         let mut parent: Vec<usize> = (0..n).collect();
-        for (i, j) in cands {
-            let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
-            // Already one group: nothing to estimate (a syndicated story has many copies).
-            if ri != rj && estimate(i as usize, j as usize) >= self.opts.copy_threshold {
+        for (&(i, j), &e) in cands.iter().zip(&estimates) {
+            if e >= self.opts.copy_threshold {
+                let (ri, rj) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
                 // The smaller index (smaller id) stays the root.
                 parent[ri.max(rj)] = ri.min(rj);
             }
         }
+        drop((cands, estimates));
         let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (i, &r) in roots.iter().enumerate() {
@@ -574,15 +658,54 @@ impl Clusterer {
                 groups.entry(r).or_default().push(i);
             }
         }
+        // A group's similarity: the least estimate of a copy against the original.
+        let to_root: Vec<(u32, u32)> =
+            groups.iter().flat_map(|(&r, copies)| copies.iter().map(move |&c| (r as u32, c as u32))).collect();
+        let mut estimates = self.estimates(sigs, &to_root)?.into_iter();
         let out = groups
             .into_iter()
             .map(|(r, copies)| CopyGroup {
                 original: self.entries[r].id.clone(),
-                similarity: copies.iter().map(|&c| estimate(r, c)).fold(1.0, f64::min),
+                similarity: estimates.by_ref().take(copies.len()).fold(1.0, f64::min),
                 copies: copies.iter().map(|&c| self.entries[c].id.clone()).collect(),
             })
             .collect();
-        (roots, out)
+        Ok((roots, out))
+    }
+
+    /// [`key::estimate`] of each pair of articles (entry indices), in order: the signatures
+    /// of a batch of [`BATCH_PAIRS`] pairs are read back together in file order, in parallel
+    /// pieces, then estimated in parallel.
+    fn estimates(&self, sigs: &Signatures, pairs: &[(u32, u32)]) -> Result<Vec<f64>, StageError> {
+        let mut out = Vec::with_capacity(pairs.len());
+        for batch in pairs.chunks(BATCH_PAIRS) {
+            let arrival = |i: u32| self.entries[i as usize].sig;
+            let mut want: Vec<u32> = batch.iter().flat_map(|&(i, j)| [arrival(i), arrival(j)]).collect();
+            want.par_sort_unstable();
+            want.dedup();
+            // Signature `want[k]` is `values[starts[k]..starts[k + 1]]`.
+            let mut starts = Vec::with_capacity(want.len() + 1);
+            let mut total = 0;
+            for &a in &want {
+                starts.push(total);
+                total += sigs.len_of(a as usize);
+            }
+            starts.push(total);
+            let mut values = vec![0u32; total];
+            let piece = (want.len() / (4 * rayon::current_num_threads())).max(1 << 9);
+            let bounds: Vec<usize> = (0..want.len()).step_by(piece).chain([want.len()]).map(|k| starts[k]).collect();
+            split_by(&mut values, &bounds)
+                .into_par_iter()
+                .zip(want.par_chunks(piece))
+                .try_for_each(|(out, items)| sigs.read_sorted(items, out))
+                .map_err(signature_error)?;
+            let sig = |i: u32| {
+                let k = want.binary_search(&arrival(i)).expect("a wanted signature");
+                &values[starts[k]..starts[k + 1]]
+            };
+            out.par_extend(batch.par_iter().with_min_len(256).map(|&(i, j)| key::estimate(sig(i), sig(j))));
+        }
+        Ok(out)
     }
 
     /// Sorts the articles by id (units keep pointing at theirs).
@@ -604,14 +727,21 @@ impl Clusterer {
     pub fn run(&mut self, corpus: &mut Corpus) -> Result<(), StageError> {
         self.sort_articles();
         let texts = self.store.take_texts().map_err(read_error)?;
-        self.compute(corpus, &texts)?;
+        let (copy_keys, sigs) = self.take_copy_input()?;
+        self.compute(corpus, &texts, copy_keys, &sigs)?;
         // The records are spent: free them before the report is written.
         *self = Clusterer::new(&self.opts);
         Ok(())
     }
 
-    fn compute(&self, corpus: &mut Corpus, texts: &Texts) -> Result<(), StageError> {
-        let (roots, copies) = self.copies();
+    fn compute(
+        &self,
+        corpus: &mut Corpus,
+        texts: &Texts,
+        copy_keys: Arena,
+        sigs: &Signatures,
+    ) -> Result<(), StageError> {
+        let (roots, copies) = self.copies(copy_keys, sigs)?;
         corpus.copies = copies;
         corpus.mark_copies();
 
@@ -723,9 +853,13 @@ impl Clusterer {
                 })
                 .collect()
         };
-        let entity_of = |article: u32, local: u32| -> Option<&str> {
+        // An article's local entity: its index in the corpus, and its id.
+        let entity_index = |article: u32, local: u32| -> Option<u32> {
             let i = *links[article as usize].get(local as usize)?;
-            corpus_ro.entities.get(i as usize).map(|e| e.id.as_str())
+            (corpus_ro.entities.len() > i as usize).then_some(i)
+        };
+        let entity_of = |article: u32, local: u32| -> Option<&str> {
+            entity_index(article, local).map(|i| corpus_ro.entities[i as usize].id.as_str())
         };
         let member = |u: usize, t: UnitTexts| {
             let r = &units[u];
@@ -747,13 +881,9 @@ impl Clusterer {
         // units alone, then built (members read back from the texts file) in rank order, so
         // that only the first ones need be in memory at once.
         // The distinct outlets of some units, sorted (a copy counts as its original's outlet).
+        let outlet_of = |u: u32| self.entries[roots[units[u as usize].article as usize]].outlet;
         let outlets_of = |idx: &[u32]| -> Vec<&str> {
-            let mut o: Vec<&str> = idx
-                .iter()
-                .map(|&u| {
-                    self.outlets[self.entries[roots[units[u as usize].article as usize]].outlet as usize].as_str()
-                })
-                .collect();
+            let mut o: Vec<&str> = idx.iter().map(|&u| self.outlets[outlet_of(u) as usize].as_str()).collect();
             o.sort_unstable();
             o.dedup();
             o
@@ -765,20 +895,21 @@ impl Clusterer {
             .map(|&g| {
                 let mut idx: Vec<u32> = group(g as usize).to_vec();
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
-                let outlets = outlets_of(&idx);
+                // Distinct outlets by index: as many as distinct outlet names.
+                let mut outlets: Vec<u32> = idx.iter().map(|&u| outlet_of(u)).collect();
+                outlets.sort_unstable();
+                outlets.dedup();
                 let kind = units[idx[0] as usize].kind();
-                let keys: Vec<String> = idx
-                    .iter()
-                    .map(|&u| {
-                        let r = &units[u as usize];
-                        format!("{}:{}:{}", self.entries[r.article as usize].id, r.src.start, r.src.end)
-                    })
-                    .collect();
-                let mut parts: Vec<&str> = vec![if kind == UnitKind::Quote { "quote" } else { "claim" }];
-                parts.extend(keys.iter().map(String::as_str));
+                // `stable_id("c", [kind, "{article}:{start}:{end}" per member])`.
+                let mut id = StableId::default();
+                id.part(&[if kind == UnitKind::Quote { b"quote" } else { b"claim" }]);
+                for &u in &idx {
+                    let r = &units[u as usize];
+                    id.member(&self.entries[r.article as usize].id, r.src.start, r.src.end);
+                }
                 let first = &units[idx[0] as usize];
                 Planned {
-                    id: stable_id("c", &parts),
+                    id: id.finish("c"),
                     outlets: outlets.len() as u32,
                     first: (first.article, first.src.start),
                     idx,
@@ -817,17 +948,22 @@ impl Clusterer {
             let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
             let mut speaker_names = Vec::with_capacity(idx.len());
             let mut members = Vec::with_capacity(idx.len());
-            let mut entities: Vec<&str> = Vec::new();
+            let mut entities: Vec<u32> = Vec::new();
             for (&u, t) in idx.iter().zip(texts) {
                 let mut t = std::mem::take(t);
                 speaker_names.push(t.speaker_name.take());
-                entities.extend(t.entities.iter().filter_map(|&l| entity_of(units[u].article, l)));
+                entities.extend(t.entities.iter().filter_map(|&l| entity_index(units[u].article, l)));
                 members.push(member(u, t));
             }
             let kind = units[idx[0]].kind();
             let outlets = outlets_of(&p.idx);
             let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
             articles.dedup();
+            // The distinct entities by index, then their ids sorted (an index is read once).
+            entities.sort_unstable();
+            entities.dedup();
+            let mut entities: Vec<&str> =
+                entities.iter().map(|&i| corpus_ro.entities[i as usize].id.as_str()).collect();
             entities.sort_unstable();
             entities.dedup();
             // Representative: the most complete member (most content words, then longest).
@@ -858,7 +994,7 @@ impl Clusterer {
             }
         };
         let (clusters, clusters_rest) =
-            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, |p| &p.idx, build, "clusters")?;
+            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, true, |p| &p.idx, build, "clusters")?;
         drop(plans);
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
@@ -869,13 +1005,62 @@ impl Clusterer {
             let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
             SingleSource { kind: units[u].kind(), cluster, member: member(u, std::mem::take(&mut texts[0])) }
         };
-        let (kept, rest) =
-            keep_or_spool(&single, corpus_ro.single_source_limit, texts, single_unit, item, "single-source items")?;
+        let (kept, rest) = keep_or_spool(
+            &single,
+            corpus_ro.single_source_limit,
+            texts,
+            false,
+            single_unit,
+            item,
+            "single-source items",
+        )?;
         corpus.clusters = clusters;
         corpus.clusters_rest = clusters_rest;
         corpus.single_source = kept;
         corpus.single_source_rest = rest;
         Ok(())
+    }
+}
+
+/// [`concord_core::text::stable_id`] fed part by part, each part in pieces of bytes: the
+/// same id without building each part as a string.
+#[derive(Default)]
+struct StableId(u64);
+
+impl StableId {
+    /// Adds the part made of `pieces` one after another.
+    fn part(&mut self, pieces: &[&[u8]]) {
+        // FNV-1a (as `fnv1a64`) over the pieces in turn.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in pieces.iter().flat_map(|p| p.iter()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = mix64(self.0 ^ h);
+    }
+
+    /// Adds the part `"{article}:{start}:{end}"`.
+    fn member(&mut self, article: &str, start: u32, end: u32) {
+        let (mut a, mut b) = ([0; 10], [0; 10]);
+        self.part(&[article.as_bytes(), b":", decimal(start, &mut a), b":", decimal(end, &mut b)]);
+    }
+
+    /// The id: `prefix` and 12 hex digits.
+    fn finish(&self, prefix: &str) -> String {
+        format!("{prefix}{:012x}", self.0 >> 16)
+    }
+}
+
+/// The decimal digits of `x`, written at the end of `buf`.
+fn decimal(mut x: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            return &buf[at..];
+        }
     }
 }
 
@@ -907,18 +1092,40 @@ const BATCH_ITEMS: usize = 1 << 12;
 /// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
 /// temporary file a batch at a time, so memory holds a batch of them at once. Each batch's
 /// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
+/// With `stage`, the texts of all batches are first copied batch after batch to a new file
+/// in one pass over the texts in file order ([`Texts::stage`]), so that each batch is then
+/// one sequential read: for items whose units are scattered over the texts file (cluster
+/// members), where each batch would otherwise read a unit at a time from all over it.
 fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     items: &[P],
     limit: Option<usize>,
     texts: &Texts,
+    stage: bool,
     units_of: impl Fn(&P) -> &[u32] + Sync,
     make: impl Fn(&P, &mut [UnitTexts]) -> T + Sync + Send,
     what: &str,
 ) -> Result<Kept<T>, StageError> {
     let keep = limit.unwrap_or(usize::MAX).min(items.len());
+    let (kept_cuts, rest_cuts): (Vec<&[P]>, Vec<&[P]>) =
+        (batches(&items[..keep], &units_of).collect(), batches(&items[keep..], &units_of).collect());
+    let staged = match stage {
+        true => Some(stage_texts(texts, kept_cuts.iter().chain(&rest_cuts), &units_of).map_err(read_error)?),
+        false => None,
+    };
+    // The batches' texts in turn (from the staged copy: the records after the last batch's).
+    let mut next = 0u32;
+    let mut read = |batch: &[P]| -> Result<(Vec<UnitTexts>, Vec<usize>), StageError> {
+        let got = match &staged {
+            Some(staged) => batch_texts(staged, batch, &units_of, Some(next)),
+            None => batch_texts(texts, batch, &units_of, None),
+        };
+        let got = got.map_err(read_error)?;
+        next += got.0.len() as u32;
+        Ok(got)
+    };
     let mut kept: Vec<T> = Vec::with_capacity(keep);
-    for batch in batches(&items[..keep], &units_of) {
-        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+    for batch in kept_cuts {
+        let (mut got, starts) = read(batch)?;
         let parts = split_by(&mut got, &starts);
         kept.par_extend(batch.par_iter().zip(parts).map(|(p, t)| make(p, t)));
     }
@@ -927,8 +1134,8 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     }
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
-    for batch in batches(&items[keep..], &units_of) {
-        let (mut got, starts) = batch_texts(texts, batch, &units_of).map_err(read_error)?;
+    for batch in rest_cuts {
+        let (mut got, starts) = read(batch)?;
         let parts = split_by(&mut got, &starts);
         // Records encoded back to back, one buffer (and record count) per piece of the
         // batch a thread takes, pieces in order: no allocation per record.
@@ -955,6 +1162,23 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     Ok((kept, Some(spool)))
 }
 
+/// The texts of the units of `cuts` copied batch after batch (each batch's units in file
+/// order, as [`batch_texts`] reads them) to a new file (see [`Texts::stage`]).
+fn stage_texts<'a, P: 'a + Sync>(
+    texts: &Texts,
+    cuts: impl Iterator<Item = &'a &'a [P]>,
+    units_of: &impl Fn(&P) -> &[u32],
+) -> io::Result<Texts> {
+    let (mut units, mut runs) = (Vec::new(), vec![0]);
+    for batch in cuts {
+        let start = units.len();
+        units.extend(batch.iter().flat_map(|p| units_of(p).iter().copied()));
+        units[start..].sort_unstable();
+        runs.push(units.len());
+    }
+    texts.stage(&units, &runs)
+}
+
 /// `items` in consecutive batches of at most [`BATCH_ITEMS`] items and [`BATCH_UNITS`] units
 /// (an item with more units is a batch of its own).
 fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl Iterator<Item = &'a [P]> + 'a {
@@ -975,11 +1199,13 @@ fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl I
 }
 
 /// The texts of the units of `batch`, item after item (item `k`'s are
-/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces.
+/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces: records of
+/// its units, or, from a staged copy ([`stage_texts`]), its records from `first` on.
 fn batch_texts<P: Sync>(
     texts: &Texts,
     batch: &[P],
     units_of: &(impl Fn(&P) -> &[u32] + Sync),
+    first: Option<u32>,
 ) -> io::Result<(Vec<UnitTexts>, Vec<usize>)> {
     let mut starts = Vec::with_capacity(batch.len() + 1);
     let mut want: Vec<(u32, u32)> = Vec::new();
@@ -991,8 +1217,11 @@ fn batch_texts<P: Sync>(
     }
     starts.push(want.len());
     want.par_sort_unstable();
-    let sorted: Vec<u32> = want.iter().map(|w| w.0).collect();
-    // Read in file order, in place: `got[k]` the texts of unit `sorted[k]`.
+    let sorted: Vec<u32> = match first {
+        Some(first) => (first..first + want.len() as u32).collect(),
+        None => want.iter().map(|w| w.0).collect(),
+    };
+    // Read in file order, in place: `got[k]` the texts of unit `want[k].0`.
     let mut got = vec![UnitTexts::default(); want.len()];
     let piece = (sorted.len() / (4 * rayon::current_num_threads())).max(1 << 9);
     got.par_chunks_mut(piece)
@@ -1018,6 +1247,10 @@ fn split_by<'a, T>(v: &'a mut [T], starts: &[usize]) -> Vec<&'a mut [T]> {
         rest = tail;
     }
     parts
+}
+
+fn signature_error(e: io::Error) -> StageError {
+    StageError::new(format!("cannot read article signatures back from a temporary file: {e}"))
 }
 
 fn read_error(e: io::Error) -> StageError {
@@ -1138,6 +1371,162 @@ mod tests {
             let mut plain: Vec<u32> = (0..n as u32).collect();
             plain.sort_by_key(|&u| article_of[u as usize]);
             assert_eq!(by_article(|| article_of.iter().copied(), articles), plain, "{n} units");
+        }
+    }
+
+    /// A random signature of `len` values, and copies of it with `changed` values replaced
+    /// (at random positions, by random values).
+    fn signature(seed: u64, len: usize) -> Vec<u32> {
+        (0..len as u64).map(|k| (mix64(seed ^ k << 20) >> 40) as u32).collect()
+    }
+
+    fn changed(sig: &[u32], changed: usize, seed: u64) -> Vec<u32> {
+        let mut s = sig.to_vec();
+        for k in 0..changed as u64 {
+            let at = (mix64(seed ^ k) % s.len() as u64) as usize;
+            s[at] = (mix64(seed ^ k ^ 0xdead) >> 48) as u32;
+        }
+        s
+    }
+
+    #[test]
+    fn the_copy_filter_drops_only_pairs_that_estimate_below_the_threshold() {
+        // Lengths that bands divide and lengths they do not; thresholds at the edges.
+        for (len, bands, threshold) in
+            [(64, 16, 0.8), (64, 16, 0.5), (64, 8, 0.9), (64, 16, 1.0), (64, 16, 0.0), (60, 16, 0.85), (10, 16, 0.7)]
+        {
+            let opts = ClaimOptions {
+                copy_num_hashes: len,
+                copy_bands: bands,
+                copy_threshold: threshold,
+                ..Default::default()
+            };
+            let filter = CopyFilter::new(&opts);
+            let (mut dropped, mut kept) = (0, 0);
+            for pair in 0..3000u64 {
+                let a = signature(pair, len);
+                let b = changed(&a, (pair % (len as u64 + 1)) as usize, pair ^ 77);
+                let (ka, kb) = (key::band_keys(&a, bands, COPY_SALT), key::band_keys(&b, bands, COPY_SALT));
+                let passes = key::estimate(&a, &b) >= threshold;
+                if filter.may_pass((&ka, a.len()), (&kb, b.len())) {
+                    kept += 1;
+                } else {
+                    assert!(!passes, "{len} values, {bands} bands, t {threshold}: pair {pair} dropped");
+                    dropped += 1;
+                }
+                // Signatures of another length estimate 0.
+                let short = &a[..len - 1];
+                let ks = key::band_keys(short, bands, COPY_SALT);
+                let may = filter.may_pass((&ka, a.len()), (&ks, short.len()));
+                assert!(may || key::estimate(&a, short) < threshold);
+            }
+            assert!(kept > 0);
+            if (len, bands, threshold) == (64, 16, 0.8) {
+                assert_eq!(min_shared_bands(64, 16, 0.8), Some(4), "need 52 of 64: 12 broken bands at most");
+                assert!(dropped > 1000, "most pairs far below the threshold are dropped: {dropped}");
+            }
+        }
+        assert_eq!(min_shared_bands(64, 16, 0.0), None, "every pair passes");
+        assert_eq!(min_shared_bands(64, 16, 0.5), None, "32 broken bands: no bound");
+        assert_eq!(min_shared_bands(0, 16, 0.5), Some(17), "empty signatures never pass");
+    }
+
+    #[test]
+    fn copy_groups_are_the_components_of_the_passing_candidates() {
+        // Families of near-copies: some just above the threshold, some far below (the
+        // re-edits of a developing story), and unrelated articles.
+        let opts = ClaimOptions::default();
+        let mut sigs: Vec<Vec<u32>> = Vec::new();
+        for family in 0..12u64 {
+            let base = signature(family, opts.copy_num_hashes);
+            for copy in 0..9u64 {
+                let changes = [0, 3, 8, 11, 13, 20, 30, 40, 64][copy as usize];
+                sigs.push(changed(&base, changes, family * 100 + copy));
+            }
+        }
+        sigs.push(Vec::new());
+        let mut c = Clusterer::new(&opts);
+        for (k, sig) in sigs.iter().enumerate() {
+            let record = ClaimRecord { units: Vec::new(), signature: sig.clone() };
+            c.add(&format!("a{k:04}"), &format!("o{}", k % 3), &record).unwrap();
+        }
+        let (keys, spilled) = c.take_copy_input().unwrap();
+        let (roots, groups) = c.copies(keys, &spilled).unwrap();
+        // The reference: every pair sharing a band key (no bucket reaches the cap), estimated.
+        let n = sigs.len();
+        let keys: Vec<Vec<u32>> = sigs.iter().map(|s| key::band_keys(s, opts.copy_bands, COPY_SALT)).collect();
+        let mut parent: Vec<usize> = (0..n).collect();
+        for i in 0..n {
+            for j in i + 1..n {
+                let share = !sigs[i].is_empty() && keys[i].iter().zip(&keys[j]).any(|(x, y)| x == y);
+                if share && key::estimate(&sigs[i], &sigs[j]) >= opts.copy_threshold {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+        let want: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+        assert_eq!(roots, want);
+        assert!(groups.len() >= 12, "every family has copies: {}", groups.len());
+        for g in &groups {
+            let r: usize = g.original[1..].parse().unwrap();
+            let copies: Vec<usize> = (0..n).filter(|&i| i != r && want[i] == r).collect();
+            assert_eq!(g.copies, copies.iter().map(|i| format!("a{i:04}")).collect::<Vec<_>>());
+            let low = copies.iter().map(|&i| key::estimate(&sigs[r], &sigs[i])).fold(1.0, f64::min);
+            assert_eq!(g.similarity, low);
+        }
+    }
+
+    #[test]
+    fn a_failed_signature_read_is_a_stage_error() {
+        let opts = ClaimOptions::default();
+        let mut c = Clusterer::new(&opts);
+        let base = signature(1, opts.copy_num_hashes);
+        for (k, changes) in [0, 2, 5].into_iter().enumerate() {
+            let record = ClaimRecord { units: Vec::new(), signature: changed(&base, changes, k as u64) };
+            c.add(&format!("a{k}"), "o", &record).unwrap();
+        }
+        let (keys, sigs) = c.take_copy_input().unwrap();
+        sigs.truncate(10).unwrap();
+        let err = c.copies(keys, &sigs).unwrap_err();
+        assert!(err.0.starts_with("cannot read article signatures back from a temporary file"), "{}", err.0);
+    }
+
+    #[test]
+    fn cluster_ids_fed_in_pieces_are_the_stable_ids() {
+        use concord_core::text::stable_id;
+        let long = "x".repeat(300);
+        let ids = ["", "a", "r3/10000", "1:2:3", ":", "é€𝄞\u{0}", &long, "0", "id with spaces"];
+        let spans = [(0, 0), (0, 1), (9, 10), (99, 100), (1_000_000, 4_294_967_295), (u32::MAX, u32::MAX)];
+        for kind in ["claim", "quote"] {
+            for n in 0..5 {
+                let members: Vec<(&str, u32, u32)> = (0..n)
+                    .map(|k| {
+                        let (s, e) = spans[(k * 5 + n) % spans.len()];
+                        (ids[(k * 7 + n) % ids.len()], s, e)
+                    })
+                    .collect();
+                let keys: Vec<String> = members.iter().map(|(a, s, e)| format!("{a}:{s}:{e}")).collect();
+                let mut parts = vec![kind];
+                parts.extend(keys.iter().map(String::as_str));
+                let mut id = StableId::default();
+                id.part(&[kind.as_bytes()]);
+                for &(a, s, e) in &members {
+                    id.member(a, s, e);
+                }
+                assert_eq!(id.finish("c"), stable_id("c", &parts), "{parts:?}");
+            }
+        }
+        // A member's pieces hash as one string: "a:1:23" is neither "a:12:3" nor "a1:2:3".
+        let one = |a: &str, s: u32, e: u32| {
+            let mut id = StableId::default();
+            id.member(a, s, e);
+            id.finish("c")
+        };
+        assert_eq!(one("a", 1, 23), stable_id("c", &["a:1:23"]));
+        assert_ne!(one("a", 1, 23), one("a", 12, 3));
+        for x in [0, 7, 10, 4_294_967_295] {
+            assert_eq!(decimal(x, &mut [0; 10]), x.to_string().as_bytes());
         }
     }
 

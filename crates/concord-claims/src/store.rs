@@ -10,6 +10,9 @@
 //! arrives and read back unit by unit at the end; memory keeps 4 bytes a unit to find it.
 //! Document frequencies are counted per id as units arrive (an associative merge), so IDF
 //! weights need no second pass over the tokens.
+//!
+//! Article signatures (for copy detection) go to a temporary file of their own in the same
+//! way ([`SignatureSpill`]): only the candidate pairs' signatures are read back.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -18,6 +21,7 @@ use concord_core::chunks::Chunks;
 use concord_core::table::IdTable;
 use concord_core::text::mix64;
 use concord_core::{Span, UnitKind};
+use rayon::prelude::*;
 
 use crate::key::{self, Token, Weights};
 
@@ -386,12 +390,11 @@ impl key::TokenSide for Packed<'_> {
 }
 
 /// Texts written as they arrive, one record a unit (see [`Record`]), in arrival order, in
-/// an anonymous temporary file; read back one unit at a time, in any order, once the
+/// an anonymous temporary file; read back in batches of units, in any order, once the
 /// clusters are known.
 #[derive(Default)]
 struct Spill {
-    file: Option<BufWriter<File>>,
-    index: RecordIndex,
+    records: RecordWriter,
     buf: Vec<u8>,
 }
 
@@ -403,9 +406,6 @@ impl Spill {
         speaker: Option<u32>,
         entities: &[usize],
     ) -> io::Result<()> {
-        if self.file.is_none() {
-            self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
-        }
         self.buf.clear();
         let mut r = Record(&mut self.buf);
         r.str(Some(text))?;
@@ -419,17 +419,43 @@ impl Spill {
         for &e in entities {
             r.u32(u32::try_from(e).map_err(|_| io::Error::other("entity index over 2^32"))?);
         }
-        self.file.as_mut().expect("spill file is open").write_all(&self.buf)?;
-        self.index.push(self.buf.len())
+        self.records.push(&self.buf)
     }
 
     fn finish(self, count: usize) -> io::Result<Texts> {
+        let records = self.records.finish()?;
+        debug_assert!(records.file.is_none() || records.index.len() == count);
+        Ok(Texts { records })
+    }
+}
+
+/// Records of bytes written back to back to an anonymous temporary file (created with the
+/// first non-empty record), and where each starts.
+#[derive(Default)]
+struct RecordWriter {
+    file: Option<BufWriter<File>>,
+    index: RecordIndex,
+}
+
+impl RecordWriter {
+    /// Appends a record.
+    fn push(&mut self, record: &[u8]) -> io::Result<()> {
+        if !record.is_empty() {
+            if self.file.is_none() {
+                self.file = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
+            }
+            self.file.as_mut().expect("the record file is open").write_all(record)?;
+        }
+        self.index.push(record.len())
+    }
+
+    /// The records written, for reading back.
+    fn finish(self) -> io::Result<Records> {
         let file = match self.file {
             Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
             None => None,
         };
-        debug_assert!(file.is_none() || self.index.len() == count);
-        Ok(Texts { file, index: self.index })
+        Ok(Records { file, index: self.index })
     }
 }
 
@@ -450,7 +476,7 @@ impl RecordIndex {
 
     /// Appends a record of `len` bytes.
     fn push(&mut self, len: usize) -> io::Result<()> {
-        let len32 = u32::try_from(len).map_err(|_| io::Error::other("unit texts over 4 GiB"))?;
+        let len32 = u32::try_from(len).map_err(|_| io::Error::other("a record over 4 GiB"))?;
         if self.lens.len() % Self::GROUP == 0 {
             self.bases.push(self.end);
         }
@@ -470,12 +496,31 @@ impl RecordIndex {
         let start = self.bases[g] + (g * Self::GROUP..i).map(|k| self.lens[k] as u64).sum::<u64>();
         (start, start + self.lens[i] as u64)
     }
+
+    /// The byte ranges of records `items` (ascending): a record of the group of the one
+    /// before starts from that one's start, so that runs of near records cost a length each.
+    fn ranges(&self, items: &[u32]) -> Vec<(u64, u64)> {
+        let mut out: Vec<(u64, u64)> = Vec::with_capacity(items.len());
+        let mut last: Option<(usize, u64)> = None;
+        for &i in items {
+            let i = i as usize;
+            let start = match last {
+                Some((j, start)) if j <= i && j / Self::GROUP == i / Self::GROUP => {
+                    start + (j..i).map(|k| self.lens[k] as u64).sum::<u64>()
+                }
+                _ => self.range(i).0,
+            };
+            out.push((start, start + self.lens[i] as u64));
+            last = Some((i, start));
+        }
+        out
+    }
 }
 
-/// The spilled texts of every unit, read back in batches of units in file order (from any
-/// thread).
+/// The records of a [`RecordWriter`], read back in batches in file order (from any thread).
 #[derive(Default)]
-pub(crate) struct Texts {
+struct Records {
+    /// None when no record has a byte.
     file: Option<File>,
     index: RecordIndex,
 }
@@ -487,17 +532,15 @@ const GAP: u64 = 1 << 12;
 /// Bytes read at most at once when reading a batch (a larger record is read alone).
 const SPAN: u64 = 1 << 18;
 
-impl Texts {
-    /// The texts of `units` (ascending) into `out` (as long), in that order: the file is read
-    /// in few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
-    /// bytes (clusters' members are scattered over the file: one read each would cost a
-    /// system call each). A store without texts gives empty ones.
-    pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
-        assert_eq!(units.len(), out.len(), "one place per unit");
+impl Records {
+    /// Calls `each` with records `items` (ascending), in that order: the file is read in
+    /// few large pieces, records less than [`GAP`] apart in one read of at most [`SPAN`]
+    /// bytes (wanted records are scattered over the file: one read each would cost a
+    /// system call each). Without a file (no record has a byte) nothing is called.
+    fn read_sorted(&self, items: &[u32], mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
-        debug_assert!(units.windows(2).all(|w| w[0] <= w[1]));
-        let ranges: Vec<(u64, u64)> = units.iter().map(|&u| self.index.range(u as usize)).collect();
-        let mut out = out.iter_mut();
+        debug_assert!(items.windows(2).all(|w| w[0] <= w[1]));
+        let ranges = self.index.ranges(items);
         let mut buf = Vec::new();
         let mut k = 0;
         while k < ranges.len() {
@@ -512,10 +555,169 @@ impl Texts {
             }
             buf.resize((b - a) as usize, 0);
             read_exact_at(file, &mut buf, a)?;
-            for (&(c, d), o) in ranges[k..end].iter().zip(&mut out) {
-                *o = decode_texts(&buf[(c - a) as usize..(d - a) as usize])?;
+            for &(c, d) in &ranges[k..end] {
+                each(&buf[(c - a) as usize..(d - a) as usize])?;
             }
             k = end;
+        }
+        Ok(())
+    }
+}
+
+/// The spilled texts of every unit, read back in batches of units in file order (from any
+/// thread).
+#[derive(Default)]
+pub(crate) struct Texts {
+    records: Records,
+}
+
+impl Texts {
+    /// The texts of `units` (ascending) into `out` (as long), in that order, read as
+    /// [`Records::read_sorted`] reads (clusters' members are scattered over the file). A
+    /// store without texts gives empty ones.
+    pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
+        assert_eq!(units.len(), out.len(), "one place per unit");
+        let mut out = out.iter_mut();
+        self.records.read_sorted(units, |r| {
+            *out.next().expect("one place per unit") = decode_texts(r)?;
+            Ok(())
+        })
+    }
+
+    /// The texts of `units` copied to a new temporary file, record `k` of the copy being
+    /// those of `units[k]`. `runs` cuts `units` into runs (the start of each, ascending from
+    /// 0, then `units.len()`), each in ascending order: a run's texts, scattered over this
+    /// file, are then read back together in one sequential read (see
+    /// [`Texts::read_sorted`]). The copy reads this file in file order once, in large
+    /// reads (one piece of it a thread), and writes each run's texts through a buffer of
+    /// its own, at most [`STAGE_BUFFERS`] bytes of them at once.
+    pub fn stage(&self, units: &[u32], runs: &[usize]) -> io::Result<Texts> {
+        if self.records.file.is_none() || units.is_empty() {
+            return Ok(Texts::default());
+        }
+        let lens = &self.records.index.lens;
+        // The copy's index, and where each run starts in it.
+        let mut index = RecordIndex::default();
+        let mut run_starts = Vec::with_capacity(runs.len());
+        for w in runs.windows(2) {
+            run_starts.push(index.end);
+            for &u in &units[w[0]..w[1]] {
+                index.push(lens[u as usize] as usize)?;
+            }
+        }
+        // Every record to copy, with its run, in file order.
+        let mut by_unit: Vec<(u32, u32)> = Vec::with_capacity(units.len());
+        for (r, w) in runs.windows(2).enumerate() {
+            by_unit.extend(units[w[0]..w[1]].iter().map(|&u| (u, r as u32)));
+        }
+        by_unit.par_sort_unstable();
+        // One piece a thread; where each run's records of a piece start: a run's records are
+        // in file order in the copy too, so those of a piece follow those of the ones before.
+        let threads = rayon::current_num_threads();
+        let piece = by_unit.len().div_ceil(threads).max(1);
+        let mut starts: Vec<Vec<u64>> = Vec::with_capacity(threads);
+        let mut at = run_starts.clone();
+        for p in by_unit.chunks(piece) {
+            starts.push(at.clone());
+            for &(u, r) in p {
+                at[r as usize] += lens[u as usize] as u64;
+            }
+        }
+        let file = tempfile::tempfile()?;
+        let cap = (STAGE_BUFFERS / (run_starts.len().max(1) * threads)).clamp(1 << 12, 1 << 18);
+        by_unit.par_chunks(piece).zip(starts).try_for_each(|(piece, starts)| {
+            // Per run: where its buffered bytes go, and the bytes.
+            let mut bufs: Vec<(u64, Vec<u8>)> = starts.into_iter().map(|at| (at, Vec::new())).collect();
+            let flush = |(at, buf): &mut (u64, Vec<u8>)| -> io::Result<()> {
+                write_all_at(&file, buf, *at)?;
+                *at += buf.len() as u64;
+                buf.clear();
+                Ok(())
+            };
+            // In parts, so that the ranges `read_sorted` computes stay small.
+            for part in piece.chunks(1 << 16) {
+                let sorted: Vec<u32> = part.iter().map(|p| p.0).collect();
+                let mut runs = part.iter().map(|p| p.1 as usize);
+                self.records.read_sorted(&sorted, |record| {
+                    let buf = &mut bufs[runs.next().expect("a run a record")];
+                    buf.1.extend_from_slice(record);
+                    if buf.1.len() >= cap {
+                        flush(buf)?;
+                    }
+                    Ok(())
+                })?;
+            }
+            bufs.iter_mut().filter(|b| !b.1.is_empty()).try_for_each(flush)
+        })?;
+        Ok(Texts { records: Records { file: Some(file), index } })
+    }
+}
+
+/// Bytes that [`Texts::stage`] keeps buffered at most (all threads together, unless each
+/// run's buffer of at least 4 KiB needs more).
+const STAGE_BUFFERS: usize = 1 << 22;
+
+/// Article signatures written to an anonymous temporary file as they arrive, one record
+/// each (little-endian values; an empty signature writes nothing), in arrival order, and
+/// read back in batches once the candidate pairs are known: memory keeps 4 bytes an
+/// article to find them (the file takes 256 bytes an article at 64 values).
+#[derive(Default)]
+pub(crate) struct SignatureSpill {
+    records: RecordWriter,
+    buf: Vec<u8>,
+}
+
+impl SignatureSpill {
+    /// Appends the signature of the next article.
+    pub fn push(&mut self, sig: &[u32]) -> io::Result<()> {
+        self.buf.clear();
+        for &v in sig {
+            self.buf.extend_from_slice(&v.to_le_bytes());
+        }
+        self.records.push(&self.buf)
+    }
+
+    /// The signatures written, for reading back.
+    pub fn finish(self) -> io::Result<Signatures> {
+        Ok(Signatures { records: self.records.finish()? })
+    }
+}
+
+/// The spilled article signatures, read back in batches in file order (from any thread).
+#[derive(Default)]
+pub(crate) struct Signatures {
+    records: Records,
+}
+
+impl Signatures {
+    /// Values of signature `i` (0 when it is empty).
+    pub fn len_of(&self, i: usize) -> usize {
+        self.records.index.lens[i] as usize / 4
+    }
+
+    /// Cuts the file to `len` bytes, to test what a failed read gives.
+    #[cfg(test)]
+    pub fn truncate(&self, len: u64) -> io::Result<()> {
+        self.records.file.as_ref().map_or(Ok(()), |f| f.set_len(len))
+    }
+
+    /// The values of signatures `items` (ascending), one after another, into `out` (exactly
+    /// as long as they are together).
+    pub fn read_sorted(&self, items: &[u32], out: &mut [u32]) -> io::Result<()> {
+        let mut at = 0;
+        self.records.read_sorted(items, |r| {
+            let values = out.get_mut(at..at + r.len() / 4).ok_or_else(|| io::Error::other("signatures overflow"))?;
+            for (v, b) in values.iter_mut().zip(r.chunks_exact(4)) {
+                *v = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+            }
+            at += values.len();
+            Ok(())
+        })?;
+        if at != out.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "article signatures missing from a temporary file",
+            ));
         }
         Ok(())
     }
@@ -530,6 +732,25 @@ fn decode_texts(record: &[u8]) -> io::Result<UnitTexts> {
     let n = r.u32()? as usize;
     let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
     Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
+}
+
+/// Writes all of `buf` into `file` at offset `at` (without moving its shared cursor, so that
+/// several threads can write one file at once).
+fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::write_all_at(file, buf, at);
+    #[cfg(windows)]
+    {
+        let (mut buf, mut at) = (buf, at);
+        while !buf.is_empty() {
+            let n = std::os::windows::fs::FileExt::seek_write(file, buf, at)?;
+            if n == 0 {
+                return Err(io::Error::from(io::ErrorKind::WriteZero));
+            }
+            (buf, at) = (&buf[n..], at + n as u64);
+        }
+        Ok(())
+    }
 }
 
 /// Reads `buf.len()` bytes of `file` from offset `at`.
@@ -682,12 +903,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn batched_reads_give_what_unit_at_a_time_reads_give() {
+    /// A store of `n` units with hostile texts (empty, multi-byte and control characters, the
+    /// `NONE` length's bytes, records longer than a read's span and than the gap between
+    /// wanted records), and the texts pushed.
+    fn hostile(n: usize) -> (Store, Vec<UnitTexts>) {
         let mut s = Store::new();
         let mut pushed = Vec::new();
-        // Hostile texts: empty, multi-byte and control characters, the `NONE` length's bytes,
-        // records longer than a read's span and than the gap between wanted records.
         let text = |u: usize| match u % 7 {
             0 => String::new(),
             1 => "é€𝄞\u{0}\u{ffff}".repeat(u % 50),
@@ -696,7 +917,6 @@ mod tests {
             4 => "y".repeat(GAP as usize * 2 + u),
             _ => format!("unit {u} said \"{}\"", "z".repeat(u % 97)),
         };
-        let n = 5 * RecordIndex::GROUP + 11;
         for u in 0..n {
             let span = Span::new(u, u + 3);
             let ents: Vec<usize> = (0..u % 5).map(|e| e * 31).collect();
@@ -714,6 +934,13 @@ mod tests {
                 entities: ents.iter().map(|&e| e as u32).collect(),
             });
         }
+        (s, pushed)
+    }
+
+    #[test]
+    fn batched_reads_give_what_unit_at_a_time_reads_give() {
+        let n = 5 * RecordIndex::GROUP + 11;
+        let (mut s, pushed) = hostile(n);
         let texts = s.take_texts().unwrap();
         let subsets: Vec<Vec<u32>> = vec![
             (0..n as u32).collect(),
@@ -733,6 +960,85 @@ mod tests {
         let mut none = vec![UnitTexts::default(); 2];
         Texts::default().read_sorted(&[0, 1], &mut none).unwrap();
         assert_eq!(none, vec![UnitTexts::default(); 2], "a store without texts gives empty ones");
+    }
+
+    #[test]
+    fn ranges_of_sorted_records_are_their_ranges() {
+        let mut index = RecordIndex::default();
+        for i in 0..5 * RecordIndex::GROUP as u64 {
+            index.push((mix64(i) % 300) as usize).unwrap();
+        }
+        let n = index.len() as u32;
+        for items in [(0..n).collect(), (0..n).step_by(7).collect(), vec![3, 3, 64, 65, 200], vec![n - 1], vec![]] {
+            let each: Vec<(u64, u64)> = items.iter().map(|&i| index.range(i as usize)).collect();
+            assert_eq!(index.ranges(&items), each, "{items:?}");
+        }
+    }
+
+    #[test]
+    fn staged_texts_are_the_runs_texts_in_order() {
+        let n = 7 * RecordIndex::GROUP + 3;
+        let (mut s, pushed) = hostile(n);
+        let texts = s.take_texts().unwrap();
+        // Runs of scattered units, each ascending: every third unit, a unit twice in
+        // different runs, a run of one, an empty run, the rest in runs of 50.
+        let mut runs: Vec<Vec<u32>> = vec![(0..n as u32).step_by(3).collect(), vec![4], vec![], vec![4, 5, 6]];
+        let rest: Vec<u32> = (0..n as u32).filter(|u| u % 3 != 0 && !(4..=6).contains(u)).collect();
+        runs.extend(rest.chunks(50).map(|c| c.to_vec()));
+        let units: Vec<u32> = runs.concat();
+        let mut cuts = vec![0];
+        for r in &runs {
+            cuts.push(cuts[cuts.len() - 1] + r.len());
+        }
+        let staged = texts.stage(&units, &cuts).unwrap();
+        let mut first = 0u32;
+        for run in &runs {
+            let records: Vec<u32> = (first..first + run.len() as u32).collect();
+            let mut got = vec![UnitTexts::default(); run.len()];
+            staged.read_sorted(&records, &mut got).unwrap();
+            for (&u, t) in run.iter().zip(&got) {
+                assert_eq!(*t, pushed[u as usize], "unit {u}");
+            }
+            first += run.len() as u32;
+        }
+        assert_eq!(first as usize, staged.records.index.len());
+        let none = Texts::default().stage(&[0, 1], &[0, 2]).unwrap();
+        assert_eq!(none.records.index.len(), 0, "a store without texts stages none");
+    }
+
+    #[test]
+    fn signatures_read_back_in_batches_as_pushed() {
+        let mut spill = SignatureSpill::default();
+        // Empty ones (articles without words), the usual length, others, values with every byte.
+        let sig = |i: usize| -> Vec<u32> {
+            match i % 5 {
+                0 => Vec::new(),
+                1 => vec![u32::MAX, 0, 0x0102_0304],
+                _ => (0..64).map(|k| (mix64((i * 64 + k) as u64) >> 32) as u32).collect(),
+            }
+        };
+        let n = 3 * RecordIndex::GROUP + 7;
+        for i in 0..n {
+            spill.push(&sig(i)).unwrap();
+        }
+        let sigs = spill.finish().unwrap();
+        for items in [(0..n as u32).collect::<Vec<_>>(), (0..n as u32).step_by(7).collect(), vec![n as u32 - 1], vec![]]
+        {
+            let want: Vec<u32> = items.iter().flat_map(|&i| sig(i as usize)).collect();
+            assert_eq!(items.iter().map(|&i| sigs.len_of(i as usize)).sum::<usize>(), want.len());
+            let mut got = vec![0; want.len()];
+            sigs.read_sorted(&items, &mut got).unwrap();
+            assert_eq!(got, want, "{} signatures", items.len());
+        }
+        // A place too short or too long is an error, not a panic.
+        assert!(sigs.read_sorted(&[2], &mut [0; 63]).is_err());
+        assert!(sigs.read_sorted(&[2], &mut [0; 65]).is_err());
+        // So is a file cut short.
+        sigs.truncate(100).unwrap();
+        let err = sigs.read_sorted(&[2, 3], &mut [0; 128]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        let none = SignatureSpill::default();
+        assert!(none.finish().unwrap().read_sorted(&[], &mut []).is_ok());
     }
 
     #[test]
