@@ -236,6 +236,8 @@ struct TagScratch {
     cands: Vec<Cand>,
     chosen: Vec<Cand>,
     taken: Vec<bool>,
+    /// Per chosen candidate: in a heading.
+    heading: Vec<bool>,
     /// In-article resolution's keys.
     keys: EntityKeys,
 }
@@ -377,33 +379,38 @@ impl Tagger {
         }
         chosen.sort_by_key(|c| c.a);
         // Headings (often Title Case) keep only names confirmed elsewhere in the article.
-        let sent_of = |tok: usize| tk.sents.partition_point(|s| s.1 <= tok);
         let surface = |c: &Cand| text.get(tk.toks[c.a].start..tk.toks[c.b - 1].end).unwrap_or("");
-        // only sentences holding a candidate are looked at
-        let mut headingish = vec![false; tk.sents.len()];
-        let mut seen = vec![false; tk.sents.len()];
+        // Per candidate: in a heading. The candidates are in text order: their sentences are
+        // found walking the sentences once, and only sentences holding one are looked at.
+        let heading = &mut sc.heading;
+        heading.clear();
+        let (mut k, mut k_heading) = (0, None);
         for c in chosen.iter() {
-            let k = sent_of(c.a);
-            if let (Some(false), Some(&(a, b, s))) = (seen.get(k).copied(), tk.sents.get(k)) {
-                seen[k] = true;
-                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b]);
+            let k0 = k;
+            while k < tk.sents.len() && tk.sents[k].1 <= c.a {
+                k += 1;
             }
+            if k != k0 || k_heading.is_none() {
+                k_heading = Some(tk.sents.get(k).is_some_and(|&(a, b, s)| {
+                    s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b])
+                }));
+            }
+            heading.push(k_heading == Some(true));
         }
-        let heading: Vec<bool> =
-            chosen.iter().map(|c| headingish.get(sent_of(c.a)).copied().unwrap_or(false)).collect();
+        let heading = &heading[..];
         // A name is confirmed by a candidate outside the headings with that surface, or by a
         // person's whose last word it is. Few candidates are in headings: each is compared
         // with the others.
-        if chosen.iter().zip(&heading).any(|(c, &h)| h && c.src != Src::Gaz) {
+        if chosen.iter().zip(heading).any(|(c, &h)| h && c.src != Src::Gaz) {
             let confirms =
                 |d: &Cand, s: &str| surface(d) == s || (d.kind == EntityKind::Person && tk.words[d.b - 1] == s);
             let keep: Vec<bool> = chosen
                 .iter()
-                .zip(&heading)
+                .zip(heading)
                 .map(|(c, &h)| {
                     !h || c.src == Src::Gaz || {
                         let s = surface(c);
-                        chosen.iter().zip(&heading).any(|(d, &hd)| !hd && confirms(d, s))
+                        chosen.iter().zip(heading).any(|(d, &hd)| !hd && confirms(d, s))
                     }
                 })
                 .collect();
@@ -411,11 +418,12 @@ impl Tagger {
             let mut keep = keep.into_iter();
             chosen.retain(|_| keep.next().unwrap_or(true));
         }
-        // Surnames of people named in full are mentions wherever they appear capitalised.
-        let mut surnames: Vec<&str> = chosen
+        // Surnames of people named in full are mentions wherever they appear capitalised
+        // (looked up by the exact hash of their word, then compared).
+        let mut surnames: Vec<(u64, &str)> = chosen
             .iter()
             .filter(|c| c.kind == EntityKind::Person && c.b - c.a >= 2)
-            .map(|c| tk.words[c.b - 1])
+            .map(|c| (tk.facts[c.b - 1].exact, tk.words[c.b - 1]))
             .collect();
         surnames.sort_unstable();
         surnames.dedup();
@@ -424,9 +432,12 @@ impl Tagger {
             for c in chosen.iter() {
                 taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
             }
-            for (i, w) in tk.words.iter().enumerate() {
-                if !taken[i] && tk.case(i) == Case::Title && surnames.binary_search(w).is_ok() {
-                    chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+            for (i, (f, t)) in tk.facts.iter().zip(taken.iter()).enumerate() {
+                if f.case == Case::Title && !t {
+                    let k = surnames.partition_point(|s| s.0 < f.exact);
+                    if surnames[k..].iter().take_while(|s| s.0 == f.exact).any(|s| s.1 == tk.words[i]) {
+                        chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+                    }
                 }
             }
         }
@@ -625,7 +636,8 @@ fn title_case(words: &[&str], facts: &[WordFacts]) -> bool {
 /// "But"). A candidate there holds only words that are not capitalised (trimmed as stop
 /// words) and perhaps that first word (trimmed as a sentence-initial common word).
 fn plain_sentence(tk: &Tokenized, a: usize, b: usize, caps: bool, gaz: &[u8], dw: &DocWords) -> bool {
-    if caps || gaz[a..b].iter().any(|&g| g != 0) {
+    // (an OR of every tag: no early exit, but vectorised, and most sentences have no hit)
+    if caps || gaz[a..b].iter().fold(0, |x, &g| x | g) != 0 {
         return false;
     }
     let first = (a..b).find(|&i| !is_opening(tk.words[i])).unwrap_or(a);
@@ -980,7 +992,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             push(s, e, EntityKind::Loc, Src::Rule);
             continue;
         }
-        let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
+        let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().nth(1).is_some());
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
         if name_like && s > a && tk.case(s - 1) == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
