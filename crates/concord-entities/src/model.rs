@@ -189,7 +189,9 @@ impl DocWords {
         self.lower.contains(h)
     }
 
-    fn has_cap_mid_hash(&self, h: u64) -> bool {
+    /// True when the article writes the word of [`fnv1a64`] `h` (as is) capitalised away
+    /// from a sentence start.
+    pub(crate) fn has_cap_mid_hash(&self, h: u64) -> bool {
         self.cap_mid.contains(h)
     }
 

@@ -105,15 +105,23 @@ fn relabel<'a, 'b>(mut v: Vec<&'a str>) -> Vec<&'b str> {
 const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
-    /// True when token `i` is in the cue lists of `bits`.
-    #[inline]
+    /// True when token `i` is in the cue lists of `bits` (the check of a token looked up
+    /// before is inlined, the first lookup is not).
+    #[inline(always)]
     fn is(&self, i: usize, bits: u16) -> bool {
         let mut c = self.cues[i].get();
         if c == NOT_YET {
-            c = self.tables.bits(self.words[i], &self.facts[i]);
-            self.cues[i].set(c);
+            c = self.look_up_cues(i);
         }
         c & bits != 0
+    }
+
+    /// Looks up and keeps the cue bits of token `i`.
+    #[inline(never)]
+    fn look_up_cues(&self, i: usize) -> u16 {
+        let c = self.tables.bits(self.words[i], &self.facts[i]);
+        self.cues[i].set(c);
+        c
     }
 
     /// The capitalisation class of token `i`.
@@ -671,13 +679,14 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
         c.kind = EntityKind::Person;
     }
     while c.a < c.b {
-        let w = tk.words[c.a];
+        let (w, f) = (tk.words[c.a], &tk.facts[c.a]);
         let stop = !tk.capw(c.a);
         let initial_common = c.a == first
             && !caps
-            && (dw.seen_lower(w)
+            && (dw.has_lower_hash(f.lower)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
+                    && ((c.src != Src::Model && !dw.has_cap_mid_hash(f.exact))
+                        || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
         if stop || initial_common {
             c.a += 1;
         } else {
