@@ -178,6 +178,7 @@ const PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
 /// A word of at most 15 bytes as a number that orders as the word does: its bytes
 /// big-endian from the top, zero-padded, and its length in the lowest byte (so that equal
 /// keys are equal words, NUL bytes or not). `None` for a longer word, which no list holds.
+#[inline]
 const fn word_key(w: &[u8]) -> Option<u128> {
     if w.len() > 15 {
         return None;
@@ -450,8 +451,8 @@ impl Segmenter {
         if closers.is_empty() && !tok.is_empty() && (tok.len() <= 8 || tok.contains('.') || !self.extra.is_empty()) {
             let mut buf = [0u8; 24];
             if let Some(low) = lower(tok, &mut buf) {
-                let k = word_key(low.as_bytes());
-                if self.extra.binary_search_by(|e| e.as_str().cmp(low)).is_ok() || TITLE_SET.has(k) {
+                let k = word_key(low);
+                if self.extra.binary_search_by(|e| e.as_bytes().cmp(low)).is_ok() || TITLE_SET.has(k) {
                     return false;
                 }
                 if digit && (NUMERIC_SET.has(k) || MONTH_SET.has(k)) {
@@ -462,7 +463,7 @@ impl Segmenter {
                 if single_upper {
                     return starter();
                 }
-                if low == "a.m" || low == "p.m" {
+                if low == b"a.m" || low == b"p.m" {
                     return upper && (starter() || words_before(p, start, cl_start) >= 4);
                 }
                 if ENDER_SET.has(k) || MONTH_SET.has(k) || is_dotted(low) {
@@ -572,20 +573,19 @@ fn prev_token(p: &str, cs: usize, end: usize) -> &str {
     p[s..end].trim_start_matches(is_opener)
 }
 
-/// ASCII-lower-cased copy of a short token (None when longer than the buffer).
-fn lower<'b>(tok: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
+/// ASCII-lower-cased copy of a short token, as bytes (None when longer than the buffer).
+fn lower<'b>(tok: &str, buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
     let n = tok.len();
     if n > buf.len() {
         return None;
     }
     buf[..n].copy_from_slice(tok.as_bytes());
     buf[..n].make_ascii_lowercase();
-    std::str::from_utf8(&buf[..n]).ok()
+    Some(&buf[..n])
 }
 
 /// Letters separated by dots: "u.s", "a.m", "d.c".
-fn is_dotted(low: &str) -> bool {
-    let b = low.as_bytes();
+fn is_dotted(b: &[u8]) -> bool {
     b.len() >= 3
         && b.len() % 2 == 1
         && b.iter().enumerate().all(|(k, &c)| if k % 2 == 0 { c.is_ascii_alphabetic() } else { c == b'.' })
@@ -602,7 +602,7 @@ fn is_starter(p: &str, w: usize, ce: usize) -> bool {
         return false;
     }
     let mut buf = [0u8; 24];
-    lower(&p[w..e], &mut buf).is_some_and(|l| STARTER_SET.has(word_key(l.as_bytes())))
+    lower(&p[w..e], &mut buf).is_some_and(|l| STARTER_SET.has(word_key(l)))
 }
 
 /// Up to six capitalised words or a pronoun, then a speech verb ("Putin said", "he added").
@@ -617,7 +617,7 @@ fn is_attribution(p: &str, w: usize, ce: usize) -> bool {
         let word = raw.trim_end_matches([',', ';', '.', ':']);
         let mut buf = [0u8; 24];
         let Some(low) = lower(word, &mut buf) else { return false };
-        let k = word_key(low.as_bytes());
+        let k = word_key(low);
         if n > 0 && SPEECH_VERB_SET.has(k) {
             // Only a bare attribution ("Putin said." / "Putin said,"): "He said the talks
             // failed" is a sentence of its own.
