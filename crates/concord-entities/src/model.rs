@@ -189,7 +189,9 @@ impl DocWords {
         self.lower.contains(h)
     }
 
-    fn has_cap_mid_hash(&self, h: u64) -> bool {
+    /// True when the article writes the word of [`fnv1a64`] `h` (as is) capitalised away
+    /// from a sentence start.
+    pub(crate) fn has_cap_mid_hash(&self, h: u64) -> bool {
         self.cap_mid.contains(h)
     }
 
@@ -313,6 +315,8 @@ struct Cached {
 #[derive(Default)]
 struct WordCache {
     slots: Vec<Cached>,
+    /// What [`WordCache::get`] gives for a word too long to keep.
+    spare: Cached,
 }
 
 /// Slots of a [`WordCache`].
@@ -322,11 +326,13 @@ impl WordCache {
     /// The info and own features of `w` (whose [`lower_hash`] and [`fnv1a64`] are given),
     /// computed unless cached.
     #[inline]
-    fn get(&mut self, w: &str, lower: u64, exact: u64, consts: &ConstFeats) -> (WordInfo, [u64; 7]) {
+    fn get(&mut self, w: &str, lower: u64, exact: u64, consts: &ConstFeats) -> &Cached {
         let b = w.as_bytes();
         if b.len() > CACHED_LEN || b.is_empty() {
             let info = word_info_with(w, lower, exact);
-            return (info, own_features(&info, consts));
+            self.spare.info = info;
+            self.spare.own = own_features(&info, consts);
+            return &self.spare;
         }
         if self.slots.is_empty() {
             self.slots = vec![Cached::default(); CACHE_SLOTS];
@@ -339,7 +345,7 @@ impl WordCache {
             slot.info = info;
             slot.own = own_features(&info, consts);
         }
-        (slot.info, slot.own)
+        slot
     }
 }
 
@@ -421,24 +427,16 @@ fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
     }
 }
 
-/// The `shape` of [`word_info`] alone.
+/// The `shape` of [`word_info`] alone: byte by byte while the word is ASCII, char by char
+/// from the start when it is not.
 fn shape_hash(w: &str) -> u64 {
-    if !w.is_ascii() {
-        let mut shape = FNV_OFFSET;
-        let mut last_shape = '\0';
-        for c in w.chars() {
-            let k = shape_class(c);
-            if k != last_shape {
-                shape = fnv_push(shape, k);
-                last_shape = k;
-            }
-        }
-        return shape;
-    }
     let mut shape = FNV_OFFSET;
     let mut last_shape = 0u8;
     for &c in w.as_bytes() {
-        let k = ascii_shape(c);
+        let k = ASCII_SHAPE[c as usize];
+        if k == NOT_ASCII {
+            return shape_hash_chars(w);
+        }
         if k != last_shape {
             shape = (shape ^ k as u64).wrapping_mul(0x0100_0000_01b3);
             last_shape = k;
@@ -447,9 +445,39 @@ fn shape_hash(w: &str) -> u64 {
     shape
 }
 
+/// [`shape_hash`] char by char.
+#[inline(never)]
+fn shape_hash_chars(w: &str) -> u64 {
+    let mut shape = FNV_OFFSET;
+    let mut last_shape = '\0';
+    for c in w.chars() {
+        let k = shape_class(c);
+        if k != last_shape {
+            shape = fnv_push(shape, k);
+            last_shape = k;
+        }
+    }
+    shape
+}
+
+/// [`ASCII_SHAPE`] of the bytes of non-ASCII characters (no ASCII shape is).
+const NOT_ASCII: u8 = 0xFF;
+
+/// [`ascii_shape`] of every ASCII byte (one load instead of three range tests), and
+/// [`NOT_ASCII`] for the others.
+static ASCII_SHAPE: [u8; 256] = {
+    let mut t = [NOT_ASCII; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = ascii_shape(c as u8);
+        c += 1;
+    }
+    t
+};
+
 /// [`shape_class`] of an ASCII byte.
 #[inline(always)]
-fn ascii_shape(c: u8) -> u8 {
+const fn ascii_shape(c: u8) -> u8 {
     if c.is_ascii_uppercase() {
         b'X'
     } else if c.is_ascii_lowercase() {
@@ -468,7 +496,7 @@ fn word_info_ascii(w: &str, lower: u64, exact: u64) -> WordInfo {
     let mut shape = FNV_OFFSET;
     let mut last_shape = 0u8;
     for &c in bytes {
-        let k = ascii_shape(c);
+        let k = ASCII_SHAPE[c as usize];
         if k != last_shape {
             shape = push(shape, k);
             last_shape = k;
@@ -547,6 +575,10 @@ struct ConstFeats {
     gz: [[u64; 11]; 4],
     evidence: [u64; 8],
     len: [u64; 13],
+    /// Per label before: `mix64(0x51 ^ prev)` ([`dyn_features`]).
+    prev: [u64; NL],
+    /// Per two labels before: `mix64(0x53 ^ prev << 8 ^ prev2 << 16)`.
+    prev2: [[u64; NL]; NL],
 }
 
 /// Index of a gazetteer tag value in [`ConstFeats::gz`] (`None` for a value outside the table).
@@ -568,6 +600,10 @@ fn const_feats() -> &'static ConstFeats {
             gz: [16u64, 17, 18, 19].map(|tag| std::array::from_fn(|k| f(tag, g(k)))),
             evidence: std::array::from_fn(|k| f(24, k as u64)),
             len: std::array::from_fn(|k| f(25, k as u64)),
+            prev: std::array::from_fn(|p| mix64(0x51 ^ p as u64)),
+            prev2: std::array::from_fn(|p| {
+                std::array::from_fn(|q| mix64(0x53 ^ ((p as u64) << 8) ^ ((q as u64) << 16)))
+            }),
         }
     })
 }
@@ -724,10 +760,14 @@ fn needs_scoring(w: &WordInfo, prev: usize, gaz: u8) -> bool {
     w.cap || prev != 0 || gaz != 0
 }
 
-fn dyn_features(prev: usize, prev2: usize, shape_feat: u64, out: &mut [u64; 3]) {
-    out[0] = mix64(0x51 ^ prev as u64);
+/// The features of the labels before a word: `mix64(0x51 ^ prev)`, `mix64(0x52 ^ prev << 8 ^
+/// shape_feat)` and `mix64(0x53 ^ prev << 8 ^ prev2 << 16)`, the first and last from
+/// [`ConstFeats`].
+#[inline(always)]
+fn dyn_features(c: &ConstFeats, prev: usize, prev2: usize, shape_feat: u64, out: &mut [u64; 3]) {
+    out[0] = c.prev[prev];
     out[1] = mix64(0x52 ^ ((prev as u64) << 8) ^ shape_feat);
-    out[2] = mix64(0x53 ^ ((prev as u64) << 8) ^ ((prev2 as u64) << 16));
+    out[2] = c.prev2[prev][prev2];
 }
 
 fn allowed(prev: usize, label: usize) -> bool {
@@ -831,9 +871,23 @@ impl Model {
         let mut d = [0u64; 3];
         let mut feats = Feats { v: [0; MAX_FEATS], n: 0 };
         let sf = SentFeats { gaz: s.gaz, first, caps: s.caps, doc, consts: const_feats() };
-        for i in 0..n {
-            let best = if s.facts[i].is_cap() || prev != 0 || s.gaz[i] != 0 {
-                let (w, own) = cache.get(s.words[i], s.facts[i].lower, s.facts[i].exact, sf.consts);
+        let base = labels.len();
+        labels.resize(base + n, 0);
+        let out = &mut labels[base..];
+        let scored = |i: usize| s.facts[i].is_cap() || s.gaz[i] != 0;
+        let mut i = 0;
+        while i < n {
+            if prev == 0 && !scored(i) {
+                // `O`, as is every word up to the next capitalised or gazetteer one
+                i += 1;
+                while i < n && !scored(i) {
+                    i += 1;
+                }
+                (prev, prev2) = (0, 0);
+                continue;
+            }
+            let best = {
+                let Cached { info: w, own, .. } = cache.get(s.words[i], s.facts[i].lower, s.facts[i].exact, sf.consts);
                 shapes[i] = w.shape;
                 done[i] = true;
                 for j in [i.wrapping_sub(1), i + 1] {
@@ -843,16 +897,15 @@ impl Model {
                     }
                 }
                 feats.n = 0;
-                token_features(&sf, &Tagging { facts: s.facts, shapes }, &w, &own, i, &mut feats);
-                dyn_features(prev, prev2, feats.v[3], &mut d);
+                token_features(&sf, &Tagging { facts: s.facts, shapes }, w, own, i, &mut feats);
+                dyn_features(sf.consts, prev, prev2, feats.v[3], &mut d);
                 self.score(feats.as_slice(), &d, &mut scores);
                 best_allowed(&scores, prev)
-            } else {
-                0
             };
-            labels.push(best);
+            out[i] = best;
             prev2 = prev;
             prev = best;
+            i += 1;
         }
     }
 
@@ -961,6 +1014,7 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
     let mut order: Vec<usize> = (0..items.len()).collect();
     let mut scores = [0.0f32; NL];
     let mut d = [0u64; 3];
+    let consts = const_feats();
     for epoch in 0..epochs {
         order.sort_by_key(|&i| mix64(i as u64 ^ mix64(epoch as u64 + 1)));
         for &k in &order {
@@ -974,7 +1028,7 @@ pub fn train(docs: &[Vec<TrainSentence>], bits: u32, epochs: usize) -> Model {
                     c += 1.0;
                     continue;
                 }
-                dyn_features(prev, prev2, f[3], &mut d);
+                dyn_features(consts, prev, prev2, f[3], &mut d);
                 model.score(f, &d, &mut scores);
                 let guess = best_allowed(&scores, prev);
                 if guess != g {
@@ -1038,8 +1092,10 @@ mod tests {
             let key = |i: &WordInfo| (i.lower, i.exact, i.shape, i.suf3, i.suf2, i.pre3, i.len, i.cap);
             assert_eq!(key(&a), key(&b), "{w:?}");
         }
-        for w in words.iter().copied().chain(["Élysée", "ÉA", "\u{212a}ing", "ΣΑΣ"]) {
+        for w in words.iter().copied().chain(["Élysée", "ÉA", "\u{212a}ing", "ΣΑΣ", "ab-Élysée", "Ab1É", "x\0É"])
+        {
             assert_eq!(shape_hash(w), word_info(w).shape, "{w:?}");
+            assert_eq!(shape_hash(w), word_info_chars(w, 0, 0).shape, "{w:?}");
         }
         let c = const_feats();
         assert_eq!(c.bias, f(1, 0));
@@ -1050,6 +1106,12 @@ mod tests {
             assert_eq!(mix64(c.gz(3, g) ^ 5u64.rotate_left(17)), f2(19, g, 5));
         }
         assert!((0..8).all(|k| c.evidence[k] == f(24, k as u64)) && (0..13).all(|k| c.len[k] == f(25, k as u64)));
+        for (p, q) in (0..NL).flat_map(|p| (0..NL).map(move |q| (p, q))) {
+            let mut d = [0u64; 3];
+            dyn_features(c, p, q, 77, &mut d);
+            let (p, q) = (p as u64, q as u64);
+            assert_eq!(d, [mix64(0x51 ^ p), mix64(0x52 ^ (p << 8) ^ 77), mix64(0x53 ^ (p << 8) ^ (q << 16))]);
+        }
         let long = ["NEWS ".repeat(300), format!("{}{}", "Ab ".repeat(200), "CDEFG ".repeat(70))];
         let short = ["BREAKING NEWS TODAY", "Mr Abel Brown went", "ÉTAT DE L'UNION", "Ça va", "", "AB CD e"];
         for s in long.iter().map(String::as_str).chain(short) {
@@ -1082,10 +1144,10 @@ mod tests {
         for round in 0..2 {
             for w in words.iter().chain(words.iter().rev()) {
                 let (lower, exact) = (lower_hash(w), fnv1a64(w.as_bytes()));
-                let (info, own) = cache.get(w, lower, exact, c);
+                let got = cache.get(w, lower, exact, c);
                 let want = word_info(w);
-                assert_eq!(key(&info), key(&want), "{w:?} {round}");
-                assert_eq!(own, own_features(&want, c), "{w:?} {round}");
+                assert_eq!(key(&got.info), key(&want), "{w:?} {round}");
+                assert_eq!(got.own, own_features(&want, c), "{w:?} {round}");
             }
         }
     }

@@ -2,9 +2,10 @@
 //! in-article alias resolution and roles.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
+use concord_core::text::{fnv1a64, mix64};
 use concord_core::{DocStage, Document, EntityKind, LocalEntity, Mention, SentenceKind, Span, StageError};
 
 use crate::cues::{bit, CueTables};
@@ -104,15 +105,23 @@ fn relabel<'a, 'b>(mut v: Vec<&'a str>) -> Vec<&'b str> {
 const NOT_YET: u16 = u16::MAX;
 
 impl Tokenized<'_> {
-    /// True when token `i` is in the cue lists of `bits`.
-    #[inline]
+    /// True when token `i` is in the cue lists of `bits` (the check of a token looked up
+    /// before is inlined, the first lookup is not).
+    #[inline(always)]
     fn is(&self, i: usize, bits: u16) -> bool {
         let mut c = self.cues[i].get();
         if c == NOT_YET {
-            c = self.tables.bits(self.words[i], &self.facts[i]);
-            self.cues[i].set(c);
+            c = self.look_up_cues(i);
         }
         c & bits != 0
+    }
+
+    /// Looks up and keeps the cue bits of token `i`.
+    #[inline(never)]
+    fn look_up_cues(&self, i: usize) -> u16 {
+        let c = self.tables.bits(self.words[i], &self.facts[i]);
+        self.cues[i].set(c);
+        c
     }
 
     /// The capitalisation class of token `i`.
@@ -235,6 +244,10 @@ struct TagScratch {
     cands: Vec<Cand>,
     chosen: Vec<Cand>,
     taken: Vec<bool>,
+    /// Per chosen candidate: in a heading.
+    heading: Vec<bool>,
+    /// In-article resolution's keys.
+    keys: EntityKeys,
 }
 
 thread_local! {
@@ -374,33 +387,38 @@ impl Tagger {
         }
         chosen.sort_by_key(|c| c.a);
         // Headings (often Title Case) keep only names confirmed elsewhere in the article.
-        let sent_of = |tok: usize| tk.sents.partition_point(|s| s.1 <= tok);
         let surface = |c: &Cand| text.get(tk.toks[c.a].start..tk.toks[c.b - 1].end).unwrap_or("");
-        // only sentences holding a candidate are looked at
-        let mut headingish = vec![false; tk.sents.len()];
-        let mut seen = vec![false; tk.sents.len()];
+        // Per candidate: in a heading. The candidates are in text order: their sentences are
+        // found walking the sentences once, and only sentences holding one are looked at.
+        let heading = &mut sc.heading;
+        heading.clear();
+        let (mut k, mut k_heading) = (0, None);
         for c in chosen.iter() {
-            let k = sent_of(c.a);
-            if let (Some(false), Some(&(a, b, s))) = (seen.get(k).copied(), tk.sents.get(k)) {
-                seen[k] = true;
-                headingish[k] = s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b]);
+            let k0 = k;
+            while k < tk.sents.len() && tk.sents[k].1 <= c.a {
+                k += 1;
             }
+            if k != k0 || k_heading.is_none() {
+                k_heading = Some(tk.sents.get(k).is_some_and(|&(a, b, s)| {
+                    s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b])
+                }));
+            }
+            heading.push(k_heading == Some(true));
         }
-        let heading: Vec<bool> =
-            chosen.iter().map(|c| headingish.get(sent_of(c.a)).copied().unwrap_or(false)).collect();
+        let heading = &heading[..];
         // A name is confirmed by a candidate outside the headings with that surface, or by a
         // person's whose last word it is. Few candidates are in headings: each is compared
         // with the others.
-        if chosen.iter().zip(&heading).any(|(c, &h)| h && c.src != Src::Gaz) {
+        if chosen.iter().zip(heading).any(|(c, &h)| h && c.src != Src::Gaz) {
             let confirms =
                 |d: &Cand, s: &str| surface(d) == s || (d.kind == EntityKind::Person && tk.words[d.b - 1] == s);
             let keep: Vec<bool> = chosen
                 .iter()
-                .zip(&heading)
+                .zip(heading)
                 .map(|(c, &h)| {
                     !h || c.src == Src::Gaz || {
                         let s = surface(c);
-                        chosen.iter().zip(&heading).any(|(d, &hd)| !hd && confirms(d, s))
+                        chosen.iter().zip(heading).any(|(d, &hd)| !hd && confirms(d, s))
                     }
                 })
                 .collect();
@@ -408,11 +426,12 @@ impl Tagger {
             let mut keep = keep.into_iter();
             chosen.retain(|_| keep.next().unwrap_or(true));
         }
-        // Surnames of people named in full are mentions wherever they appear capitalised.
-        let mut surnames: Vec<&str> = chosen
+        // Surnames of people named in full are mentions wherever they appear capitalised
+        // (looked up by the exact hash of their word, then compared).
+        let mut surnames: Vec<(u64, &str)> = chosen
             .iter()
             .filter(|c| c.kind == EntityKind::Person && c.b - c.a >= 2)
-            .map(|c| tk.words[c.b - 1])
+            .map(|c| (tk.facts[c.b - 1].exact, tk.words[c.b - 1]))
             .collect();
         surnames.sort_unstable();
         surnames.dedup();
@@ -421,20 +440,29 @@ impl Tagger {
             for c in chosen.iter() {
                 taken[c.a..c.b].iter_mut().for_each(|t| *t = true);
             }
-            for (i, w) in tk.words.iter().enumerate() {
-                if !taken[i] && tk.case(i) == Case::Title && surnames.binary_search(w).is_ok() {
-                    chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+            for (i, (f, t)) in tk.facts.iter().zip(taken.iter()).enumerate() {
+                if f.case == Case::Title && !t {
+                    let k = surnames.partition_point(|s| s.0 < f.exact);
+                    if surnames[k..].iter().take_while(|s| s.0 == f.exact).any(|s| s.1 == tk.words[i]) {
+                        chosen.push(Cand { a: i, b: i + 1, kind: EntityKind::Person, src: Src::Alias, entry: None });
+                    }
                 }
             }
         }
         chosen.sort_by_key(|c| c.a);
-        let out = self.resolve(text, &tk, chosen);
+        let out = self.resolve(text, &tk, chosen, &mut sc.keys);
         sc.tok = tk.into_bufs();
         out
     }
 
     #[inline(never)]
-    fn resolve(&self, text: &str, tk: &Tokenized, chosen: &[Cand]) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
+    fn resolve(
+        &self,
+        text: &str,
+        tk: &Tokenized,
+        chosen: &[Cand],
+        keys: &mut EntityKeys,
+    ) -> (Vec<LocalEntity>, Vec<Mention>, Vec<bool>) {
         // names and surfaces borrow from the text and the gazetteer until the output is built
         struct Ent<'a> {
             name: &'a str,
@@ -444,40 +472,38 @@ impl Tagger {
             /// Mentions per kind, in [`KINDS`] order.
             kinds: [usize; 4],
             first_kind: EntityKind,
-            surfaces: Vec<&'a str>,
+            /// Its first and last surface in `surfaces`, where each links to the next.
+            surfaces: (u32, u32),
             gaz: Option<usize>,
             first_pos: usize,
-            /// Of an organisation (the only kind a short form links to by initials).
-            initials: String,
+            /// Of an organisation (the only kind a short form links to by initials): a range
+            /// of `inits`.
+            initials: Range<usize>,
         }
-        let mut ents: Vec<Ent> = Vec::new();
-        // gazetteer entry -> entity, and lower-cased surface (when there is no entry) -> entity
-        let mut by_entry: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut by_surface: BTreeMap<String, usize> = BTreeMap::new();
-        let mut lower = String::new();
-        let mut mentions: Vec<(Span, usize, &str, Option<String>)> = Vec::with_capacity(chosen.len());
+        let span_of = |c: &Cand| Span::new(tk.toks[c.a].start, tk.toks[c.b - 1].end);
+        let mut ents: Vec<Ent> = Vec::with_capacity(chosen.len());
+        // every entity's surfaces, each once: (surface, the entity's next one or NO_NEXT)
+        let mut surfaces: Vec<(&str, u32)> = Vec::with_capacity(chosen.len());
+        let mut inits = String::new();
+        keys.clear();
+        // per candidate: its entity and role
+        let mut ent_of = vec![0usize; chosen.len()];
+        let mut roles: Vec<Option<String>> = Vec::with_capacity(chosen.len());
+        roles.resize_with(chosen.len(), || None);
         // Full names first, so that a short form can link to one written later too.
-        let order = chosen
-            .iter()
-            .filter(|c| c.entry.is_some() || c.b - c.a > 1)
-            .chain(chosen.iter().filter(|c| c.entry.is_none() && c.b - c.a == 1));
-        for c in order {
-            let span = Span::new(tk.toks[c.a].start, tk.toks[c.b - 1].end);
+        let order = (0..chosen.len())
+            .filter(|&k| chosen[k].entry.is_some() || chosen[k].b - chosen[k].a > 1)
+            .chain((0..chosen.len()).filter(|&k| chosen[k].entry.is_none() && chosen[k].b - chosen[k].a == 1));
+        for k in order {
+            let c = &chosen[k];
+            let span = span_of(c);
             let surface = text.get(span.start..span.end).unwrap_or("");
             let n = c.b - c.a;
-            let mut idx = match c.entry {
-                Some(e) => by_entry.get(&e).copied(),
-                None => {
-                    lower.clear();
-                    if surface.is_ascii() {
-                        lower.push_str(surface);
-                        lower.make_ascii_lowercase();
-                    } else {
-                        lower.push_str(&surface.to_lowercase());
-                    }
-                    by_surface.get(lower.as_str()).copied()
-                }
+            let (key, found) = match c.entry {
+                Some(e) => keys.entry(e),
+                None => keys.surface(surface),
             };
+            let mut idx = found;
             let known = idx.is_some();
             if idx.is_none() && n == 1 {
                 // surname or short form -> the nearest earlier (else the first later) entity
@@ -485,7 +511,9 @@ impl Tagger {
                 let fits = |e: &Ent| {
                     e.tokens >= 2
                         && ((e.first_kind == EntityKind::Person && e.last == surface)
-                            || (e.first_kind == EntityKind::Org && surface.len() >= 2 && e.initials == surface))
+                            || (e.first_kind == EntityKind::Org
+                                && surface.len() >= 2
+                                && inits[e.initials.clone()] == *surface))
                 };
                 idx = nearest_before_else_first(ents.iter().map(|e| fits(e).then_some(e.first_pos)), c.a);
             }
@@ -498,12 +526,12 @@ impl Tagger {
                     };
                     ents.push(Ent {
                         tokens: word_count(name),
-                        initials: if c.kind == EntityKind::Org { initials(name) } else { String::new() },
+                        initials: if c.kind == EntityKind::Org { push_initials(name, &mut inits) } else { 0..0 },
                         name,
                         last: last_word(name),
                         kinds: [0; 4],
                         first_kind: c.kind,
-                        surfaces: Vec::new(),
+                        surfaces: (NO_NEXT, NO_NEXT),
                         gaz: c.entry,
                         first_pos: c.a,
                     });
@@ -511,35 +539,36 @@ impl Tagger {
                 }
             };
             if !known {
-                match c.entry {
-                    Some(e) => {
-                        by_entry.insert(e, i);
-                    }
-                    None => {
-                        by_surface.insert(lower.clone(), i);
-                    }
-                }
+                keys.set(key, i);
             }
             let e = &mut ents[i];
             e.first_pos = e.first_pos.min(c.a);
             e.kinds[c.kind as usize] += 1;
-            if !e.surfaces.contains(&surface) {
-                e.surfaces.push(surface);
+            let mut s = e.surfaces.0;
+            while s != NO_NEXT && surfaces[s as usize].0 != surface {
+                s = surfaces[s as usize].1;
+            }
+            if s == NO_NEXT {
+                let new = surfaces.len() as u32;
+                surfaces.push((surface, NO_NEXT));
+                match e.surfaces.1 {
+                    NO_NEXT => e.surfaces.0 = new,
+                    last => surfaces[last as usize].1 = new,
+                }
+                e.surfaces.1 = new;
             }
             if e.gaz.is_none() && n > e.tokens {
                 e.name = surface;
                 e.last = last_word(surface);
                 if e.first_kind == EntityKind::Org {
-                    e.initials = initials(e.name);
+                    e.initials = push_initials(e.name, &mut inits);
                 }
                 e.tokens = n;
             }
-            let role = if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
-                role_before(text, tk, c.a).or_else(|| role_after(tk, c.b))
-            } else {
-                None
-            };
-            mentions.push((span, i, surface, role));
+            if c.kind == EntityKind::Person || e.first_kind == EntityKind::Person {
+                roles[k] = role_before(text, tk, c.a).or_else(|| role_after(tk, c.b));
+            }
+            ent_of[k] = i;
         }
         let mut locals = Vec::with_capacity(ents.len());
         let mut from_gaz = Vec::with_capacity(ents.len());
@@ -558,21 +587,33 @@ impl Tagger {
                 }
             };
             kinds.push(kind);
-            let aliases =
-                e.surfaces.iter().filter(|s| !s.eq_ignore_ascii_case(e.name)).map(|s| s.to_string()).collect();
+            let mut aliases = Vec::new();
+            let mut s = e.surfaces.0;
+            while s != NO_NEXT {
+                let (surface, next) = surfaces[s as usize];
+                if !surface.eq_ignore_ascii_case(e.name) {
+                    aliases.push(surface.to_string());
+                }
+                s = next;
+            }
             let gazetteer_id = e.gaz.and_then(|g| self.matcher.entries()[g].id.clone());
             locals.push(LocalEntity { name: e.name.to_string(), kind, aliases, gazetteer_id });
             from_gaz.push(e.gaz.is_some());
         }
-        mentions.sort_by_key(|m| m.0);
-        let mentions = mentions
-            .into_iter()
-            .map(|(span, entity, surface, role)| Mention {
-                span,
-                entity,
-                kind: kinds[entity],
-                surface: surface.to_string(),
-                role,
+        // the candidates are in text order and apart, so their mentions are in span order
+        let mentions = chosen
+            .iter()
+            .zip(ent_of)
+            .zip(roles)
+            .map(|((c, entity), role)| {
+                let span = span_of(c);
+                Mention {
+                    span,
+                    entity,
+                    kind: kinds[entity],
+                    surface: text.get(span.start..span.end).unwrap_or("").to_string(),
+                    role,
+                }
             })
             .collect();
         (locals, mentions, from_gaz)
@@ -603,7 +644,8 @@ fn title_case(words: &[&str], facts: &[WordFacts]) -> bool {
 /// "But"). A candidate there holds only words that are not capitalised (trimmed as stop
 /// words) and perhaps that first word (trimmed as a sentence-initial common word).
 fn plain_sentence(tk: &Tokenized, a: usize, b: usize, caps: bool, gaz: &[u8], dw: &DocWords) -> bool {
-    if caps || gaz[a..b].iter().any(|&g| g != 0) {
+    // (an OR of every tag: no early exit, but vectorised, and most sentences have no hit)
+    if caps || gaz[a..b].iter().fold(0, |x, &g| x | g) != 0 {
         return false;
     }
     let first = (a..b).find(|&i| !is_opening(tk.words[i])).unwrap_or(a);
@@ -637,13 +679,14 @@ fn clean(c: &mut Cand, tk: &Tokenized, dw: &DocWords, gaz: &[u8]) -> bool {
         c.kind = EntityKind::Person;
     }
     while c.a < c.b {
-        let w = tk.words[c.a];
+        let (w, f) = (tk.words[c.a], &tk.facts[c.a]);
         let stop = !tk.capw(c.a);
         let initial_common = c.a == first
             && !caps
-            && (dw.seen_lower(w)
+            && (dw.has_lower_hash(f.lower)
                 || (c.b - c.a == 1
-                    && ((c.src != Src::Model && !dw.seen_cap_mid(w)) || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
+                    && ((c.src != Src::Model && !dw.has_cap_mid_hash(f.exact))
+                        || lower_ends_with_any(w, &["ly", "ing", "ed"]))));
         if stop || initial_common {
             c.a += 1;
         } else {
@@ -724,12 +767,142 @@ fn word_count(name: &str) -> usize {
     n
 }
 
+/// What follows the last space of `name` (`name.rsplit(' ').next()`).
 fn last_word(name: &str) -> &str {
-    name.rsplit(' ').next().unwrap_or(name)
+    match name.rfind(' ') {
+        Some(k) => &name[k + 1..],
+        None => name,
+    }
 }
 
-fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect()
+/// Appends the initials of `name` (the upper-case first letters of its words) to `out`;
+/// their range in it.
+fn push_initials(name: &str, out: &mut String) -> Range<usize> {
+    let start = out.len();
+    out.extend(name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()));
+    start..out.len()
+}
+
+/// The end of a list of surfaces in [`Tagger::resolve`].
+const NO_NEXT: u32 = u32::MAX;
+
+/// What in-article resolution finds entities by: gazetteer entries, and the lower-cased
+/// surfaces of mentions without one. Each key names one entity, the one it was first
+/// given to; equal keys are found by comparison (hashes only narrow the search). Kept per
+/// thread and [cleared](EntityKeys::clear) for each article.
+#[derive(Default)]
+struct EntityKeys {
+    /// Per slot: a key id plus one (0: empty); a power of two long (or empty), at most
+    /// half full.
+    slots: Vec<u32>,
+    keys: Vec<KeyRec>,
+    /// The lower-cased surfaces, one after the other.
+    lower: String,
+}
+
+struct KeyRec {
+    hash: u64,
+    key: Key,
+    /// Its entity ([`EntityKeys::set`] right after the key is added).
+    ent: usize,
+    /// Where it is in [`EntityKeys::slots`].
+    slot: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    Entry(usize),
+    /// A range of [`EntityKeys::lower`].
+    Surface(Range<usize>),
+}
+
+impl EntityKeys {
+    /// Forgets every key (their slots only are emptied).
+    fn clear(&mut self) {
+        for k in &self.keys {
+            self.slots[k.slot] = 0;
+        }
+        self.keys.clear();
+        self.lower.clear();
+    }
+
+    /// The id of the key of gazetteer entry `e`, and its entity unless the key is new.
+    fn entry(&mut self, e: usize) -> (usize, Option<usize>) {
+        self.reserve_one();
+        let hash = mix64(e as u64);
+        let found = self.probe(hash, |k| *k == Key::Entry(e));
+        self.found_or_added(found, hash, Key::Entry(e))
+    }
+
+    /// The id of the key of `surface` lower-cased, and its entity unless the key is new.
+    fn surface(&mut self, surface: &str) -> (usize, Option<usize>) {
+        self.reserve_one();
+        let start = self.lower.len();
+        if surface.is_ascii() {
+            self.lower.push_str(surface);
+            self.lower[start..].make_ascii_lowercase();
+        } else {
+            self.lower.push_str(&surface.to_lowercase());
+        }
+        let lower = &self.lower;
+        let new = &lower[start..];
+        let hash = fnv1a64(new.as_bytes());
+        let found = self.probe(hash, |k| matches!(k, Key::Surface(r) if lower[r.clone()] == *new));
+        if found.is_ok() {
+            self.lower.truncate(start);
+        }
+        let end = self.lower.len();
+        self.found_or_added(found, hash, Key::Surface(start..end))
+    }
+
+    /// Room for one more key.
+    fn reserve_one(&mut self) {
+        if (self.keys.len() + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            self.slots.clear();
+            self.slots.resize(size, 0);
+            for id in 0..self.keys.len() {
+                let Err(slot) = self.probe(self.keys[id].hash, |_| false) else { unreachable!("no key is equal") };
+                self.slots[slot] = id as u32 + 1;
+                self.keys[id].slot = slot;
+            }
+        }
+    }
+
+    /// The id of the key of hash `hash` that `same` accepts, or the empty slot where it goes.
+    fn probe(&self, hash: u64, same: impl Fn(&Key) -> bool) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => return Err(i),
+                id1 => {
+                    let k = &self.keys[id1 as usize - 1];
+                    if k.hash == hash && same(&k.key) {
+                        return Ok(id1 as usize - 1);
+                    }
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn found_or_added(&mut self, found: Result<usize, usize>, hash: u64, key: Key) -> (usize, Option<usize>) {
+        match found {
+            Ok(id) => (id, Some(self.keys[id].ent)),
+            Err(slot) => {
+                let id = self.keys.len();
+                self.slots[slot] = id as u32 + 1;
+                self.keys.push(KeyRec { hash, key, ent: usize::MAX, slot });
+                (id, None)
+            }
+        }
+    }
+
+    /// Gives the new key `id` its entity.
+    fn set(&mut self, id: usize, ent: usize) {
+        self.keys[id].ent = ent;
+    }
 }
 
 /// The title phrase right before token `a` ("US Secretary of State", "Kremlin aide").
@@ -828,7 +1001,7 @@ fn discover(tk: &Tokenized, a: usize, b: usize, para_start: bool, gaz: &[u8], ou
             push(s, e, EntityKind::Loc, Src::Rule);
             continue;
         }
-        let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().count() > 1);
+        let name_like = all_title && seq.len() <= 4 && seq.iter().all(|w| w.chars().nth(1).is_some());
         // 2. a role word before: "envoy Steve Witkoff", "aide Yuri Ushakov"
         if name_like && s > a && tk.case(s - 1) == Case::Lower && tk.is(s - 1, bit::ROLE_HEAD) {
             push(s, e, EntityKind::Person, Src::Rule);
@@ -987,6 +1160,39 @@ mod tests {
             let cs = ["of", "the", "and", "for", "-"];
             assert_eq!(lower_is_any(w, &cs), cs.contains(&lw.as_str()), "{w:?}");
         }
+    }
+
+    #[test]
+    fn entity_keys_find_exactly_the_equal_key() {
+        // against a map, over articles (clears) with enough keys to grow the table
+        let mut keys = EntityKeys::default();
+        let surfaces = ["Kyiv", "KYIV", "kyiv", "Zoë", "ZOË", "Lee", "lee ", "ΣΑΣ", "", "NATO", "Nato"];
+        for round in 0..3usize {
+            keys.clear();
+            let mut want: std::collections::HashMap<(Option<usize>, String), usize> = Default::default();
+            for k in 0..(40 + 300 * round) {
+                let x = mix64((k * 7 + round) as u64) as usize;
+                let (key, found) = if x % 3 == 0 {
+                    let e = x % 50;
+                    (keys.entry(e), (Some(e), String::new()))
+                } else {
+                    let s = format!("{}{}", surfaces[x % surfaces.len()], x % 60);
+                    (keys.surface(&s), (None, s.to_lowercase()))
+                };
+                let (id, got) = key;
+                assert_eq!(got, want.get(&found).copied(), "round {round} step {k}");
+                if got.is_none() {
+                    keys.set(id, k);
+                    want.insert(found, k);
+                }
+            }
+        }
+        for w in ["", " ", "a", "a b", "Joe  Biden ", "x\u{a0}y z"] {
+            assert_eq!(last_word(w), w.rsplit(' ').next().unwrap_or(w), "{w:?}");
+        }
+        let mut out = String::from("x");
+        assert_eq!(push_initials("International Criminal Court of Justice", &mut out), 1..5);
+        assert_eq!(out, "xICCJ");
     }
 
     #[test]

@@ -175,9 +175,60 @@ const SPEECH_VERBS: &[&str] = &[
 
 const PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
 
-fn contains(list: &[&str], w: &str) -> bool {
-    list.binary_search(&w).is_ok()
+/// A word of at most 15 bytes as a number that orders as the word does: its bytes
+/// big-endian from the top, zero-padded, and its length in the lowest byte (so that equal
+/// keys are equal words, NUL bytes or not). `None` for a longer word, which no list holds.
+#[inline]
+const fn word_key(w: &[u8]) -> Option<u128> {
+    if w.len() > 15 {
+        return None;
+    }
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < 15 {
+        let b = if i < w.len() { w[i] } else { 0 };
+        k = k << 8 | b as u128;
+        i += 1;
+    }
+    Some(k << 8 | w.len() as u128)
 }
+
+/// The [`word_key`]s of a list, in its (sorted) order.
+const fn word_keys<const N: usize>(list: &[&str]) -> [u128; N] {
+    let mut out = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = match word_key(list[i].as_bytes()) {
+            Some(k) => k,
+            None => panic!("a listed word is longer than 15 bytes"),
+        };
+        i += 1;
+    }
+    out
+}
+
+/// A word list as sorted [`word_key`]s: membership is a binary search over numbers.
+struct WordSet<const N: usize>([u128; N]);
+
+impl<const N: usize> WordSet<N> {
+    /// The set of a sorted `list` of `N` words.
+    const fn new(list: &[&str]) -> WordSet<N> {
+        WordSet(word_keys(list))
+    }
+
+    /// True when the word of key `k` ([`word_key`]) is in the set.
+    fn has(&self, k: Option<u128>) -> bool {
+        k.is_some_and(|k| self.0.binary_search(&k).is_ok())
+    }
+}
+
+const TITLE_SET: WordSet<{ TITLES.len() }> = WordSet::new(TITLES);
+const ENDER_SET: WordSet<{ ENDERS.len() }> = WordSet::new(ENDERS);
+const MONTH_SET: WordSet<{ MONTHS.len() }> = WordSet::new(MONTHS);
+const NUMERIC_SET: WordSet<{ NUMERIC.len() }> = WordSet::new(NUMERIC);
+const STARTER_SET: WordSet<{ STARTERS.len() }> = WordSet::new(STARTERS);
+const SPEECH_VERB_SET: WordSet<{ SPEECH_VERBS.len() }> = WordSet::new(SPEECH_VERBS);
+const PRONOUN_SET: WordSet<{ PRONOUNS.len() }> = WordSet::new(PRONOUNS);
 
 /// A sentence segmenter (the default one is what [`crate::segment`] uses).
 #[derive(Clone, Debug, Default)]
@@ -400,10 +451,11 @@ impl Segmenter {
         if closers.is_empty() && !tok.is_empty() && (tok.len() <= 8 || tok.contains('.') || !self.extra.is_empty()) {
             let mut buf = [0u8; 24];
             if let Some(low) = lower(tok, &mut buf) {
-                if self.extra.binary_search_by(|e| e.as_str().cmp(low)).is_ok() || contains(TITLES, low) {
+                let k = word_key(low);
+                if self.extra.binary_search_by(|e| e.as_bytes().cmp(low)).is_ok() || TITLE_SET.has(k) {
                     return false;
                 }
-                if digit && (contains(NUMERIC, low) || contains(MONTHS, low)) {
+                if digit && (NUMERIC_SET.has(k) || MONTH_SET.has(k)) {
                     return false;
                 }
                 let starter = || nw.is_some_and(|w| is_starter(p, w, ce));
@@ -411,10 +463,10 @@ impl Segmenter {
                 if single_upper {
                     return starter();
                 }
-                if low == "a.m" || low == "p.m" {
+                if low == b"a.m" || low == b"p.m" {
                     return upper && (starter() || words_before(p, start, cl_start) >= 4);
                 }
-                if contains(ENDERS, low) || contains(MONTHS, low) || is_dotted(low) {
+                if ENDER_SET.has(k) || MONTH_SET.has(k) || is_dotted(low) {
                     return starter();
                 }
             }
@@ -521,20 +573,19 @@ fn prev_token(p: &str, cs: usize, end: usize) -> &str {
     p[s..end].trim_start_matches(is_opener)
 }
 
-/// ASCII-lower-cased copy of a short token (None when longer than the buffer).
-fn lower<'b>(tok: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
+/// ASCII-lower-cased copy of a short token, as bytes (None when longer than the buffer).
+fn lower<'b>(tok: &str, buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
     let n = tok.len();
     if n > buf.len() {
         return None;
     }
     buf[..n].copy_from_slice(tok.as_bytes());
     buf[..n].make_ascii_lowercase();
-    std::str::from_utf8(&buf[..n]).ok()
+    Some(&buf[..n])
 }
 
 /// Letters separated by dots: "u.s", "a.m", "d.c".
-fn is_dotted(low: &str) -> bool {
-    let b = low.as_bytes();
+fn is_dotted(b: &[u8]) -> bool {
     b.len() >= 3
         && b.len() % 2 == 1
         && b.iter().enumerate().all(|(k, &c)| if k % 2 == 0 { c.is_ascii_alphabetic() } else { c == b'.' })
@@ -551,7 +602,7 @@ fn is_starter(p: &str, w: usize, ce: usize) -> bool {
         return false;
     }
     let mut buf = [0u8; 24];
-    lower(&p[w..e], &mut buf).is_some_and(|l| contains(STARTERS, l))
+    lower(&p[w..e], &mut buf).is_some_and(|l| STARTER_SET.has(word_key(l)))
 }
 
 /// Up to six capitalised words or a pronoun, then a speech verb ("Putin said", "he added").
@@ -566,13 +617,14 @@ fn is_attribution(p: &str, w: usize, ce: usize) -> bool {
         let word = raw.trim_end_matches([',', ';', '.', ':']);
         let mut buf = [0u8; 24];
         let Some(low) = lower(word, &mut buf) else { return false };
-        if n > 0 && contains(SPEECH_VERBS, low) {
+        let k = word_key(low);
+        if n > 0 && SPEECH_VERB_SET.has(k) {
             // Only a bare attribution ("Putin said." / "Putin said,"): "He said the talks
             // failed" is a sentence of its own.
             return raw.len() > word.len() || w + raw.len() >= ce;
         }
         let cap = word.chars().next().is_some_and(char::is_uppercase);
-        if !(cap || contains(PRONOUNS, low)) {
+        if !(cap || PRONOUN_SET.has(k)) {
             return false;
         }
     }
@@ -710,6 +762,47 @@ mod tests {
     fn lists_are_sorted() {
         for l in [TITLES, ENDERS, MONTHS, NUMERIC, STARTERS, SPEECH_VERBS, PRONOUNS] {
             assert!(l.windows(2).all(|w| w[0] < w[1]), "{:?}", l);
+        }
+    }
+
+    #[test]
+    fn word_sets_hold_what_their_lists_hold() {
+        let sets: [(&[&str], &dyn Fn(Option<u128>) -> bool); 7] = [
+            (TITLES, &|k| TITLE_SET.has(k)),
+            (ENDERS, &|k| ENDER_SET.has(k)),
+            (MONTHS, &|k| MONTH_SET.has(k)),
+            (NUMERIC, &|k| NUMERIC_SET.has(k)),
+            (STARTERS, &|k| STARTER_SET.has(k)),
+            (SPEECH_VERBS, &|k| SPEECH_VERB_SET.has(k)),
+            (PRONOUNS, &|k| PRONOUN_SET.has(k)),
+        ];
+        // every listed word, its neighbours by a byte, and words no list holds
+        let mut words: Vec<String> = ["", "\0", "mr\0", "n", "n°x", "yesterdayy", "acknowledgedx", "abcdefghijklmnop"]
+            .map(String::from)
+            .to_vec();
+        for (list, _) in &sets {
+            for w in list.iter() {
+                words.push(w.to_string());
+                words.push(format!("{w}s"));
+                words.push(format!("{w}\0"));
+                let mut short = w.chars();
+                short.next_back();
+                words.push(short.as_str().to_string());
+                words.push(format!("a{w}"));
+            }
+        }
+        for (list, has) in &sets {
+            for w in &words {
+                assert_eq!(has(word_key(w.as_bytes())), list.binary_search(&w.as_str()).is_ok(), "{w:?}");
+            }
+        }
+        // the keys order as the words do (what the binary search relies on)
+        let keyed: Vec<(u128, &String)> = words.iter().filter_map(|w| Some((word_key(w.as_bytes())?, w))).collect();
+        assert!(keyed.len() + 1 == words.len() && word_key(b"abcdefghijklmnop").is_none());
+        for (ka, a) in &keyed {
+            for (kb, b) in &keyed {
+                assert_eq!(ka.cmp(kb), a.cmp(b), "{a:?} {b:?}");
+            }
         }
     }
 
