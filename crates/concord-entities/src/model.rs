@@ -393,17 +393,10 @@ fn word_info_with(w: &str, lower: u64, exact: u64) -> WordInfo {
 
 /// The general, char by char [`word_info_with`] (the ASCII fast path must agree with it).
 fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
-    let mut shape = FNV_OFFSET;
     let mut pre3 = FNV_OFFSET;
     let mut last: [char; 3] = ['\0'; 3];
     let mut n = 0u64;
-    let mut last_shape = '\0';
     for c in w.chars() {
-        let k = shape_class(c);
-        if k != last_shape {
-            shape = fnv_push(shape, k);
-            last_shape = k;
-        }
         for l in c.to_lowercase() {
             if n < 3 {
                 pre3 = fnv_push(pre3, l);
@@ -418,7 +411,7 @@ fn word_info_chars(w: &str, lower: u64, exact: u64) -> WordInfo {
     WordInfo {
         lower,
         exact,
-        shape,
+        shape: shape_hash_chars(w),
         suf3: suf(3),
         suf2: suf(2),
         pre3,
@@ -445,7 +438,7 @@ fn shape_hash(w: &str) -> u64 {
     shape
 }
 
-/// [`shape_hash`] char by char.
+/// [`shape_hash`] char by char (the general code).
 #[inline(never)]
 fn shape_hash_chars(w: &str) -> u64 {
     let mut shape = FNV_OFFSET;

@@ -182,24 +182,36 @@ impl Resolver {
 /// the endings `-iy`, `-yy`, `-yi`, `-ij` made `-y` (Zelensky, Zelenskyy, Zelenskiy → `zelensky`).
 pub fn translit_key(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
-        if !c.is_alphanumeric() {
+    push_translit_key(word, &mut out);
+    out
+}
+
+/// Appends the [`translit_key`] of `word` to `out` (byte by byte for an ASCII word).
+fn push_translit_key(word: &str, out: &mut String) {
+    let start = out.len();
+    if word.is_ascii() {
+        for &b in word.as_bytes() {
+            let c = b.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() && out.len() > start && out.as_bytes()[out.len() - 1] == c {
+                continue;
+            }
+            out.push(c as char);
+        }
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() && out.len() > start && out.ends_with(c) {
+                continue;
+            }
             out.push(c);
-            continue;
         }
-        if out.ends_with(c) {
-            continue;
-        }
-        out.push(c);
     }
     for end in ["iy", "yi", "ij"] {
-        if out.len() > 4 && out.ends_with(end) {
+        if out.len() - start > 4 && out.ends_with(end) {
             out.truncate(out.len() - 2);
             out.push('y');
             break;
         }
     }
-    out
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -437,10 +449,22 @@ fn words(s: &str) -> usize {
 
 /// [`Resolver::name_key`] with the transliteration rule on or off.
 fn name_key_with(transliteration: bool, name: &str) -> String {
+    // the words after the leading role words (all of them when all are role words)
     let words: Vec<&str> = name.split_whitespace().collect();
     let skip = if words.len() > 1 { words.iter().take_while(|w| cues::is_role_word(w)).count() } else { 0 };
     let words = if skip < words.len() { &words[skip..] } else { &words[..] };
-    words.iter().map(|w| if transliteration { translit_key(w) } else { w.to_lowercase() }).collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(name.len());
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        if transliteration {
+            push_translit_key(w, &mut out);
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+    out
 }
 
 /// The corpus entity of one group of nodes (members in node order).
@@ -528,6 +552,57 @@ mod tests {
 
     #[test]
     fn transliteration_is_conservative() {
+        // the keys are those of the word-list formulation
+        let old_translit = |word: &str| {
+            let mut out = String::new();
+            for c in word.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() && out.ends_with(c) {
+                    continue;
+                }
+                out.push(c);
+            }
+            for end in ["iy", "yi", "ij"] {
+                if out.len() > 4 && out.ends_with(end) {
+                    out.truncate(out.len() - 2);
+                    out.push('y');
+                    break;
+                }
+            }
+            out
+        };
+        let old_key = |t: bool, name: &str| {
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let skip = if words.len() > 1 { words.iter().take_while(|w| cues::is_role_word(w)).count() } else { 0 };
+            let words = if skip < words.len() { &words[skip..] } else { &words[..] };
+            words.iter().map(|w| if t { old_translit(w) } else { w.to_lowercase() }).collect::<Vec<_>>().join(" ")
+        };
+        let names = [
+            "",
+            " ",
+            "Zelenskyy",
+            "Volodymyr  Zelenskiy",
+            "President Donald Trump",
+            "President Minister",
+            "Mr",
+            "AAA Bbb",
+            "Aa aA",
+            "Ann-Nicole O'Neill",
+            "İlham Aliyev",
+            "ΣΟΦΟΚΛΗΣ Σ",
+            "Über  Straße ẞ",
+            "x\u{a0}yy\tzz",
+            "Dmitriy Peskov",
+            "Sergeij Lavroviy",
+            "Liiy ab",
+        ];
+        for t in [true, false] {
+            for name in names {
+                assert_eq!(name_key_with(t, name), old_key(t, name), "{t} {name:?}");
+            }
+        }
+        for w in names.iter().flat_map(|n| n.split(' ')) {
+            assert_eq!(translit_key(w), old_translit(w), "{w:?}");
+        }
         assert_eq!(translit_key("Zelensky"), "zelensky");
         assert_eq!(translit_key("Zelenskyy"), "zelensky");
         assert_eq!(translit_key("Zelenskiy"), "zelensky");

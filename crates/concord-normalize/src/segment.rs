@@ -767,14 +767,15 @@ mod tests {
 
     #[test]
     fn word_sets_hold_what_their_lists_hold() {
-        let sets: [(&[&str], &dyn Fn(Option<u128>) -> bool); 7] = [
-            (TITLES, &|k| TITLE_SET.has(k)),
-            (ENDERS, &|k| ENDER_SET.has(k)),
-            (MONTHS, &|k| MONTH_SET.has(k)),
-            (NUMERIC, &|k| NUMERIC_SET.has(k)),
-            (STARTERS, &|k| STARTER_SET.has(k)),
-            (SPEECH_VERBS, &|k| SPEECH_VERB_SET.has(k)),
-            (PRONOUNS, &|k| PRONOUN_SET.has(k)),
+        type Has = fn(Option<u128>) -> bool;
+        let sets: [(&[&str], Has); 7] = [
+            (TITLES, |k| TITLE_SET.has(k)),
+            (ENDERS, |k| ENDER_SET.has(k)),
+            (MONTHS, |k| MONTH_SET.has(k)),
+            (NUMERIC, |k| NUMERIC_SET.has(k)),
+            (STARTERS, |k| STARTER_SET.has(k)),
+            (SPEECH_VERBS, |k| SPEECH_VERB_SET.has(k)),
+            (PRONOUNS, |k| PRONOUN_SET.has(k)),
         ];
         // every listed word, its neighbours by a byte, and words no list holds
         let mut words: Vec<String> = ["", "\0", "mr\0", "n", "n°x", "yesterdayy", "acknowledgedx", "abcdefghijklmnop"]
