@@ -691,11 +691,7 @@ impl Clusterer {
             starts.push(total);
             let mut values = vec![0u32; total];
             let piece = (want.len() / (4 * rayon::current_num_threads())).max(1 << 9);
-            let bounds: Vec<usize> = (0..want.len()).step_by(piece).chain([want.len()]).map(|k| starts[k]).collect();
-            split_by(&mut values, &bounds)
-                .into_par_iter()
-                .zip(want.par_chunks(piece))
-                .try_for_each(|(out, items)| sigs.read_sorted(items, out))
+            par_fill(&want, &starts, &mut values, piece, |items, out| sigs.read_sorted(items, out))
                 .map_err(signature_error)?;
             let sig = |i: u32| {
                 let k = want.binary_search(&arrival(i)).expect("a wanted signature");
@@ -817,17 +813,24 @@ impl Clusterer {
         // group_ends[g]]`, its core's units first.
         let (members, group_ends) = {
             let (node_members, node_ends) = star_clusters_flat(&weights, &edges);
-            drop((edges, weights));
-            let mut members = Vec::with_capacity(seq.len());
-            let mut group_ends = Vec::with_capacity(node_ends.len());
-            let mut at = 0;
-            for &end in &node_ends {
-                for &d in &node_members[at..end as usize] {
-                    members.extend(items(d as usize).iter().map(|&k| seq[k as usize]));
-                }
-                group_ends.push(members.len() as u32);
-                at = end as usize;
+            drop(edges);
+            // Where each node's units go: after those of the nodes before it.
+            let mut at_node = Vec::with_capacity(node_members.len() + 1);
+            let mut total = 0;
+            for &d in &node_members {
+                at_node.push(total);
+                total += weights[d as usize] as usize;
             }
+            at_node.push(total);
+            drop(weights);
+            let group_ends: Vec<u32> = node_ends.iter().map(|&e| at_node[e as usize] as u32).collect();
+            let mut members = vec![0u32; total];
+            par_fill(&node_members, &at_node, &mut members, 1 << 14, |nodes, out| {
+                let units = nodes.iter().flat_map(|&d| items(d as usize)).map(|&k| seq[k as usize]);
+                out.iter_mut().zip(units).for_each(|(o, u)| *o = u);
+                Ok::<(), ()>(())
+            })
+            .expect("filling members cannot fail");
             (members, group_ends)
         };
         drop((seq, nodes, by_set, ends));
@@ -1189,6 +1192,20 @@ fn batch_texts<P: Sync>(
         }
     }
     Ok(BatchTexts { bytes: pieces.into_iter().map(|(b, _)| b).collect(), records, starts })
+}
+
+/// Fills `out` from `items` in parallel, `piece` items at a time: item `k`'s output is
+/// `out[starts[k]..starts[k + 1]]` (`starts` ascending, one more than `items`, ending at
+/// `out.len()`), and `fill` writes a piece's items' outputs one after another.
+fn par_fill<I: Sync, T: Send, E: Send>(
+    items: &[I],
+    starts: &[usize],
+    out: &mut [T],
+    piece: usize,
+    fill: impl Fn(&[I], &mut [T]) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let bounds: Vec<usize> = (0..items.len()).step_by(piece).chain([items.len()]).map(|k| starts[k]).collect();
+    split_by(out, &bounds).into_par_iter().zip(items.par_chunks(piece)).try_for_each(|(out, items)| fill(items, out))
 }
 
 /// `v` cut at `starts` (ascending, from 0 to `v.len()`): `v[starts[k]..starts[k + 1]]` each.
