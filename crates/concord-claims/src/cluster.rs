@@ -35,15 +35,13 @@ use std::io;
 use std::sync::Arc;
 
 use concord_core::text::{fnv1a64, mix64};
-use concord_core::{
-    Cluster, CopyGroup, Corpus, CorpusStage, Document, Member, SingleSource, Spooled, StageError, UnitKind,
-};
+use concord_core::{CopyGroup, Corpus, CorpusStage, Document, Spooled, StageError, UnitKind};
 use rayon::prelude::*;
 
 use crate::key::{self, MinHasher, Weights};
-use crate::spool::{self, Recorded, SpoolWriter};
+use crate::spool::{self, ClusterRef, Fields, MemberRef, Recorded, SingleRef, SpoolWriter};
 use crate::stage::{kind_salt, ClaimRecord, UNIT_FAMILY};
-use crate::store::{self, Arena, Packed, SignatureSpill, Signatures, Store, Texts, UnitTexts, ID_MASK};
+use crate::store::{self, Arena, Packed, SignatureSpill, Signatures, Store, Texts, TextsRef, ID_MASK};
 use crate::ClaimOptions;
 
 /// One observed article.
@@ -180,7 +178,7 @@ fn for_each_bucket(col: &[(u32, u32)], mut f: impl FnMut(&[(u32, u32)])) {
 /// LSH columns do): a stable radix sort on the key, three passes of 11, 11 and 10 bits
 /// (their counts taken in one read of the column), linear in the column; small columns
 /// are sorted directly.
-fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+pub(crate) fn sort_by_key(mut col: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     if col.len() < 1 << 12 || !col.windows(2).all(|w| w[0].1 <= w[1].1) {
         col.sort_unstable();
         return col;
@@ -693,11 +691,7 @@ impl Clusterer {
             starts.push(total);
             let mut values = vec![0u32; total];
             let piece = (want.len() / (4 * rayon::current_num_threads())).max(1 << 9);
-            let bounds: Vec<usize> = (0..want.len()).step_by(piece).chain([want.len()]).map(|k| starts[k]).collect();
-            split_by(&mut values, &bounds)
-                .into_par_iter()
-                .zip(want.par_chunks(piece))
-                .try_for_each(|(out, items)| sigs.read_sorted(items, out))
+            par_fill(&want, &starts, &mut values, piece, |items, out| sigs.read_sorted(items, out))
                 .map_err(signature_error)?;
             let sig = |i: u32| {
                 let k = want.binary_search(&arrival(i)).expect("a wanted signature");
@@ -819,75 +813,35 @@ impl Clusterer {
         // group_ends[g]]`, its core's units first.
         let (members, group_ends) = {
             let (node_members, node_ends) = star_clusters_flat(&weights, &edges);
-            drop((edges, weights));
-            let mut members = Vec::with_capacity(seq.len());
-            let mut group_ends = Vec::with_capacity(node_ends.len());
-            let mut at = 0;
-            for &end in &node_ends {
-                for &d in &node_members[at..end as usize] {
-                    members.extend(items(d as usize).iter().map(|&k| seq[k as usize]));
-                }
-                group_ends.push(members.len() as u32);
-                at = end as usize;
+            drop(edges);
+            // Where each node's units go: after those of the nodes before it.
+            let mut at_node = Vec::with_capacity(node_members.len() + 1);
+            let mut total = 0;
+            for &d in &node_members {
+                at_node.push(total);
+                total += weights[d as usize] as usize;
             }
+            at_node.push(total);
+            drop(weights);
+            let group_ends: Vec<u32> = node_ends.iter().map(|&e| at_node[e as usize] as u32).collect();
+            let mut members = vec![0u32; total];
+            par_fill(&node_members, &at_node, &mut members, 1 << 14, |nodes, out| {
+                let units = nodes.iter().flat_map(|&d| items(d as usize)).map(|&k| seq[k as usize]);
+                out.iter_mut().zip(units).for_each(|(o, u)| *o = u);
+                Ok::<(), ()>(())
+            })
+            .expect("filling members cannot fail");
             (members, group_ends)
         };
         drop((seq, nodes, by_set, ends));
         let group = |g: usize| &members[if g == 0 { 0 } else { group_ends[g - 1] as usize }..group_ends[g] as usize];
 
         let corpus_ro: &Corpus = corpus;
-        let entity_names: HashMap<&str, &str> =
-            corpus_ro.entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
-        // Each article's entity links (entries and links are both in id order), so that a
-        // local entity's global id is two index lookups (what `Corpus::entity_id` gives).
-        let links: Vec<&[u32]> = {
-            let mut it = corpus_ro.entity_links.iter().peekable();
-            self.entries
-                .iter()
-                .map(|e| {
-                    while it.next_if(|(k, _)| &***k < e.id.as_str()).is_some() {}
-                    match it.peek() {
-                        Some((k, v)) if ***k == *e.id => v.as_slice(),
-                        _ => &[],
-                    }
-                })
-                .collect()
-        };
-        // An article's local entity: its index in the corpus, and its id.
-        let entity_index = |article: u32, local: u32| -> Option<u32> {
-            let i = *links[article as usize].get(local as usize)?;
-            (corpus_ro.entities.len() > i as usize).then_some(i)
-        };
-        let entity_of = |article: u32, local: u32| -> Option<&str> {
-            entity_index(article, local).map(|i| corpus_ro.entities[i as usize].id.as_str())
-        };
-        let member = |u: usize, t: UnitTexts| {
-            let r = &units[u];
-            let e = &self.entries[r.article as usize];
-            Member {
-                article: e.id.clone(),
-                outlet: self.outlets[e.outlet as usize].clone(),
-                start: r.src.start as usize,
-                end: r.src.end as usize,
-                text: t.text,
-                speaker: t.speaker.and_then(|s| entity_of(r.article, s)).map(str::to_string),
-                sentence_start: t.sentence_src.start as usize,
-                sentence_end: t.sentence_src.end as usize,
-                context: t.context,
-            }
-        };
+        let maker = Maker::new(self, corpus_ro, &roots);
         // Each group is a cluster or a single-source unit; single-outlet clusters also list
         // their first member as a single-source item. Clusters are ranked from their packed
         // units alone, then built (members read back from the texts file) in rank order, so
         // that only the first ones need be in memory at once.
-        // The distinct outlets of some units, sorted (a copy counts as its original's outlet).
-        let outlet_of = |u: u32| self.entries[roots[units[u as usize].article as usize]].outlet;
-        let outlets_of = |idx: &[u32]| -> Vec<&str> {
-            let mut o: Vec<&str> = idx.iter().map(|&u| self.outlets[outlet_of(u) as usize].as_str()).collect();
-            o.sort_unstable();
-            o.dedup();
-            o
-        };
         let multi: Vec<u32> = (0..group_ends.len() as u32).filter(|&g| group(g as usize).len() > 1).collect();
         let mut plans: Vec<Planned> = multi
             .par_iter()
@@ -896,7 +850,7 @@ impl Clusterer {
                 let mut idx: Vec<u32> = group(g as usize).to_vec();
                 idx.sort_unstable_by_key(|&u| (units[u as usize].article, u));
                 // Distinct outlets by index: as many as distinct outlet names.
-                let mut outlets: Vec<u32> = idx.iter().map(|&u| outlet_of(u)).collect();
+                let mut outlets: Vec<u32> = idx.iter().map(|&u| maker.outlet_of(u)).collect();
                 outlets.sort_unstable();
                 outlets.dedup();
                 let kind = units[idx[0] as usize].kind();
@@ -944,76 +898,33 @@ impl Clusterer {
                 .then(a.first.cmp(&b.first))
                 .then(a.id.cmp(&b.id))
         });
-        let build = |p: &Planned, texts: &mut [UnitTexts]| -> Cluster {
-            let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
-            let mut speaker_names = Vec::with_capacity(idx.len());
-            let mut members = Vec::with_capacity(idx.len());
-            let mut entities: Vec<u32> = Vec::new();
-            for (&u, t) in idx.iter().zip(texts) {
-                let mut t = std::mem::take(t);
-                speaker_names.push(t.speaker_name.take());
-                entities.extend(t.entities.iter().filter_map(|&l| entity_index(units[u].article, l)));
-                members.push(member(u, t));
-            }
-            let kind = units[idx[0]].kind();
-            let outlets = outlets_of(&p.idx);
-            let mut articles: Vec<String> = members.iter().map(|m| m.article.clone()).collect();
-            articles.dedup();
-            // The distinct entities by index, then their ids sorted (an index is read once).
-            entities.sort_unstable();
-            entities.dedup();
-            let mut entities: Vec<&str> =
-                entities.iter().map(|&i| corpus_ro.entities[i as usize].id.as_str()).collect();
-            entities.sort_unstable();
-            entities.dedup();
-            // Representative: the most complete member (most content words, then longest).
-            let content = |u: usize| self.store.tokens_of(u).len();
-            let rep = (0..idx.len())
-                .max_by(|&x, &y| {
-                    content(idx[x])
-                        .cmp(&content(idx[y]))
-                        .then(members[x].text.len().cmp(&members[y].text.len()))
-                        .then(y.cmp(&x))
-                })
-                .unwrap_or(0);
-            let (speaker, speaker_name) = if kind == UnitKind::Quote {
-                cluster_speaker(&members, &speaker_names, &entity_names)
-            } else {
-                (None, None)
-            };
-            Cluster {
-                id: p.id.clone(),
-                kind,
-                text: members[rep].text.clone(),
-                speaker,
-                speaker_name,
-                articles,
-                outlets: outlets.into_iter().map(str::to_string).collect(),
-                entities: entities.into_iter().map(str::to_string).collect(),
-                members,
-            }
-        };
-        let (clusters, clusters_rest) =
-            keep_or_spool(&plans, corpus_ro.cluster_limit, texts, true, |p| &p.idx, build, "clusters")?;
+        let (clusters, clusters_rest) = keep_or_spool(
+            &plans,
+            corpus_ro.cluster_limit,
+            texts,
+            true,
+            |p| &p.idx,
+            |p, t| maker.cluster(p, t).to_cluster(),
+            |p, t, r| maker.cluster(p, t).put(r),
+            "clusters",
+        )?;
         drop(plans);
         // Report order: article id (units' article indices are in id order), start, kind.
         single.par_sort_by_key(|&(u, _)| {
             let r = &units[u as usize];
             (r.article, r.src.start, r.kind())
         });
-        let item = |&(u, cluster): &(u32, u32), texts: &mut [UnitTexts]| -> SingleSource {
-            let (u, cluster) = (u as usize, single_ids.get(cluster as usize).cloned());
-            SingleSource { kind: units[u].kind(), cluster, member: member(u, std::mem::take(&mut texts[0])) }
-        };
         let (kept, rest) = keep_or_spool(
             &single,
             corpus_ro.single_source_limit,
             texts,
             false,
             single_unit,
-            item,
+            |&s, t| maker.single(s, &single_ids, t).to_single(),
+            |&s, t, r| maker.single(s, &single_ids, t).put(r),
             "single-source items",
         )?;
+        drop(maker);
         corpus.clusters = clusters;
         corpus.clusters_rest = clusters_rest;
         corpus.single_source = kept;
@@ -1085,24 +996,30 @@ type Kept<T> = (Vec<T>, Option<Arc<dyn Spooled<T>>>);
 /// order, then made; memory holds a batch's texts at once).
 const BATCH_UNITS: usize = 1 << 13;
 
+/// Bytes of the buffers spooled records are encoded into (one record may make one larger).
+const SPOOL_CHUNK: usize = 1 << 20;
+
 /// Items made at most in one batch (as many encoded records wait in memory at once).
 const BATCH_ITEMS: usize = 1 << 12;
 
 /// Makes `items` in order with `make` from the texts of their units (`units_of`), in
 /// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
-/// temporary file a batch at a time, so memory holds a batch of them at once. Each batch's
+/// temporary file a batch at a time (as `put` writes their fields: no value is built), so
+/// memory holds a batch of them at once. Each batch's
 /// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
 /// With `stage`, the texts of all batches are first copied batch after batch to a new file
 /// in one pass over the texts in file order ([`Texts::stage`]), so that each batch is then
 /// one sequential read: for items whose units are scattered over the texts file (cluster
 /// members), where each batch would otherwise read a unit at a time from all over it.
+#[allow(clippy::too_many_arguments)]
 fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     items: &[P],
     limit: Option<usize>,
     texts: &Texts,
     stage: bool,
     units_of: impl Fn(&P) -> &[u32] + Sync,
-    make: impl Fn(&P, &mut [UnitTexts]) -> T + Sync + Send,
+    make: impl Fn(&P, &[TextsRef<'_>]) -> T + Sync + Send,
+    put: impl Fn(&P, &[TextsRef<'_>], &mut Fields<'_>) -> io::Result<()> + Sync + Send,
     what: &str,
 ) -> Result<Kept<T>, StageError> {
     let keep = limit.unwrap_or(usize::MAX).min(items.len());
@@ -1114,20 +1031,20 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     };
     // The batches' texts in turn (from the staged copy: the records after the last batch's).
     let mut next = 0u32;
-    let mut read = |batch: &[P]| -> Result<(Vec<UnitTexts>, Vec<usize>), StageError> {
+    let mut read = |batch: &[P]| -> Result<BatchTexts, StageError> {
         let got = match &staged {
             Some(staged) => batch_texts(staged, batch, &units_of, Some(next)),
             None => batch_texts(texts, batch, &units_of, None),
         };
         let got = got.map_err(read_error)?;
-        next += got.0.len() as u32;
+        next += got.records.len() as u32;
         Ok(got)
     };
     let mut kept: Vec<T> = Vec::with_capacity(keep);
     for batch in kept_cuts {
-        let (mut got, starts) = read(batch)?;
-        let parts = split_by(&mut got, &starts);
-        kept.par_extend(batch.par_iter().zip(parts).map(|(p, t)| make(p, t)));
+        let got = read(batch)?;
+        let views = got.views().map_err(read_error)?;
+        kept.par_extend(batch.par_iter().zip(got.parts(&views)).map(|(p, t)| make(p, t)));
     }
     if keep == items.len() {
         return Ok((kept, None));
@@ -1135,26 +1052,34 @@ fn keep_or_spool<P: Sync, T: Send + Recorded + 'static>(
     let spill_error = |e: io::Error| StageError::new(format!("cannot write {what} to a temporary file: {e}"));
     let mut w = SpoolWriter::<T>::new().map_err(spill_error)?;
     for batch in rest_cuts {
-        let (mut got, starts) = read(batch)?;
-        let parts = split_by(&mut got, &starts);
-        // Records encoded back to back, one buffer (and record count) per piece of the
-        // batch a thread takes, pieces in order: no allocation per record.
-        let pieces: Vec<(Vec<u8>, usize)> = batch
+        let got = read(batch)?;
+        let views = got.views().map_err(read_error)?;
+        let parts = got.parts(&views);
+        // Records encoded back to back into chunks of about [`SPOOL_CHUNK`] bytes (each with
+        // its record count), per piece of the batch a thread takes, pieces in order: no
+        // allocation per record, and no buffer copied as it grows.
+        type Chunked = (Vec<(Vec<u8>, usize)>, Vec<u8>);
+        let pieces: Vec<Vec<(Vec<u8>, usize)>> = batch
             .par_iter()
             .zip(parts)
             .with_min_len(64)
             .fold(
-                || Ok((Vec::new(), Vec::new(), 0)),
-                |acc: io::Result<(Vec<u8>, Vec<u8>, usize)>, (p, t)| {
-                    let (mut buf, mut scratch, n) = acc?;
-                    spool::encode(&make(p, t), &mut buf, &mut scratch)?;
-                    Ok((buf, scratch, n + 1))
+                || Ok((Vec::new(), Vec::new())),
+                |acc: io::Result<Chunked>, (p, t)| {
+                    let (mut chunks, mut scratch) = acc?;
+                    if !matches!(chunks.last(), Some((c, _)) if c.len() < SPOOL_CHUNK * 3 / 4) {
+                        chunks.push((Vec::with_capacity(SPOOL_CHUNK), 0));
+                    }
+                    let (chunk, n) = chunks.last_mut().expect("a chunk");
+                    spool::encode(|r| put(p, t, r), chunk, &mut scratch)?;
+                    *n += 1;
+                    Ok((chunks, scratch))
                 },
             )
-            .map(|piece| piece.map(|(buf, _, n)| (buf, n)))
+            .map(|piece| piece.map(|(chunks, _)| chunks))
             .collect::<io::Result<_>>()
             .map_err(spill_error)?;
-        for (records, n) in &pieces {
+        for (records, n) in pieces.iter().flatten() {
             w.push_encoded(records, *n).map_err(spill_error)?;
         }
     }
@@ -1198,15 +1123,39 @@ fn batches<'a, P>(items: &'a [P], units_of: &'a impl Fn(&P) -> &[u32]) -> impl I
     })
 }
 
-/// The texts of the units of `batch`, item after item (item `k`'s are
-/// `texts[starts[k]..starts[k + 1]]`), read in file order in parallel pieces: records of
+/// The texts of the units of a batch: their records' bytes, in pieces, and item after item
+/// the piece and range of each unit's record (item `k`'s are `records[starts[k]..
+/// starts[k + 1]]`).
+struct BatchTexts {
+    bytes: Vec<Vec<u8>>,
+    records: Vec<(u32, usize, usize)>,
+    starts: Vec<usize>,
+}
+
+impl BatchTexts {
+    /// The texts of every unit, in item order, decoded in parallel.
+    fn views(&self) -> io::Result<Vec<TextsRef<'_>>> {
+        self.records
+            .par_iter()
+            .with_min_len(256)
+            .map(|&(p, a, b)| TextsRef::decode(&self.bytes[p as usize][a..b]))
+            .collect()
+    }
+
+    /// `views` cut item by item.
+    fn parts<'v, 't>(&self, views: &'v [TextsRef<'t>]) -> Vec<&'v [TextsRef<'t>]> {
+        self.starts.windows(2).map(|w| &views[w[0]..w[1]]).collect()
+    }
+}
+
+/// The texts of the units of `batch`, read in file order in parallel pieces: records of
 /// its units, or, from a staged copy ([`stage_texts`]), its records from `first` on.
 fn batch_texts<P: Sync>(
     texts: &Texts,
     batch: &[P],
     units_of: &(impl Fn(&P) -> &[u32] + Sync),
     first: Option<u32>,
-) -> io::Result<(Vec<UnitTexts>, Vec<usize>)> {
+) -> io::Result<BatchTexts> {
     let mut starts = Vec::with_capacity(batch.len() + 1);
     let mut want: Vec<(u32, u32)> = Vec::new();
     for p in batch {
@@ -1216,25 +1165,47 @@ fn batch_texts<P: Sync>(
         }
     }
     starts.push(want.len());
-    want.par_sort_unstable();
+    // (Slots come in order: the radix sort of LSH columns applies.)
+    let want = sort_by_key(want);
     let sorted: Vec<u32> = match first {
         Some(first) => (first..first + want.len() as u32).collect(),
         None => want.iter().map(|w| w.0).collect(),
     };
-    // Read in file order, in place: `got[k]` the texts of unit `want[k].0`.
-    let mut got = vec![UnitTexts::default(); want.len()];
+    // Read in file order, piece by piece: the records of `sorted[k]`, in turn.
     let piece = (sorted.len() / (4 * rayon::current_num_threads())).max(1 << 9);
-    got.par_chunks_mut(piece)
-        .zip(sorted.par_chunks(piece))
-        .try_for_each(|(out, units)| texts.read_sorted(units, out))?;
-    // Then into item order: the texts of place `slot` are at `got[perm[slot]]`.
-    let mut perm = sorted;
-    for (k, &(_, slot)) in want.iter().enumerate() {
-        perm[slot as usize] = k as u32;
+    // A piece's records' bytes, and the range of each.
+    type Piece = (Vec<u8>, Vec<(usize, usize)>);
+    let pieces: Vec<Piece> = sorted
+        .par_chunks(piece)
+        .map(|units| {
+            let mut bytes = Vec::new();
+            let ranges = texts.read_records(units, &mut bytes)?;
+            Ok((bytes, ranges))
+        })
+        .collect::<io::Result<_>>()?;
+    // Then in item order: the record of place `slot` where `want` puts it.
+    let mut records = vec![(0, 0, 0); want.len()];
+    let mut slots = want.iter().map(|w| w.1 as usize);
+    for (p, (_, ranges)) in pieces.iter().enumerate() {
+        for &(a, b) in ranges {
+            records[slots.next().expect("a record a unit")] = (p as u32, a, b);
+        }
     }
-    drop(want);
-    concord_core::order::apply_permutation(&mut got, &perm);
-    Ok((got, starts))
+    Ok(BatchTexts { bytes: pieces.into_iter().map(|(b, _)| b).collect(), records, starts })
+}
+
+/// Fills `out` from `items` in parallel, `piece` items at a time: item `k`'s output is
+/// `out[starts[k]..starts[k + 1]]` (`starts` ascending, one more than `items`, ending at
+/// `out.len()`), and `fill` writes a piece's items' outputs one after another.
+fn par_fill<I: Sync, T: Send, E: Send>(
+    items: &[I],
+    starts: &[usize],
+    out: &mut [T],
+    piece: usize,
+    fill: impl Fn(&[I], &mut [T]) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let bounds: Vec<usize> = (0..items.len()).step_by(piece).chain([items.len()]).map(|k| starts[k]).collect();
+    split_by(out, &bounds).into_par_iter().zip(items.par_chunks(piece)).try_for_each(|(out, items)| fill(items, out))
 }
 
 /// `v` cut at `starts` (ascending, from 0 to `v.len()`): `v[starts[k]..starts[k + 1]]` each.
@@ -1259,11 +1230,11 @@ fn read_error(e: io::Error) -> StageError {
 
 /// The speaker of a quote cluster: the entity most members name, when a majority does;
 /// else the attributed name a majority gives; else none.
-fn cluster_speaker(
-    members: &[Member],
-    names: &[Option<String>],
-    entity_names: &HashMap<&str, &str>,
-) -> (Option<String>, Option<String>) {
+fn cluster_speaker<'a>(
+    members: &[MemberRef<'a>],
+    names: &[Option<&'a str>],
+    entity_names: &HashMap<&str, &'a str>,
+) -> (Option<&'a str>, Option<&'a str>) {
     fn majority<'a>(votes: impl Iterator<Item = &'a str>) -> Option<&'a str> {
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for v in votes {
@@ -1273,13 +1244,147 @@ fn cluster_speaker(
         let best = count.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
         (best.1 * 2 > total).then_some(*best.0)
     }
-    if let Some(id) = majority(members.iter().filter_map(|m| m.speaker.as_deref())) {
-        let name = entity_names.get(id).map(|n| n.to_string()).or_else(|| {
-            members.iter().zip(names).find(|(m, _)| m.speaker.as_deref() == Some(id)).and_then(|(_, n)| n.clone())
-        });
-        return (Some(id.to_string()), name);
+    if let Some(id) = majority(members.iter().filter_map(|m| m.speaker)) {
+        let name = entity_names
+            .get(id)
+            .copied()
+            .or_else(|| members.iter().zip(names).find(|(m, _)| m.speaker == Some(id)).and_then(|(_, n)| *n));
+        return (Some(id), name);
     }
-    (None, majority(names.iter().filter_map(|n| n.as_deref())).map(str::to_string))
+    (None, majority(names.iter().filter_map(|n| *n)))
+}
+
+/// What makes clusters and single-source items from the units and their texts, as views
+/// of borrowed strings ([`ClusterRef`], [`SingleRef`]): encoded as they are when spooled,
+/// made owned when kept.
+struct Maker<'a> {
+    clusterer: &'a Clusterer,
+    corpus: &'a Corpus,
+    /// The copy-group root of each entry (a copy counts as its original's outlet).
+    roots: &'a [usize],
+    /// Each article's entity links (entries and links are both in id order), so that a
+    /// local entity's global id is two index lookups (what `Corpus::entity_id` gives).
+    links: Vec<&'a [u32]>,
+    entity_names: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Maker<'a> {
+    fn new(clusterer: &'a Clusterer, corpus: &'a Corpus, roots: &'a [usize]) -> Maker<'a> {
+        let mut it = corpus.entity_links.iter().peekable();
+        let links = clusterer
+            .entries
+            .iter()
+            .map(|e| {
+                while it.next_if(|(k, _)| &***k < e.id.as_str()).is_some() {}
+                match it.peek() {
+                    Some((k, v)) if ***k == *e.id => v.as_slice(),
+                    _ => &[],
+                }
+            })
+            .collect();
+        let entity_names = corpus.entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
+        Maker { clusterer, corpus, roots, links, entity_names }
+    }
+
+    /// An article's local entity: its index in the corpus.
+    fn entity_index(&self, article: u32, local: u32) -> Option<u32> {
+        let i = *self.links[article as usize].get(local as usize)?;
+        (self.corpus.entities.len() > i as usize).then_some(i)
+    }
+
+    /// The outlet (index) unit `u` counts for.
+    fn outlet_of(&self, u: u32) -> u32 {
+        let c = self.clusterer;
+        c.entries[self.roots[c.store.units[u as usize].article as usize]].outlet
+    }
+
+    /// Unit `u` as a member, with its texts `t`.
+    fn member<'t>(&'t self, u: usize, t: &TextsRef<'t>) -> MemberRef<'t> {
+        let c = self.clusterer;
+        let r = &c.store.units[u];
+        let e = &c.entries[r.article as usize];
+        MemberRef {
+            article: &e.id,
+            outlet: &c.outlets[e.outlet as usize],
+            start: r.src.start as usize,
+            end: r.src.end as usize,
+            text: t.text,
+            speaker: t
+                .speaker
+                .and_then(|s| self.entity_index(r.article, s))
+                .map(|i| self.corpus.entities[i as usize].id.as_str()),
+            sentence_start: t.sentence_src.start as usize,
+            sentence_end: t.sentence_src.end as usize,
+            context: t.context,
+        }
+    }
+
+    /// The cluster of plan `p`, with its units' texts.
+    fn cluster<'t>(&'t self, p: &'t Planned, texts: &[TextsRef<'t>]) -> ClusterRef<'t> {
+        let c = self.clusterer;
+        let units = &c.store.units;
+        let idx: Vec<usize> = p.idx.iter().map(|&u| u as usize).collect();
+        let members: Vec<MemberRef<'t>> = idx.iter().zip(texts).map(|(&u, t)| self.member(u, t)).collect();
+        let mut entities: Vec<u32> = idx
+            .iter()
+            .zip(texts)
+            .flat_map(|(&u, t)| t.entities().filter_map(move |l| self.entity_index(units[u].article, l)))
+            .collect();
+        let kind = units[idx[0]].kind();
+        let mut outlets: Vec<&str> = p.idx.iter().map(|&u| c.outlets[self.outlet_of(u) as usize].as_str()).collect();
+        outlets.sort_unstable();
+        outlets.dedup();
+        let mut articles: Vec<&str> = members.iter().map(|m| m.article).collect();
+        articles.dedup();
+        // The distinct entities by index, then their ids sorted (an index is read once).
+        entities.sort_unstable();
+        entities.dedup();
+        let mut entities: Vec<&str> = entities.iter().map(|&i| self.corpus.entities[i as usize].id.as_str()).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        // Representative: the most complete member (most content words, then longest).
+        let content = |u: usize| c.store.tokens_of(u).len();
+        let rep = (0..idx.len())
+            .max_by(|&x, &y| {
+                content(idx[x])
+                    .cmp(&content(idx[y]))
+                    .then(members[x].text.len().cmp(&members[y].text.len()))
+                    .then(y.cmp(&x))
+            })
+            .unwrap_or(0);
+        let (speaker, speaker_name) = if kind == UnitKind::Quote {
+            let names: Vec<Option<&str>> = texts.iter().map(|t| t.speaker_name).collect();
+            cluster_speaker(&members, &names, &self.entity_names)
+        } else {
+            (None, None)
+        };
+        ClusterRef {
+            id: &p.id,
+            kind,
+            text: members[rep].text,
+            speaker,
+            speaker_name,
+            articles,
+            outlets,
+            entities,
+            members,
+        }
+    }
+
+    /// The single-source item `(unit, cluster)` (a cluster id of `single_ids`, or none),
+    /// with its unit's texts.
+    fn single<'t>(
+        &'t self,
+        (u, cluster): (u32, u32),
+        single_ids: &'t [String],
+        texts: &[TextsRef<'t>],
+    ) -> SingleRef<'t> {
+        SingleRef {
+            kind: self.clusterer.store.units[u as usize].kind(),
+            cluster: single_ids.get(cluster as usize).map(String::as_str),
+            member: self.member(u as usize, &texts[0]),
+        }
+    }
 }
 
 impl CorpusStage for Clusterer {
@@ -1603,25 +1708,26 @@ mod tests {
 
     #[test]
     fn speaker_needs_a_majority() {
-        let m = |s: Option<&str>| Member {
-            article: "a".into(),
-            outlet: "o".into(),
+        let m = |s: Option<&'static str>| MemberRef {
+            article: "a",
+            outlet: "o",
             start: 0,
             end: 0,
-            text: String::new(),
-            speaker: s.map(str::to_string),
+            text: "",
+            speaker: s,
             sentence_start: 0,
             sentence_end: 0,
             context: None,
         };
         let names: HashMap<&str, &str> = [("e1", "Vladimir Putin")].into_iter().collect();
         let members = [m(Some("e1")), m(Some("e1")), m(None)];
-        let n = [Some("Putin".to_string()), Some("Putin".to_string()), Some("he".to_string())];
-        assert_eq!(cluster_speaker(&members, &n, &names), (Some("e1".into()), Some("Vladimir Putin".into())));
+        let n = [Some("Putin"), Some("Putin"), Some("he")];
+        assert_eq!(cluster_speaker(&members, &n, &names), (Some("e1"), Some("Vladimir Putin")));
         let members = [m(Some("e1")), m(Some("e2"))];
-        let n = [Some("Putin".to_string()), Some("Trump".to_string())];
-        assert_eq!(cluster_speaker(&members, &n, &names), (None, None));
-        let n = [Some("Trump".to_string()), Some("Trump".to_string())];
-        assert_eq!(cluster_speaker(&members, &n, &names), (None, Some("Trump".into())));
+        assert_eq!(cluster_speaker(&members, &[Some("Putin"), Some("Trump")], &names), (None, None));
+        assert_eq!(cluster_speaker(&members, &[Some("Trump"), Some("Trump")], &names), (None, Some("Trump")));
+        // An entity without a name takes the name its first member attributes to it.
+        let members = [m(Some("e2")), m(Some("e2"))];
+        assert_eq!(cluster_speaker(&members, &[Some("Trump"), Some("Donald")], &names), (Some("e2"), Some("Trump")));
     }
 }

@@ -15,16 +15,15 @@ use concord_core::{Cluster, Member, SingleSource, Spooled, UnitKind};
 
 use crate::store::{At, Reader, Record};
 
-/// A value kept as a temporary-file record.
+/// A value kept as a temporary-file record: written from a view of borrowed strings
+/// ([`MemberRef`], [`SingleRef`], [`ClusterRef`]: `put`), read back owned.
 pub(crate) trait Recorded: Sized {
-    /// Appends the value's fields.
-    fn put(&self, r: &mut Fields<'_>) -> io::Result<()>;
-    /// Reads them back, in the same order.
+    /// Reads the value's fields back, in the order they were put.
     fn get(r: &mut FieldReader<'_>) -> io::Result<Self>;
 }
 
-/// Where [`Recorded::put`] writes: numbers and string lengths to the head, strings' bytes
-/// to the text.
+/// Where records' fields are written: numbers and string lengths to the head, strings'
+/// bytes to the text.
 pub(crate) struct Fields<'a> {
     head: Record<'a>,
     text: &'a mut Vec<u8>,
@@ -93,14 +92,18 @@ fn invalid(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
-/// Appends the record of `x` (its length first) to `out`; `scratch` holds its head
-/// meanwhile (reused from record to record: no allocation a record; the strings are
-/// copied once, into `out`).
-pub(crate) fn encode<T: Recorded>(x: &T, out: &mut Vec<u8>, scratch: &mut Vec<u8>) -> io::Result<()> {
+/// Appends the record of the fields `put` writes (its length first) to `out`; `scratch`
+/// holds its head meanwhile (reused from record to record: no allocation a record; the
+/// strings are copied once, into `out`).
+pub(crate) fn encode(
+    put: impl FnOnce(&mut Fields<'_>) -> io::Result<()>,
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> io::Result<()> {
     let at = out.len();
     out.extend_from_slice(&[0; 8]);
     scratch.clear();
-    x.put(&mut Fields { head: Record(scratch), text: out })?;
+    put(&mut Fields { head: Record(scratch), text: out })?;
     let text = u32::try_from(out.len() - at - 8).map_err(|_| io::Error::other("record over 4 GiB"))?;
     out.extend_from_slice(scratch);
     let len = u32::try_from(out.len() - at - 4).map_err(|_| io::Error::other("record over 4 GiB"))?;
@@ -130,7 +133,7 @@ fn get_kind(r: &mut FieldReader<'_>) -> io::Result<UnitKind> {
     Ok(if r.num()? == 1 { UnitKind::Quote } else { UnitKind::Claim })
 }
 
-fn put_strs(r: &mut Fields<'_>, v: &[String]) -> io::Result<()> {
+fn put_strs(r: &mut Fields<'_>, v: &[&str]) -> io::Result<()> {
     r.num(v.len() as u64);
     v.iter().try_for_each(|s| r.str(Some(s)))
 }
@@ -150,18 +153,67 @@ fn get_strs(r: &mut FieldReader<'_>) -> io::Result<Vec<String>> {
     Ok(v)
 }
 
-impl Recorded for Member {
-    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
-        r.str(Some(&self.article))?;
-        r.str(Some(&self.outlet))?;
+/// A [`Member`] of borrowed strings: its record is written from these without building
+/// the member (clusters and single-source items past what memory keeps are only written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MemberRef<'a> {
+    pub article: &'a str,
+    pub outlet: &'a str,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub speaker: Option<&'a str>,
+    pub sentence_start: usize,
+    pub sentence_end: usize,
+    pub context: Option<&'a str>,
+}
+
+impl<'a> MemberRef<'a> {
+    #[cfg(test)]
+    fn of(m: &'a Member) -> MemberRef<'a> {
+        let Member { article, outlet, start, end, text, speaker, sentence_start, sentence_end, context } = m;
+        MemberRef {
+            article,
+            outlet,
+            start: *start,
+            end: *end,
+            text,
+            speaker: speaker.as_deref(),
+            sentence_start: *sentence_start,
+            sentence_end: *sentence_end,
+            context: context.as_deref(),
+        }
+    }
+
+    /// The member, owning its strings.
+    pub fn to_member(self) -> Member {
+        Member {
+            article: self.article.to_string(),
+            outlet: self.outlet.to_string(),
+            start: self.start,
+            end: self.end,
+            text: self.text.to_string(),
+            speaker: self.speaker.map(str::to_string),
+            sentence_start: self.sentence_start,
+            sentence_end: self.sentence_end,
+            context: self.context.map(str::to_string),
+        }
+    }
+
+    /// Appends the fields of the member's record.
+    pub fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
+        r.str(Some(self.article))?;
+        r.str(Some(self.outlet))?;
         for x in [self.start, self.end, self.sentence_start, self.sentence_end] {
             r.num(x as u64);
         }
-        r.str(Some(&self.text))?;
-        r.str(self.speaker.as_deref())?;
-        r.str(self.context.as_deref())
+        r.str(Some(self.text))?;
+        r.str(self.speaker)?;
+        r.str(self.context)
     }
+}
 
+impl Recorded for Member {
     fn get(r: &mut FieldReader<'_>) -> io::Result<Member> {
         let article = r.str()?.unwrap_or_default();
         let outlet = r.str()?.unwrap_or_default();
@@ -174,32 +226,81 @@ impl Recorded for Member {
     }
 }
 
-impl Recorded for SingleSource {
-    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
-        put_kind(r, self.kind);
-        r.str(self.cluster.as_deref())?;
-        self.member.put(r)
+/// A [`SingleSource`] of borrowed strings (see [`MemberRef`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SingleRef<'a> {
+    pub kind: UnitKind,
+    pub cluster: Option<&'a str>,
+    pub member: MemberRef<'a>,
+}
+
+impl SingleRef<'_> {
+    /// The item, owning its strings.
+    pub fn to_single(self) -> SingleSource {
+        SingleSource { kind: self.kind, cluster: self.cluster.map(str::to_string), member: self.member.to_member() }
     }
 
+    /// Appends the fields of the item's record.
+    pub fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
+        put_kind(r, self.kind);
+        r.str(self.cluster)?;
+        self.member.put(r)
+    }
+}
+
+impl Recorded for SingleSource {
     fn get(r: &mut FieldReader<'_>) -> io::Result<SingleSource> {
         Ok(SingleSource { kind: get_kind(r)?, cluster: r.str()?, member: Member::get(r)? })
     }
 }
 
-impl Recorded for Cluster {
-    fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
-        r.str(Some(&self.id))?;
+/// A [`Cluster`] of borrowed strings (see [`MemberRef`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ClusterRef<'a> {
+    pub id: &'a str,
+    pub kind: UnitKind,
+    pub text: &'a str,
+    pub speaker: Option<&'a str>,
+    pub speaker_name: Option<&'a str>,
+    pub articles: Vec<&'a str>,
+    pub outlets: Vec<&'a str>,
+    pub entities: Vec<&'a str>,
+    pub members: Vec<MemberRef<'a>>,
+}
+
+impl ClusterRef<'_> {
+    /// The cluster, owning its strings.
+    pub fn to_cluster(&self) -> Cluster {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Cluster {
+            id: self.id.to_string(),
+            kind: self.kind,
+            text: self.text.to_string(),
+            speaker: self.speaker.map(str::to_string),
+            speaker_name: self.speaker_name.map(str::to_string),
+            articles: owned(&self.articles),
+            outlets: owned(&self.outlets),
+            entities: owned(&self.entities),
+            members: self.members.iter().map(|m| m.to_member()).collect(),
+        }
+    }
+
+    /// Appends the fields of the cluster's record.
+    pub fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
+        r.str(Some(self.id))?;
         put_kind(r, self.kind);
-        r.str(Some(&self.text))?;
-        r.str(self.speaker.as_deref())?;
-        r.str(self.speaker_name.as_deref())?;
+        r.str(Some(self.text))?;
+        r.str(self.speaker)?;
+        r.str(self.speaker_name)?;
         put_strs(r, &self.articles)?;
         put_strs(r, &self.outlets)?;
         put_strs(r, &self.entities)?;
         r.num(self.members.len() as u64);
         self.members.iter().try_for_each(|m| m.put(r))
     }
+}
 
+impl Recorded for Cluster {
     fn get(r: &mut FieldReader<'_>) -> io::Result<Cluster> {
         let id = r.str()?.unwrap_or_default();
         let kind = get_kind(r)?;
@@ -235,11 +336,14 @@ impl<T: Recorded> SpoolWriter<T> {
         Ok(())
     }
 
-    /// Appends one value.
+    /// Appends one value (through its view, as records are written).
     #[cfg(test)]
-    pub fn push(&mut self, x: &T) -> io::Result<()> {
+    pub fn push(&mut self, x: &T) -> io::Result<()>
+    where
+        T: tests::Put,
+    {
         let mut buf = Vec::new();
-        encode(x, &mut buf, &mut Vec::new())?;
+        encode(|r| x.put(r), &mut buf, &mut Vec::new())?;
         self.push_encoded(&buf, 1)
     }
 
@@ -299,6 +403,46 @@ impl<T: Recorded> Spooled<T> for Spool<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An owned value written through its view.
+    pub(crate) trait Put {
+        fn put(&self, r: &mut Fields<'_>) -> io::Result<()>;
+    }
+
+    /// The view of an item (what the corpus part writes it from).
+    fn single_view(s: &SingleSource) -> SingleRef<'_> {
+        SingleRef { kind: s.kind, cluster: s.cluster.as_deref(), member: MemberRef::of(&s.member) }
+    }
+
+    /// The view of a cluster.
+    fn cluster_view(c: &Cluster) -> ClusterRef<'_> {
+        fn strs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        ClusterRef {
+            id: &c.id,
+            kind: c.kind,
+            text: &c.text,
+            speaker: c.speaker.as_deref(),
+            speaker_name: c.speaker_name.as_deref(),
+            articles: strs(&c.articles),
+            outlets: strs(&c.outlets),
+            entities: strs(&c.entities),
+            members: c.members.iter().map(MemberRef::of).collect(),
+        }
+    }
+
+    impl Put for SingleSource {
+        fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
+            single_view(self).put(r)
+        }
+    }
+
+    impl Put for Cluster {
+        fn put(&self, r: &mut Fields<'_>) -> io::Result<()> {
+            cluster_view(self).put(r)
+        }
+    }
 
     fn member(a: &str, text: &str) -> Member {
         Member {
@@ -393,6 +537,8 @@ mod tests {
         let mut w = SpoolWriter::new().unwrap();
         clusters.iter().try_for_each(|c| w.push(c)).unwrap();
         assert_eq!(replayed(&w.finish().unwrap()), clusters);
+        // A view made owned (a kept cluster) is what its record replays as (a spooled one).
+        assert!(clusters.iter().all(|c| cluster_view(c).to_cluster() == *c));
         let items: Vec<SingleSource> = (0..12)
             .map(|k| SingleSource {
                 kind: if k % 2 == 0 { UnitKind::Quote } else { UnitKind::Claim },
@@ -403,13 +549,14 @@ mod tests {
         let mut w = SpoolWriter::new().unwrap();
         items.iter().try_for_each(|s| w.push(s)).unwrap();
         assert_eq!(replayed(&w.finish().unwrap()), items);
+        assert!(items.iter().all(|s| single_view(s).to_single() == *s));
     }
 
     #[test]
     fn corrupt_records_are_errors() {
         let s = SingleSource { kind: UnitKind::Quote, cluster: Some("c_é".into()), member: member("a1", "€ x") };
         let mut rec = Vec::new();
-        encode(&s, &mut rec, &mut Vec::new()).unwrap();
+        encode(|r| s.put(r), &mut rec, &mut Vec::new()).unwrap();
         let body = &rec[4..];
         assert_eq!(decode::<SingleSource>(body).unwrap(), s);
         // Cut short anywhere, one byte too many, or a string cut inside a character.

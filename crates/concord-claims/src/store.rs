@@ -82,7 +82,9 @@ impl Unit {
     }
 }
 
-/// What only the report reads of a unit, as written to the spill file.
+/// What only the report reads of a unit, as written to the spill file (owned: what tests
+/// compare; the corpus part reads [`TextsRef`]s).
+#[cfg(test)]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct UnitTexts {
     pub text: String,
@@ -553,8 +555,12 @@ impl Records {
                 b = b.max(d);
                 end += 1;
             }
-            buf.resize((b - a) as usize, 0);
-            read_exact_at(file, &mut buf, a)?;
+            // The buffer only grows (zeroing it for every read would cost a pass over it).
+            let n = (b - a) as usize;
+            if buf.len() < n {
+                buf.resize(n, 0);
+            }
+            read_exact_at(file, &mut buf[..n], a)?;
             for &(c, d) in &ranges[k..end] {
                 each(&buf[(c - a) as usize..(d - a) as usize])?;
             }
@@ -572,16 +578,32 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
-    /// The texts of `units` (ascending) into `out` (as long), in that order, read as
-    /// [`Records::read_sorted`] reads (clusters' members are scattered over the file). A
-    /// store without texts gives empty ones.
+    /// The records of `units` (ascending), read as [`Records::read_sorted`] reads
+    /// (clusters' members are scattered over the file) and appended to `bytes`: the range
+    /// of each in `bytes`, in order (see [`TextsRef::decode`]). A store without texts gives
+    /// empty records (empty texts).
+    pub fn read_records(&self, units: &[u32], bytes: &mut Vec<u8>) -> io::Result<Vec<(usize, usize)>> {
+        if self.records.file.is_none() {
+            return Ok(vec![(bytes.len(), bytes.len()); units.len()]);
+        }
+        let mut ranges = Vec::with_capacity(units.len());
+        self.records.read_sorted(units, |r| {
+            ranges.push((bytes.len(), bytes.len() + r.len()));
+            bytes.extend_from_slice(r);
+            Ok(())
+        })?;
+        Ok(ranges)
+    }
+
+    /// The texts of `units` (ascending) into `out` (as long), in that order.
+    #[cfg(test)]
     pub fn read_sorted(&self, units: &[u32], out: &mut [UnitTexts]) -> io::Result<()> {
         assert_eq!(units.len(), out.len(), "one place per unit");
-        let mut out = out.iter_mut();
-        self.records.read_sorted(units, |r| {
-            *out.next().expect("one place per unit") = decode_texts(r)?;
-            Ok(())
-        })
+        let mut bytes = Vec::new();
+        for (&(a, b), o) in self.read_records(units, &mut bytes)?.iter().zip(out) {
+            *o = TextsRef::decode(&bytes[a..b])?.to_owned();
+        }
+        Ok(())
     }
 
     /// The texts of `units` copied to a new temporary file, record `k` of the copy being
@@ -610,7 +632,8 @@ impl Texts {
         for (r, w) in runs.windows(2).enumerate() {
             by_unit.extend(units[w[0]..w[1]].iter().map(|&u| (u, r as u32)));
         }
-        by_unit.par_sort_unstable();
+        // (Runs come in order: the radix sort of LSH columns applies.)
+        let by_unit = crate::cluster::sort_by_key(by_unit);
         // One piece a thread; where each run's records of a piece start: a run's records are
         // in file order in the copy too, so those of a piece follow those of the ones before.
         let threads = rayon::current_num_threads();
@@ -723,15 +746,54 @@ impl Signatures {
     }
 }
 
-/// A unit's texts from its record (what [`Spill::write`] wrote).
-fn decode_texts(record: &[u8]) -> io::Result<UnitTexts> {
-    let mut r = Reader(record);
-    let (text, context, speaker_name) = (r.str()?.unwrap_or_default(), r.str()?, r.str()?);
-    let sentence_src = Span32 { start: r.u32()?, end: r.u32()? };
-    let speaker = Some(r.u32()?).filter(|&s| s != NONE);
-    let n = r.u32()? as usize;
-    let entities = (0..n).map(|_| r.u32()).collect::<io::Result<_>>()?;
-    Ok(UnitTexts { text, context, speaker_name, sentence_src, speaker, entities })
+/// What only the report reads of a unit, borrowed from its record's bytes (as
+/// [`Spill::write`] wrote it): the strings are checked as UTF-8, not copied.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TextsRef<'a> {
+    pub text: &'a str,
+    pub context: Option<&'a str>,
+    pub speaker_name: Option<&'a str>,
+    /// Source span of its sentence(s).
+    pub sentence_src: Span32,
+    /// Local entity index of the speaker.
+    pub speaker: Option<u32>,
+    /// The local entity indices it mentions, as little-endian `u32`s.
+    entities: &'a [u8],
+}
+
+impl<'a> TextsRef<'a> {
+    /// The texts of a record (an empty record: empty texts, what a store without texts
+    /// gives).
+    pub fn decode(record: &'a [u8]) -> io::Result<TextsRef<'a>> {
+        if record.is_empty() {
+            return Ok(TextsRef::default());
+        }
+        let mut r = Reader(record);
+        let (text, context, speaker_name) = (r.str_ref()?.unwrap_or_default(), r.str_ref()?, r.str_ref()?);
+        let sentence_src = Span32 { start: r.u32()?, end: r.u32()? };
+        let speaker = Some(r.u32()?).filter(|&s| s != NONE);
+        let n = r.u32()? as usize;
+        let entities = r.take(n.checked_mul(4).ok_or_else(|| io::Error::other("entity count overflows"))?)?;
+        Ok(TextsRef { text, context, speaker_name, sentence_src, speaker, entities })
+    }
+
+    /// The local entity indices it mentions.
+    pub fn entities(&self) -> impl Iterator<Item = u32> + 'a {
+        self.entities.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+    }
+
+    /// The texts, owned.
+    #[cfg(test)]
+    pub fn to_owned(self) -> UnitTexts {
+        UnitTexts {
+            text: self.text.to_string(),
+            context: self.context.map(str::to_string),
+            speaker_name: self.speaker_name.map(str::to_string),
+            sentence_src: self.sentence_src,
+            speaker: self.speaker,
+            entities: self.entities().collect(),
+        }
+    }
 }
 
 /// Writes all of `buf` into `file` at offset `at` (without moving its shared cursor, so that
@@ -813,8 +875,8 @@ impl Record<'_> {
 /// Reads the fields [`Record`] wrote, in the same order.
 pub(crate) struct Reader<'a>(pub &'a [u8]);
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
         if self.0.len() < n {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "truncated record in a temporary file"));
         }
@@ -823,14 +885,14 @@ impl Reader<'_> {
         Ok(head)
     }
 
-    /// Reads an optional string.
-    pub fn str(&mut self) -> io::Result<Option<String>> {
+    /// Reads an optional string, borrowed.
+    pub fn str_ref(&mut self) -> io::Result<Option<&'a str>> {
         let n = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
         if n == NONE {
             return Ok(None);
         }
-        let bytes = self.take(n as usize)?.to_vec();
-        String::from_utf8(bytes).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        let bytes = self.take(n as usize)?;
+        std::str::from_utf8(bytes).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
     /// Reads a number.
