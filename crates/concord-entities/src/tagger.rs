@@ -392,18 +392,20 @@ impl Tagger {
         // found walking the sentences once, and only sentences holding one are looked at.
         let heading = &mut sc.heading;
         heading.clear();
-        let (mut k, mut k_heading) = (0, None);
+        // (the sentence index, as `partition_point(|s| s.1 <= c.a)` finds it, and its flag)
+        let (mut k, mut last): (usize, Option<(usize, bool)>) = (0, None);
         for c in chosen.iter() {
-            let k0 = k;
             while k < tk.sents.len() && tk.sents[k].1 <= c.a {
                 k += 1;
             }
-            if k != k0 || k_heading.is_none() {
-                k_heading = Some(tk.sents.get(k).is_some_and(|&(a, b, s)| {
+            let h = match last {
+                Some((lk, h)) if lk == k => h,
+                _ => tk.sents.get(k).is_some_and(|&(a, b, s)| {
                     s.kind == SentenceKind::Heading || title_case(&tk.words[a..b], &tk.facts[a..b])
-                }));
-            }
-            heading.push(k_heading == Some(true));
+                }),
+            };
+            last = Some((k, h));
+            heading.push(h);
         }
         let heading = &heading[..];
         // A name is confirmed by a candidate outside the headings with that surface, or by a
