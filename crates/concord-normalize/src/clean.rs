@@ -105,6 +105,13 @@ impl Sink<'_> {
     }
 }
 
+/// The searcher for two spaces, built once (`memmem::find` builds one per call, which cost
+/// more than the search on a short line).
+fn double_space_finder() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"  "))
+}
+
 /// Cleans `src[start..end]` (one line, without its newline), appending the text to `out`
 /// and its alignment to `ops`. `scratch` is a reusable buffer.
 pub(crate) fn clean_line(
@@ -180,7 +187,7 @@ pub(crate) fn clean_line(
             }
             let dbl = match double_space {
                 Some(d) if d >= i => d,
-                _ => memchr::memmem::find(&b[i..end], b"  ").map_or(end, |k| i + k),
+                _ => double_space_finder().find(&b[i..end]).map_or(end, |k| i + k),
             };
             double_space = Some(dbl);
             i = run_end.min(dbl).max(s + 1);

@@ -97,8 +97,9 @@ impl Patterns {
             return t.len() < 120
                 && starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
         }
-        // More than four words: at least four spaces.
-        if t.bytes().filter(|&b| b == b' ').nth(3).is_some() {
+        // More than four words: at least four spaces (counted without an early exit, which
+        // vectorises on these short lines).
+        if t.bytes().filter(|&b| b == b' ').count() >= 4 {
             return starts_with_ci(t, &["follow us on", "sign up for our", "subscribe to our", "click here to"]);
         }
         let low = t.trim_end_matches([':', '.', '!', ' ', '»', '>']).to_lowercase();
@@ -215,7 +216,20 @@ pub(crate) fn is_related_link(t: &str) -> bool {
         "must read",
         "more:",
     ];
+    // The first bytes of the prefixes, as a table: most lines start with none.
+    const FIRSTS: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut k = 0;
+        while k < PREFIXES.len() {
+            t[PREFIXES[k].as_bytes()[0] as usize] = true;
+            k += 1;
+        }
+        t
+    };
     let Some(first) = t.bytes().next().map(|b| b.to_ascii_lowercase()) else { return false };
+    if !FIRSTS[first as usize] {
+        return false;
+    }
     for p in PREFIXES {
         // The first byte rules out most prefixes before a full comparison.
         if p.as_bytes()[0] == first && t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
