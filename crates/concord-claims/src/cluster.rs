@@ -1006,7 +1006,7 @@ const BATCH_ITEMS: usize = 1 << 12;
 /// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
 /// temporary file a batch at a time (as `put` writes their fields: no value is built), so
 /// memory holds a batch of them at once. Each batch's
-/// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
+/// texts are read in file order first (see [`Texts::read_records`]), not unit by unit.
 /// With `stage`, the texts of all batches are first copied batch after batch to a new file
 /// in one pass over the texts in file order ([`Texts::stage`]), so that each batch is then
 /// one sequential read: for items whose units are scattered over the texts file (cluster
