@@ -7,11 +7,19 @@
 //! not depend on input order or thread scheduling.
 //!
 //! Memory: units are kept packed (see the `store` module); their texts wait in a temporary
-//! file until the clusters are known, and are then read back unit by unit. Clusters are
-//! ranked before they are built; those past [`Corpus::cluster_limit`] and single-source
-//! items past [`Corpus::single_source_limit`] go to temporary files in report order
-//! ([`Corpus::clusters_rest`], [`Corpus::single_source_rest`]), so the corpus holds only
-//! what the HTML and Markdown reports show and `report.json` embeds.
+//! file until the clusters are known, and are then read back a batch at a time (cluster
+//! members, scattered over that file, are first copied batch after batch to a new one in
+//! one pass, so that each batch is one sequential read). Clusters are ranked before they
+//! are built; those past [`Corpus::cluster_limit`] and single-source items past
+//! [`Corpus::single_source_limit`] go to temporary files in report order
+//! ([`Corpus::clusters_rest`], [`Corpus::single_source_rest`]), written from borrowed views
+//! of the texts, so the corpus holds only what the HTML and Markdown reports show and
+//! `report.json` embeds.
+//!
+//! Copy detection keeps 16 band keys an article in memory and its full signature in a
+//! temporary file: candidate pairs that share too few band keys to reach the threshold
+//! are dropped before any estimate (see `CopyFilter`), and only the rest read their
+//! signatures back.
 //!
 //! Before verification, LSH drops the candidate pairs that a veto would reject anyway
 //! (numbers or names both sides lack, a lone negation, a claim much longer than the
