@@ -7,11 +7,19 @@
 //! not depend on input order or thread scheduling.
 //!
 //! Memory: units are kept packed (see the `store` module); their texts wait in a temporary
-//! file until the clusters are known, and are then read back unit by unit. Clusters are
-//! ranked before they are built; those past [`Corpus::cluster_limit`] and single-source
-//! items past [`Corpus::single_source_limit`] go to temporary files in report order
-//! ([`Corpus::clusters_rest`], [`Corpus::single_source_rest`]), so the corpus holds only
-//! what the HTML and Markdown reports show and `report.json` embeds.
+//! file until the clusters are known, and are then read back a batch at a time (cluster
+//! members, scattered over that file, are first copied batch after batch to a new one in
+//! one pass, so that each batch is one sequential read). Clusters are ranked before they
+//! are built; those past [`Corpus::cluster_limit`] and single-source items past
+//! [`Corpus::single_source_limit`] go to temporary files in report order
+//! ([`Corpus::clusters_rest`], [`Corpus::single_source_rest`]), written from borrowed views
+//! of the texts, so the corpus holds only what the HTML and Markdown reports show and
+//! `report.json` embeds.
+//!
+//! Copy detection keeps 16 band keys an article in memory and its full signature in a
+//! temporary file: candidate pairs that share too few band keys to reach the threshold
+//! are dropped before any estimate (see `CopyFilter`), and only the rest read their
+//! signatures back.
 //!
 //! Before verification, LSH drops the candidate pairs that a veto would reject anyway
 //! (numbers or names both sides lack, a lone negation, a claim much longer than the
@@ -1006,7 +1014,7 @@ const BATCH_ITEMS: usize = 1 << 12;
 /// parallel: the first `limit` (all when `None`) in memory, the rest encoded into a
 /// temporary file a batch at a time (as `put` writes their fields: no value is built), so
 /// memory holds a batch of them at once. Each batch's
-/// texts are read in file order first (see [`Texts::read_sorted`]), not unit by unit.
+/// texts are read in file order first (see [`Texts::read_records`]), not unit by unit.
 /// With `stage`, the texts of all batches are first copied batch after batch to a new file
 /// in one pass over the texts in file order ([`Texts::stage`]), so that each batch is then
 /// one sequential read: for items whose units are scattered over the texts file (cluster

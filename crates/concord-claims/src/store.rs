@@ -610,7 +610,7 @@ impl Texts {
     /// those of `units[k]`. `runs` cuts `units` into runs (the start of each, ascending from
     /// 0, then `units.len()`), each in ascending order: a run's texts, scattered over this
     /// file, are then read back together in one sequential read (see
-    /// [`Texts::read_sorted`]). The copy reads this file in file order once, in large
+    /// [`Texts::read_records`]). The copy reads this file in file order once, in large
     /// reads (one piece of it a thread), and writes each run's texts through a buffer of
     /// its own, at most [`STAGE_BUFFERS`] bytes of them at once.
     pub fn stage(&self, units: &[u32], runs: &[usize]) -> io::Result<Texts> {
